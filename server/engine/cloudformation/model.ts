@@ -1,0 +1,40 @@
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import type { LineIndex } from '../positions';
+import type { OffsetRange } from '../types';
+
+export interface CfnResource {
+  logicalId: string;
+  /** `AWS::EC2::Instance`, or '' when missing / not a plain string. */
+  type: string;
+  /** The logical id key. */
+  keyRange: OffsetRange;
+  /** The `LogicalId: {...}` pair. */
+  pair: Pair;
+  /** The resource body map (`Type`, `Properties`, `DeletionPolicy`, ...). */
+  body: YAMLMap;
+  /** `Properties`, when it is a map. */
+  properties: YAMLMap | null;
+}
+
+export interface CfnParameter {
+  name: string;
+  body: YAMLMap | null;
+  default: Node | null;
+}
+
+export interface CfnTemplate {
+  format: 'cloudformation';
+  path: string;
+  text: string;
+  lines: LineIndex;
+  /** The template was written as JSON (flow style throughout). */
+  isJson: boolean;
+  doc: Document;
+  root: YAMLMap;
+  resources: CfnResource[];
+  resourceById: Map<string, CfnResource>;
+  parameters: Map<string, CfnParameter>;
+  errors: { range: OffsetRange; message: string }[];
+}
+
+export type { Node, Pair, Scalar, YAMLMap };

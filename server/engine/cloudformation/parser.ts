@@ -1,0 +1,120 @@
+/**
+ * CloudFormation templates (YAML and JSON) parsed with `yaml`, keeping source
+ * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
+ * JSON is YAML 1.2 flow syntax, so one parser serves both.
+ */
+import { isMap, isScalar, parseDocument, YAMLMap, YAMLSeq, type Document, type Tags } from 'yaml';
+import { LineIndex } from '../positions';
+import type { OffsetRange } from '../types';
+import type { CfnParameter, CfnResource, CfnTemplate } from './model';
+
+export const INTRINSIC_FUNCTIONS = [
+  'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
+  'Split', 'Sub', 'Transform', 'And', 'Equals', 'Not', 'Or', 'ToJsonString', 'Length', 'ForEach',
+];
+
+const CUSTOM_TAGS: Tags = INTRINSIC_FUNCTIONS.flatMap((fn) => [
+  { tag: `!${fn}`, resolve: (s: string) => s },
+  { tag: `!${fn}`, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (s: unknown) => s },
+  { tag: `!${fn}`, collection: 'map' as const, nodeClass: YAMLMap, resolve: (s: unknown) => s },
+]) as Tags;
+
+const EXTENSIONS = /\.(ya?ml|json|template|cfn)$/i;
+
+/** Cheap text test before parsing: could this file be a template at all? */
+export function looksLikeCloudFormation(text: string): boolean {
+  return /AWSTemplateFormatVersion|["']?Type["']?\s*:\s*["']?(AWS|Custom)::/.test(text);
+}
+
+export function isCloudFormationCandidatePath(path: string): boolean {
+  return EXTENSIONS.test(path);
+}
+
+export function parseYamlDocument(text: string): Document {
+  return parseDocument(text, {
+    customTags: CUSTOM_TAGS,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    strict: false,
+    uniqueKeys: true,
+  });
+}
+
+/**
+ * Parses `text` as a CloudFormation template. Returns null when the text is not a
+ * template (other YAML/JSON is left alone). Never throws: syntax errors end up in
+ * `errors` and whatever structure could be read is still returned.
+ */
+export function parseCloudFormation(path: string, text: string): CfnTemplate | null {
+  if (!looksLikeCloudFormation(text)) return null;
+  const lines = new LineIndex(text);
+  let doc: Document;
+  try {
+    doc = parseYamlDocument(text);
+  } catch (e) {
+    const empty = parseYamlDocument('{}');
+    return {
+      format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
+      resources: [], resourceById: new Map(), parameters: new Map(),
+      errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
+    };
+  }
+  const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => ({
+    range: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
+    message: cleanMessage(e.message),
+  }));
+  const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : null;
+  if (!root || !isTemplateRoot(root)) {
+    // A file that only *mentions* AWS types but is no template, unless it is
+    // broken: then the text test above is the best evidence we have.
+    if (errors.length === 0) return null;
+  }
+  const rootMap = root ?? new YAMLMap();
+  const isJson = /^\s*[{[]/.test(text) && (root?.flow ?? false);
+  const resources: CfnResource[] = [];
+  const resourceById = new Map<string, CfnResource>();
+  const resMap = rootMap.get('Resources', true);
+  if (isMap(resMap)) {
+    for (const pair of resMap.items) {
+      if (!isScalar(pair.key) || !isMap(pair.value)) continue;
+      const logicalId = String(pair.key.value);
+      const body = pair.value as YAMLMap;
+      const typeNode = body.get('Type', true);
+      const type = isScalar(typeNode) && typeof typeNode.value === 'string' ? typeNode.value : '';
+      const props = body.get('Properties', true);
+      const r: CfnResource = {
+        logicalId, type, pair, body,
+        keyRange: { start: pair.key.range![0], end: pair.key.range![1] },
+        properties: isMap(props) ? (props as YAMLMap) : null,
+      };
+      resources.push(r);
+      resourceById.set(logicalId, r);
+    }
+  }
+  const parameters = new Map<string, CfnParameter>();
+  const paramMap = rootMap.get('Parameters', true);
+  if (isMap(paramMap)) {
+    for (const pair of paramMap.items) {
+      if (!isScalar(pair.key)) continue;
+      const body = isMap(pair.value) ? (pair.value as YAMLMap) : null;
+      const def = body?.get('Default', true);
+      parameters.set(String(pair.key.value), { name: String(pair.key.value), body, default: (def as never) ?? null });
+    }
+  }
+  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors };
+}
+
+function isTemplateRoot(root: YAMLMap): boolean {
+  if (root.has('AWSTemplateFormatVersion')) return true;
+  const res = root.get('Resources', true);
+  if (!isMap(res)) return false;
+  return res.items.some((p) => {
+    if (!isMap(p.value)) return false;
+    const t = (p.value as YAMLMap).get('Type');
+    return typeof t === 'string' && /^(AWS|Custom|Alexa)::/.test(t);
+  });
+}
+
+function cleanMessage(m: string): string {
+  return m.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '').trim();
+}

@@ -1,0 +1,194 @@
+/**
+ * The engine: detects a file's format, parses it (never throwing), runs the rules
+ * for that format and returns findings with exact offsets. Pure: no LSP, no VS
+ * Code, no disk access except through the `WorkspaceView` it is handed.
+ */
+import * as nodePath from 'node:path';
+import { rules as allRules } from '../../rules';
+import { defaultConfig, type EngineConfig } from './config';
+import { parseCloudFormation, isCloudFormationCandidatePath } from './cloudformation/parser';
+import type { CfnTemplate } from './cloudformation/model';
+import { parseDockerfile, isDockerfilePath } from './dockerfile/parser';
+import type { DfFile } from './dockerfile/model';
+import { initTerraform, parseTerraform } from './terraform/parser';
+import type { TfFile, TfModule } from './terraform/model';
+import { LineIndex } from './positions';
+import type { BaseContext, ReportDescriptor, Rule } from './rule';
+import type { Finding, Fix, Format, SourceFile, TextEdit, WorkspaceView } from './types';
+
+/** Findings that come from the engine itself, not from a catalog rule. */
+export const PARSE_ERROR = 'parse-error';
+export const INTERNAL_ERROR = 'internal-error';
+
+export interface LintResult {
+  path: string;
+  format: Format;
+  findings: Finding[];
+  lines: LineIndex;
+}
+
+export function isTerraformPath(path: string): boolean {
+  return /\.tf$/i.test(path);
+}
+
+/** The format a path could hold, before looking at the content. */
+export function candidateFormat(path: string): Format | null {
+  if (isTerraformPath(path)) return 'terraform';
+  if (isDockerfilePath(path)) return 'dockerfile';
+  if (isCloudFormationCandidatePath(path)) return 'cloudformation';
+  return null;
+}
+
+const emptyWorkspace: WorkspaceView = { terraformFilesIn: () => [] };
+
+export class Engine {
+  private readonly tfCache = new Map<string, TfFile>();
+  readonly rules: readonly Rule[];
+
+  private constructor(public config: EngineConfig, rules: readonly Rule[]) {
+    this.rules = rules;
+  }
+
+  /** Loads the Terraform grammar once; everything after is synchronous. */
+  static async create(config: EngineConfig = defaultConfig(), rules: readonly Rule[] = allRules): Promise<Engine> {
+    await initTerraform();
+    return new Engine(config, rules);
+  }
+
+  ruleById(id: string): Rule | undefined {
+    return this.rules.find((r) => r.id === id);
+  }
+
+  /** Lints one file. Returns null when the file is not CloudFormation, Terraform or a Dockerfile. */
+  lint(file: SourceFile, workspace: WorkspaceView = emptyWorkspace): LintResult | null {
+    const kind = candidateFormat(file.path);
+    if (kind === 'terraform') return this.lintTerraform(file, workspace);
+    if (kind === 'dockerfile') return this.lintDockerfile(file);
+    if (kind === 'cloudformation') return this.lintCloudFormation(file);
+    return null;
+  }
+
+  private lintCloudFormation(file: SourceFile): LintResult | null {
+    let tpl: CfnTemplate | null;
+    try {
+      tpl = parseCloudFormation(file.path, file.text);
+    } catch (e) {
+      return this.crashed(file, 'cloudformation', e);
+    }
+    if (!tpl) return null;
+    const t = tpl;
+    const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
+    this.run('cloudformation', t, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }));
+    return { path: file.path, format: 'cloudformation', findings, lines: t.lines };
+  }
+
+  private lintDockerfile(file: SourceFile): LintResult {
+    let df: DfFile;
+    try {
+      df = parseDockerfile(file.path, file.text);
+    } catch (e) {
+      return this.crashed(file, 'dockerfile', e);
+    }
+    const findings: Finding[] = [];
+    this.run('dockerfile', df, findings, (r, ctx) => r.dockerfile!({ ...ctx, dockerfile: df }));
+    return { path: file.path, format: 'dockerfile', findings, lines: df.lines };
+  }
+
+  private lintTerraform(file: SourceFile, workspace: WorkspaceView): LintResult {
+    let tf: TfFile;
+    let module: TfModule;
+    try {
+      tf = this.parseTf(file.path, file.text);
+      const dir = nodePath.dirname(file.path);
+      const files = [tf];
+      for (const sib of workspace.terraformFilesIn(dir)) {
+        if (sib.path !== file.path) files.push(this.parseTf(sib.path, sib.text));
+      }
+      files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      module = { dir, files };
+    } catch (e) {
+      return this.crashed(file, 'terraform', e);
+    }
+    const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
+    this.run('terraform', tf, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }));
+    return { path: file.path, format: 'terraform', findings, lines: tf.lines };
+  }
+
+  private parseTf(path: string, text: string): TfFile {
+    const cached = this.tfCache.get(path);
+    if (cached && cached.text === text) return cached;
+    const parsed = parseTerraform(path, text);
+    if (this.tfCache.size > 5000) this.tfCache.clear();
+    this.tfCache.set(path, parsed);
+    return parsed;
+  }
+
+  private run(
+    format: Format,
+    doc: { path: string; text: string; lines: LineIndex },
+    findings: Finding[],
+    call: (rule: Rule, ctx: BaseContext) => void,
+  ): void {
+    for (const rule of this.rules) {
+      if (!rule.formats.includes(format)) continue;
+      const configured = this.config.rules[rule.id];
+      if (configured === 'off') continue;
+      const severity = configured ?? rule.severity;
+      const ctx: BaseContext = {
+        path: doc.path,
+        text: doc.text,
+        lines: doc.lines,
+        options: this.config.options,
+        report: (d: ReportDescriptor) => {
+          findings.push({
+            ruleId: rule.id,
+            severity,
+            message: d.message,
+            path: doc.path,
+            range: clampRange(d.range, doc.text.length),
+            resource: d.resource ?? null,
+            fixes: d.fixes ?? [],
+          });
+        },
+        fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
+        suggest: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'suggestion', changes: [{ path: doc.path, edits }] }),
+      };
+      try {
+        call(rule, ctx);
+      } catch (e) {
+        findings.push({
+          ruleId: INTERNAL_ERROR,
+          severity: 'info',
+          message: `Rule ${rule.id} failed on this file: ${(e as Error).message}`,
+          path: doc.path,
+          range: { start: 0, end: 0 },
+          resource: null,
+          fixes: [],
+        });
+      }
+    }
+    findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || (a.ruleId < b.ruleId ? -1 : 1));
+  }
+
+  private parseError(path: string, range: { start: number; end: number }, message: string): Finding {
+    return { ruleId: PARSE_ERROR, severity: 'error', message, path, range, resource: null, fixes: [] };
+  }
+
+  private crashed(file: SourceFile, format: Format, e: unknown): LintResult {
+    return {
+      path: file.path,
+      format,
+      lines: new LineIndex(file.text),
+      findings: [{
+        ruleId: INTERNAL_ERROR, severity: 'error', message: `iac-lint could not read this file: ${(e as Error).message}`,
+        path: file.path, range: { start: 0, end: 0 }, resource: null, fixes: [],
+      }],
+    };
+  }
+}
+
+function clampRange(r: { start: number; end: number }, len: number): { start: number; end: number } {
+  const start = Math.max(0, Math.min(r.start, len));
+  const end = Math.max(start, Math.min(r.end, len));
+  return { start, end };
+}

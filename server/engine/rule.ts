@@ -1,0 +1,78 @@
+/**
+ * The rule shape: ESLint's `meta` plus tflint's "report the finding and its fix in
+ * one call". One practice, one rule, one file in `rules/`, several formats.
+ */
+import type { CfnTemplate } from './cloudformation/model';
+import type { TfFile, TfModule } from './terraform/model';
+import type { DfFile } from './dockerfile/model';
+import type { LineIndex } from './positions';
+import type { RuleOptions } from './config';
+import type { Fix, Format, OffsetRange, Severity, TextEdit } from './types';
+
+export interface ReportDescriptor {
+  range: OffsetRange;
+  message: string;
+  /** CFN logical id, Terraform address or Dockerfile stage name. */
+  resource?: string | null;
+  fixes?: Fix[];
+}
+
+export interface BaseContext {
+  readonly path: string;
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly options: RuleOptions;
+  report(d: ReportDescriptor): void;
+  /** An exact (safe to apply blindly) fix on this file. */
+  fix(title: string, edits: TextEdit[]): Fix;
+  /** A suggestion: offered as a code action, never applied by fix-all. */
+  suggest(title: string, edits: TextEdit[]): Fix;
+}
+
+export interface CfnContext extends BaseContext {
+  readonly template: CfnTemplate;
+}
+
+export interface TfContext extends BaseContext {
+  /** The file being linted. Report only inside it. */
+  readonly file: TfFile;
+  /** Every `.tf` file of the file's folder, this one included. */
+  readonly module: TfModule;
+}
+
+export interface DfContext extends BaseContext {
+  readonly dockerfile: DfFile;
+}
+
+export interface RuleMeta {
+  /** The catalog's id; never renamed once shipped. */
+  id: string;
+  severity: Severity;
+  /** One sentence, shown in rule lists and SARIF. */
+  description: string;
+  /** Where the practice comes from, e.g. `000 EC2: http-tokens required`. */
+  seed: string;
+  /** `exact` when some of its findings carry a safe fix, `suggestion` when only reviewed fixes. */
+  fixable: 'exact' | 'suggestion' | false;
+}
+
+export interface Rule extends RuleMeta {
+  readonly formats: Format[];
+  cloudformation?(ctx: CfnContext): void;
+  terraform?(ctx: TfContext): void;
+  dockerfile?(ctx: DfContext): void;
+}
+
+export interface RuleDefinition extends RuleMeta {
+  cloudformation?(ctx: CfnContext): void;
+  terraform?(ctx: TfContext): void;
+  dockerfile?(ctx: DfContext): void;
+}
+
+export function defineRule(def: RuleDefinition): Rule {
+  const formats: Format[] = [];
+  if (def.cloudformation) formats.push('cloudformation');
+  if (def.terraform) formats.push('terraform');
+  if (def.dockerfile) formats.push('dockerfile');
+  return { ...def, formats };
+}

@@ -1,0 +1,636 @@
+/**
+ * Terraform files parsed with tree-sitter-terraform (web-tree-sitter, WebAssembly).
+ * `initTerraform` loads the grammar once (async); `parseTerraform` is synchronous
+ * and never throws. Node offsets from web-tree-sitter are already UTF-16 string
+ * indices when the input is a JS string, so no conversion is needed here.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { Language, Parser, Query, type Node as TsNode, type Tree } from 'web-tree-sitter';
+import { LineIndex } from '../positions';
+import type { OffsetRange } from '../types';
+import type {
+  TfAttribute, TfBlock, TfCall, TfExpr, TfExprKind, TfFile, TfLabel, TfObjectItem, TfReference, TfSyntaxError,
+} from './model';
+
+let parser: Parser | null = null;
+let initializing: Promise<void> | null = null;
+
+/** The first of `candidates` that exists on disk, else the last one (for the error message). */
+function firstExisting(candidates: (() => string)[]): string {
+  let last = '';
+  for (const c of candidates) {
+    try {
+      last = c();
+      if (fs.existsSync(last)) return last;
+    } catch {
+      // require.resolve fails inside a bundle shipped without node_modules
+    }
+  }
+  return last;
+}
+
+/**
+ * Loads web-tree-sitter and the Terraform grammar. Idempotent. The .wasm files are
+ * looked for next to the running script first (the build copies them into dist/)
+ * and in node_modules second (tests run from out/).
+ */
+export function initTerraform(): Promise<void> {
+  if (parser) return Promise.resolve();
+  if (!initializing) {
+    initializing = (async () => {
+      const runtimeWasm = firstExisting([
+        () => nodePath.join(__dirname, 'web-tree-sitter.wasm'),
+        () => require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+      ]);
+      const grammarWasm = firstExisting([
+        () => nodePath.join(__dirname, 'tree-sitter-terraform.wasm'),
+        () => require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'),
+      ]);
+      await Parser.init({
+        locateFile: (name: string, scriptDir: string) =>
+          name === 'web-tree-sitter.wasm' && runtimeWasm ? runtimeWasm : scriptDir + name,
+      });
+      const lang = await Language.load(grammarWasm);
+      const p = new Parser();
+      p.setLanguage(lang);
+      parser = p;
+    })().catch((e) => {
+      initializing = null;
+      throw e;
+    });
+  }
+  return initializing;
+}
+
+// Trees live in WebAssembly memory; free each one when its file is collected.
+const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
+  try {
+    tree.delete();
+  } catch {
+    // already gone
+  }
+});
+
+/**
+ * Parses one `.tf` file. Synchronous once `initTerraform()` has resolved. Never
+ * throws: syntax errors become `errors`, and whatever structure tree-sitter could
+ * recover is still returned.
+ */
+export function parseTerraform(path: string, text: string): TfFile {
+  const lines = new LineIndex(text);
+  if (!parser) {
+    return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: 'Terraform parser is not initialised (initTerraform() was not awaited)' }]);
+  }
+  let tree: Tree | null = null;
+  try {
+    tree = parser.parse(text);
+    if (!tree) throw new Error('the parser returned no tree');
+    const file = new TfFileImpl(path, text, lines, tree);
+    treeRegistry.register(file, tree);
+    return file;
+  } catch (e) {
+    try {
+      tree?.delete();
+    } catch {
+      // ignore
+    }
+    return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: `Cannot parse Terraform: ${(e as Error).message}` }]);
+  }
+}
+
+function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSyntaxError[]): TfFile {
+  return { format: 'terraform', path, text, lines, blocks: [], attributes: [], locals: [], references: [], errors, tree: null };
+}
+
+// ---------------------------------------------------------------------------
+// Model classes
+
+class TfFileImpl implements TfFile {
+  readonly format = 'terraform' as const;
+  readonly blocks: TfBlock[] = [];
+  readonly attributes: TfAttribute[] = [];
+  readonly locals: TfAttribute[] = [];
+  readonly errors: TfSyntaxError[] = [];
+  private refs: TfReference[] | null = null;
+
+  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree) {
+    const root = tree.rootNode;
+    for (const child of root.children) {
+      if (child && child.type === 'body') readBody(child, text, null, this.blocks, this.attributes);
+    }
+    for (const b of this.blocks) if (b.type === 'locals') this.locals.push(...b.attributes);
+    if (root.hasError) collectErrors(root, text, this.errors);
+  }
+
+  get references(): TfReference[] {
+    if (!this.refs) this.refs = collectReferences(this.tree, this.text);
+    return this.refs;
+  }
+}
+
+class TfBlockImpl implements TfBlock {
+  labels: TfLabel[] = [];
+  attributes: TfAttribute[] = [];
+  blocks: TfBlock[] = [];
+  openBrace = -1;
+  closeBrace = -1;
+  address: string | null = null;
+
+  constructor(
+    readonly type: string,
+    readonly typeRange: OffsetRange,
+    readonly range: OffsetRange,
+    readonly parent: TfBlock | null,
+  ) {}
+
+  attr(name: string): TfAttribute | undefined {
+    return this.attributes.find((a) => a.name === name);
+  }
+
+  blocksOfType(type: string): TfBlock[] {
+    return this.blocks.filter((b) => b.type === type);
+  }
+}
+
+/** Expression details are computed on first use: most attributes are never inspected. */
+class TfExprImpl implements TfExpr {
+  private kindCache: TfExprKind | undefined;
+  private valueCache: string | number | boolean | null | undefined;
+  private valueDone = false;
+  private contentCache: OffsetRange | undefined | null = null;
+
+  constructor(readonly node: TsNode, readonly range: OffsetRange, readonly src: string) {}
+
+  get text(): string {
+    return this.src.slice(this.range.start, this.range.end);
+  }
+
+  get kind(): TfExprKind {
+    if (this.kindCache === undefined) this.kindCache = exprKind(this.node);
+    return this.kindCache;
+  }
+
+  get value(): string | number | boolean | null | undefined {
+    if (!this.valueDone) {
+      this.valueCache = exprValue(this.node, this.kind, this.src);
+      this.valueDone = true;
+    }
+    return this.valueCache;
+  }
+
+  get contentRange(): OffsetRange | undefined {
+    if (this.contentCache === null) this.contentCache = exprContentRange(this.node, this.kind, this.src);
+    return this.contentCache;
+  }
+}
+
+function range(n: { startIndex: number; endIndex: number }): OffsetRange {
+  return { start: n.startIndex, end: n.endIndex };
+}
+
+function readBody(body: TsNode, src: string, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[]): void {
+  for (const child of body.children) {
+    if (!child) continue;
+    if (child.type === 'block') blocks.push(readBlock(child, src, parent));
+    else if (child.type === 'attribute') {
+      const a = readAttribute(child, src, parent);
+      if (a) attributes.push(a);
+    }
+  }
+}
+
+function readAttribute(node: TsNode, src: string, block: TfBlock | null): TfAttribute | null {
+  const name = node.firstChild;
+  const expr = node.lastChild;
+  if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
+  return {
+    name: src.slice(name.startIndex, name.endIndex),
+    nameRange: range(name),
+    range: range(node),
+    expr: new TfExprImpl(expr, range(expr), src),
+    block,
+  };
+}
+
+function readBlock(node: TsNode, src: string, parent: TfBlockImpl | null): TfBlock {
+  const children = node.children;
+  const typeNode = children[0];
+  const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
+  const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, range(node), parent);
+  for (let i = 1; i < children.length; i++) {
+    const c = children[i];
+    if (!c) continue;
+    switch (c.type) {
+      case 'string_lit': {
+        const content = stringContent(c, src);
+        block.labels.push({ value: unescapeTemplateLiteral(src.slice(content.start, content.end)), range: content, fullRange: range(c) });
+        break;
+      }
+      case 'identifier':
+        block.labels.push({ value: src.slice(c.startIndex, c.endIndex), range: range(c), fullRange: range(c) });
+        break;
+      case 'block_start':
+        block.openBrace = c.startIndex;
+        break;
+      case 'block_end':
+        block.closeBrace = c.startIndex;
+        break;
+      case 'body':
+        readBody(c, src, block, block.blocks, block.attributes);
+        break;
+    }
+  }
+  if (block.closeBrace < 0) block.closeBrace = node.endIndex;
+  if (!parent) block.address = addressOf(block.type, block.labels.map((l) => l.value));
+  return block;
+}
+
+const ADDRESS_PREFIX: Record<string, string> = { variable: 'var', data: 'data', module: 'module', output: 'output', ephemeral: 'ephemeral' };
+
+function addressOf(type: string, labels: string[]): string {
+  if (type === 'resource') return labels.join('.');
+  const prefix = ADDRESS_PREFIX[type] ?? type;
+  return [prefix, ...labels].join('.');
+}
+
+/** The range between the quotes of a `string_lit` / `quoted_template` (to the end when unterminated). */
+function stringContent(n: TsNode, src: string): OffsetRange {
+  const first = n.firstChild;
+  const last = n.lastChild;
+  const start = first && first.type === 'quoted_template_start' ? first.endIndex : n.startIndex;
+  const end = last && last.type === 'quoted_template_end' ? last.startIndex : n.endIndex;
+  return { start, end: Math.max(start, Math.min(end, src.length)) };
+}
+
+/** Resolves HCL string escapes and the `$${` / `%%{` template escapes. */
+export function unescapeTemplateLiteral(s: string): string {
+  if (s.indexOf('\\') < 0 && s.indexOf('$${') < 0 && s.indexOf('%%{') < 0) return s;
+  return s.replace(/\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))|\$\$\{|%%\{/gs, (m, u4, u8, ch) => {
+    if (m === '$${') return '${';
+    if (m === '%%{') return '%{';
+    if (u4) return String.fromCharCode(parseInt(u4, 16));
+    if (u8) {
+      const cp = parseInt(u8, 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    switch (ch) {
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      case '"': return '"';
+      case '\\': return '\\';
+      default: return m;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+/** The one meaningful child of an `expression` node, when it has exactly one. */
+function soleChild(expr: TsNode): TsNode | null {
+  return expr.childCount === 1 ? expr.firstChild : null;
+}
+
+function exprKind(expr: TsNode): TfExprKind {
+  const first = expr.firstChild;
+  if (!first) return 'other';
+  if (first.type === 'variable_expr') return 'reference';
+  if (expr.childCount !== 1) return 'other';
+  switch (first.type) {
+    case 'literal_value': {
+      const lit = first.firstChild;
+      switch (lit?.type) {
+        case 'string_lit': return 'string';
+        case 'numeric_lit': return 'number';
+        case 'bool_lit': return 'bool';
+        case 'null_lit': return 'null';
+      }
+      return 'other';
+    }
+    case 'template_expr': {
+      const t = first.firstChild;
+      return t?.type === 'heredoc_template' ? 'heredoc' : 'template';
+    }
+    case 'function_call': return 'call';
+    case 'collection_value': {
+      const c = first.firstChild;
+      return c?.type === 'object' ? 'object' : c?.type === 'tuple' ? 'tuple' : 'other';
+    }
+    case 'operation': {
+      // `-1` is a number to everyone reading the file.
+      const neg = negatedNumber(first);
+      return neg ? 'number' : 'other';
+    }
+  }
+  return 'other';
+}
+
+function negatedNumber(op: TsNode): TsNode | null {
+  const u = op.firstChild;
+  if (u?.type !== 'unary_operation' || u.childCount !== 2 || u.firstChild?.type !== '-') return null;
+  const lit = u.lastChild;
+  if (lit?.type === 'literal_value' && lit.firstChild?.type === 'numeric_lit') return lit.firstChild;
+  return null;
+}
+
+function exprValue(expr: TsNode, kind: TfExprKind, src: string): string | number | boolean | null | undefined {
+  const sole = soleChild(expr);
+  if (!sole) return undefined;
+  switch (kind) {
+    case 'string': {
+      const lit = sole.firstChild!;
+      const c = stringContent(lit, src);
+      return unescapeTemplateLiteral(src.slice(c.start, c.end));
+    }
+    case 'number': {
+      const lit = sole.type === 'operation' ? negatedNumber(sole) : sole.firstChild;
+      if (!lit) return undefined;
+      const n = Number(src.slice(lit.startIndex, lit.endIndex));
+      return sole.type === 'operation' ? -n : n;
+    }
+    case 'bool': return src.slice(sole.startIndex, sole.endIndex) === 'true';
+    case 'null': return null;
+  }
+  return undefined;
+}
+
+function exprContentRange(expr: TsNode, kind: TfExprKind, src: string): OffsetRange | undefined {
+  const sole = soleChild(expr);
+  if (!sole) return undefined;
+  if (kind === 'string' || kind === 'template') {
+    const s = sole.firstChild; // string_lit or quoted_template
+    return s ? stringContent(s, src) : undefined;
+  }
+  if (kind === 'heredoc') {
+    const h = sole.firstChild!;
+    let open: TsNode | null = null;
+    let close: TsNode | null = null;
+    for (const c of h.children) {
+      if (c?.type === 'heredoc_identifier') {
+        if (!open) open = c;
+        else close = c;
+      }
+    }
+    if (!open) return undefined;
+    const nl = src.indexOf('\n', open.endIndex);
+    const start = nl < 0 || nl > h.endIndex ? h.endIndex : nl + 1;
+    let end = close ? close.startIndex : h.endIndex;
+    while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
+    return { start, end: Math.max(start, end) };
+  }
+  return undefined;
+}
+
+function exprOf(node: TsNode, src: string): TfExpr {
+  return new TfExprImpl(node, range(node), src);
+}
+
+function srcOf(expr: TfExpr): string {
+  return expr instanceof TfExprImpl ? expr.src : '';
+}
+
+function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
+  const src = srcOf(parent);
+  if (src) return exprOf(node, src);
+  // Not built by this parser: rebuild a source string wide enough for the offsets.
+  return exprOf(node, ' '.repeat(node.startIndex) + node.text);
+}
+
+/** `jsonencode(...)` and every other call: name and argument expressions. */
+export function callOf(expr: TfExpr): TfCall | undefined {
+  const call = soleChild(expr.node);
+  if (!call || call.type !== 'function_call') return undefined;
+  const nameNode = call.firstChild;
+  if (!nameNode) return undefined;
+  const args: TfExpr[] = [];
+  let expandFinal = false;
+  for (const c of call.children) {
+    if (c?.type !== 'function_arguments') continue;
+    for (const a of c.children) {
+      if (a?.type === 'expression') args.push(exprFromChild(a, expr));
+      else if (a?.type === 'expanded_argument' || a?.type === '...') expandFinal = true;
+    }
+  }
+  return { name: nameNode.text, nameRange: range(nameNode), args, expandFinal };
+}
+
+/** The items of an object expression (`{ a = 1, "b" = 2 }`), in order. */
+export function objectItems(expr: TfExpr): TfObjectItem[] | undefined {
+  const coll = soleChild(expr.node);
+  const obj = coll?.type === 'collection_value' ? coll.firstChild : null;
+  if (!obj || obj.type !== 'object') return undefined;
+  const items: TfObjectItem[] = [];
+  for (const el of obj.children) {
+    if (el?.type !== 'object_elem') continue;
+    const k = el.firstChild;
+    const v = el.lastChild;
+    if (!k || !v || k.type !== 'expression' || v.type !== 'expression' || k.equals(v)) continue;
+    const keyExpr = exprFromChild(k, expr);
+    let key: string | null = null;
+    let keyRange = keyExpr.range;
+    const kSole = soleChild(k);
+    if (kSole?.type === 'variable_expr') key = kSole.text;
+    else if (keyExpr.kind === 'string') {
+      key = keyExpr.value as string;
+      keyRange = keyExpr.contentRange ?? keyRange;
+    }
+    items.push({ key, keyExpr, keyRange, value: exprFromChild(v, expr), range: range(el) });
+  }
+  return items;
+}
+
+/** The elements of a tuple expression (`[a, b]`). */
+export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
+  const coll = soleChild(expr.node);
+  const tup = coll?.type === 'collection_value' ? coll.firstChild : null;
+  if (!tup || tup.type !== 'tuple') return undefined;
+  const out: TfExpr[] = [];
+  for (const c of tup.children) if (c?.type === 'expression') out.push(exprFromChild(c, expr));
+  return out;
+}
+
+/** The traversal an expression consists of (`var.x`, `aws_instance.web.id`), if it is one. */
+export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined {
+  if (expr.kind !== 'reference') return undefined;
+  return file.references.find((r) => r.range.start === expr.range.start);
+}
+
+/** Visits every block of the file, depth first, parents before children. */
+export function walkBlocks(blocks: readonly TfBlock[], visit: (b: TfBlock) => void): void {
+  for (const b of blocks) {
+    visit(b);
+    walkBlocks(b.blocks, visit);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// References. A tree-sitter query finds every traversal (an `expression` that
+// starts with a `variable_expr`) inside WebAssembly; its steps are then read from
+// the text, which is much faster than walking the tree node by node from JS.
+
+const REFERENCE_QUERY = `
+(expression . (variable_expr) @root) @traversal
+(object_elem . (expression . (variable_expr) @key .))
+`;
+
+function collectReferences(tree: Tree, src: string): TfReference[] {
+  if (!refQuery) refQuery = new Query(tree.language, REFERENCE_QUERY);
+  const roots: { start: number; end: number; limit: number }[] = [];
+  const keys = new Set<number>();
+  for (const m of refQuery.matches(tree.rootNode)) {
+    if (m.captures.length === 1) {
+      keys.add(m.captures[0].node.startIndex);
+      continue;
+    }
+    let root: TsNode | null = null;
+    let trav: TsNode | null = null;
+    for (const c of m.captures) {
+      if (c.name === 'root') root = c.node;
+      else trav = c.node;
+    }
+    if (root && trav) roots.push({ start: root.startIndex, end: root.endIndex, limit: trav.endIndex });
+  }
+  const refs: TfReference[] = [];
+  for (const r of roots) {
+    // A bare name as an object key (`{ Name = ... }`) is a key, not a reference.
+    if (r.end === r.limit && keys.has(r.start)) continue;
+    refs.push(scanTraversal(src, r.start, r.end, r.limit));
+  }
+  refs.sort((a, b) => a.range.start - b.range.start);
+  return refs;
+}
+
+let refQuery: Query | null = null;
+
+const IDENT = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
+
+/**
+ * Reads `root.attr[index].attr[*].attr` from the text between `start` and `limit`
+ * (the end of the traversal expression, so the scan cannot run past it).
+ */
+function scanTraversal(src: string, start: number, rootEnd: number, limit: number): TfReference {
+  const parts = [src.slice(start, rootEnd)];
+  const partRanges: OffsetRange[] = [{ start, end: rootEnd }];
+  let end = rootEnd;
+  let indexed = false;
+  let i = rootEnd;
+  for (;;) {
+    while (i < limit && /\s/.test(src[i])) i++;
+    if (i >= limit) break;
+    const c = src[i];
+    if (c === '.') {
+      let j = i + 1;
+      while (j < limit && /\s/.test(src[j])) j++;
+      if (src[j] === '*') {
+        indexed = true;
+        i = end = j + 1;
+        continue;
+      }
+      if (src[j] >= '0' && src[j] <= '9') {
+        // legacy index `.0`
+        while (j < limit && src[j] >= '0' && src[j] <= '9') j++;
+        indexed = true;
+        i = end = j;
+        continue;
+      }
+      IDENT.lastIndex = j;
+      const m = IDENT.exec(src);
+      if (!m || j + m[0].length > limit) break;
+      parts.push(m[0]);
+      partRanges.push({ start: j, end: j + m[0].length });
+      i = end = j + m[0].length;
+    } else if (c === '[') {
+      const close = matchingBracket(src, i, limit);
+      if (close < 0) break;
+      indexed = true;
+      i = end = close + 1;
+    } else break;
+  }
+  return { parts, range: { start, end }, partRanges, indexed };
+}
+
+/** Offset of the `]` closing the `[` at `open`, skipping nested brackets and strings; -1 if none before `limit`. */
+function matchingBracket(src: string, open: number, limit: number): number {
+  let depth = 0;
+  for (let i = open; i < limit; i++) {
+    const c = src[i];
+    if (c === '"') {
+      for (i++; i < limit && src[i] !== '"'; i++) if (src[i] === '\\') i++;
+    } else if (c === '[' || c === '(' || c === '{') depth++;
+    else if (c === ']' || c === ')' || c === '}') {
+      depth--;
+      if (depth === 0) return c === ']' ? i : -1;
+    }
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Syntax errors
+
+const TOKEN_NAMES: Record<string, string> = {
+  block_end: '}', block_start: '{', object_end: '}', object_start: '{', tuple_end: ']', tuple_start: '[',
+  quoted_template_end: '"', quoted_template_start: '"', template_interpolation_end: '}',
+  template_directive_end: '}', heredoc_identifier: 'heredoc end marker', identifier: 'a name',
+  expression: 'an expression',
+};
+
+function describeToken(text: string): string {
+  const oneLine = text.replace(/\r\n|\r|\n/g, '\\n');
+  return oneLine.length > 24 ? oneLine.slice(0, 24) + '...' : oneLine;
+}
+
+function collectErrors(node: TsNode, src: string, out: TfSyntaxError[]): void {
+  for (const c of node.children) {
+    if (!c) continue;
+    if (c.isMissing) {
+      out.push(missingError(c, node, src));
+    } else if (c.isError) {
+      out.push(unexpectedError(c, src));
+    } else if (c.hasError) {
+      collectErrors(c, src, out);
+    }
+  }
+}
+
+function missingError(missing: TsNode, parent: TsNode, src: string): TfSyntaxError {
+  const what = TOKEN_NAMES[missing.type] ?? missing.type;
+  if (missing.type === 'quoted_template_end') {
+    // Point at the opening quote: the string runs on to wherever the parser gave up.
+    const open = parent.firstChild;
+    const at = open ? open.startIndex : missing.startIndex;
+    return { range: { start: at, end: Math.min(at + 1, src.length) }, message: 'Syntax error: unterminated string (missing \'"\')' };
+  }
+  if (missing.type === 'heredoc_identifier') {
+    const open = parent.children.find((c) => c?.type === 'heredoc_identifier' && !c.isMissing);
+    const r = open ? range(open) : range(missing);
+    return { range: r, message: `Syntax error: heredoc${open ? ` ${open.text}` : ''} has no end marker` };
+  }
+  const at = missing.startIndex;
+  return { range: { start: at, end: at }, message: `Syntax error: missing '${what}'` };
+}
+
+function unexpectedError(err: TsNode, src: string): TfSyntaxError {
+  // The first non-empty token inside the ERROR is what the parser could not place.
+  let leaf: TsNode | null = err;
+  while (leaf && leaf.childCount > 0) {
+    let next: TsNode | null = null;
+    for (const c of leaf.children) {
+      if (c && c.endIndex > c.startIndex) {
+        next = c;
+        break;
+      }
+    }
+    if (!next) break;
+    leaf = next;
+  }
+  const r = leaf && leaf.endIndex > leaf.startIndex ? range(leaf) : range(err);
+  if (r.end === r.start) return { range: r, message: 'Syntax error' };
+  // Keep the range on one line so the squiggle stays readable.
+  const nl = src.slice(r.start, r.end).search(/[\r\n]/);
+  if (nl > 0) r.end = r.start + nl;
+  const token = src.slice(r.start, r.end);
+  return { range: r, message: /^\s*$/.test(token) ? 'Syntax error' : `Syntax error: unexpected '${describeToken(token)}'` };
+}

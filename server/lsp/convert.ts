@@ -1,0 +1,81 @@
+/** Engine types → LSP types. The only place that does this conversion. */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, type TextEdit as LspTextEdit, type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { docsUrl } from '../engine/docs';
+import { LineIndex } from '../engine/positions';
+import type { Finding, Fix, Severity } from '../engine/types';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export const SOURCE = 'iac-lint';
+
+/** Untitled documents get a path whose name tells the engine their format. */
+export function uriToPath(uri: string, languageId?: string): string {
+  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  const name = encodeURIComponent(uri);
+  switch (languageId) {
+    case 'terraform': return `/__untitled__/${name}/main.tf`;
+    case 'dockerfile': return `/__untitled__/${name}/Dockerfile`;
+    case 'json': return `/__untitled__/${name}.json`;
+    default: return `/__untitled__/${name}.yaml`;
+  }
+}
+
+export function pathToUri(path: string, known: Map<string, string>): string {
+  return known.get(path) ?? pathToFileURL(path).href;
+}
+
+export function toDiagnostic(f: Finding, lines: LineIndex, key: number): Diagnostic {
+  const d: Diagnostic = {
+    range: lines.toRange(f.range.start, f.range.end),
+    severity: SEVERITY[f.severity],
+    source: SOURCE,
+    code: f.ruleId,
+    message: f.message,
+    data: { key, ruleId: f.ruleId },
+  };
+  if (!f.ruleId.includes('error')) d.codeDescription = { href: docsUrl(f.ruleId) };
+  return d;
+}
+
+export function toWorkspaceEdit(
+  changes: { path: string; edits: { start: number; end: number; newText: string }[] }[],
+  linesOf: (path: string) => LineIndex | undefined,
+  uriOf: (path: string) => string,
+): WorkspaceEdit | undefined {
+  const out: Record<string, LspTextEdit[]> = {};
+  for (const ch of changes) {
+    const lines = linesOf(ch.path);
+    if (!lines) return undefined;
+    const uri = uriOf(ch.path);
+    out[uri] = (out[uri] ?? []).concat(ch.edits.map((e) => ({ range: lines.toRange(e.start, e.end), newText: e.newText })));
+  }
+  return { changes: out };
+}
+
+export function toCodeAction(fix: Fix, diagnostic: Diagnostic, edit: WorkspaceEdit): CodeAction {
+  return {
+    title: fix.kind === 'exact' ? fix.title : `${fix.title} (review)`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: fix.kind === 'exact',
+    edit,
+  };
+}
+
+/** One edit that turns `before` into `after`: the changed middle between common prefix and suffix. */
+export function minimalEdit(before: string, after: string, lines: LineIndex): LspTextEdit {
+  let p = 0;
+  const max = Math.min(before.length, after.length);
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  return { range: lines.toRange(p, before.length - s), newText: after.slice(p, after.length - s) };
+}

@@ -1,0 +1,25 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { defaultConfig } from '../../server/engine/config';
+import { Engine } from '../../server/engine/linter';
+import type { Rule } from '../../server/engine/rule';
+import type { SourceFile, WorkspaceView } from '../../server/engine/types';
+import { rules } from '../../rules';
+
+export const ROOT = nodePath.resolve(__dirname, '..', '..', '..');
+
+/** An engine running only the given rules (all when omitted). */
+export function engineFor(only?: readonly Rule[]): Promise<Engine> {
+  return Engine.create(defaultConfig(), only ?? rules);
+}
+
+/** A workspace made of the given files only. */
+export function memoryWorkspace(files: readonly SourceFile[]): WorkspaceView {
+  return {
+    terraformFilesIn: (dir) => files.filter((f) => /\.tf$/i.test(f.path) && nodePath.dirname(f.path) === dir),
+  };
+}
+
+export function read(path: string): string {
+  return fs.readFileSync(path, 'utf8');
+}
