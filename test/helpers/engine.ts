@@ -23,3 +23,12 @@ export function memoryWorkspace(files: readonly SourceFile[]): WorkspaceView {
 export function read(path: string): string {
   return fs.readFileSync(path, 'utf8');
 }
+
+/** Applies LSP-style edits (line/character ranges) to a text, as an editor would. */
+export function applyLspEdits(text: string, edits: readonly { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+  // Imported lazily to keep this helper free of engine internals at load time.
+  const { LineIndex } = require('../../server/engine/positions') as typeof import('../../server/engine/positions');
+  const { applyEdits } = require('../../server/engine/fixer') as typeof import('../../server/engine/fixer');
+  const li = new LineIndex(text);
+  return applyEdits(text, edits.map((e) => ({ start: li.positionToOffset(e.range.start), end: li.positionToOffset(e.range.end), newText: e.newText })));
+}

@@ -261,6 +261,7 @@ export function joinContinuations(
     }
     if (le >= end) {
       copy(i, end);
+      i = end;
       break;
     }
     // A line break follows. Is this line continued?

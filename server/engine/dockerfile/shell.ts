@@ -187,7 +187,8 @@ export function splitShell(input: string, map?: readonly number[]): ShellCommand
     const nested = argvToks.length >= 3 && SHELLS.test(argvToks[0].text) ? shellScriptArg(argvToks) : null;
     if (nested) {
       // `sh -c '<script>'`: the script's commands, offsets mapped through the word.
-      const inner = splitShell(nested.text, [...nested.map.map(at), at(nested.end)]);
+      const fileMap = nested.map.map(at);
+      const inner = splitShell(nested.text, [...fileMap, fileMap.length ? fileMap[fileMap.length - 1] + 1 : at(nested.end)]);
       out.push(...inner);
       continue;
     }

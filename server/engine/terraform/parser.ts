@@ -578,8 +578,9 @@ const TOKEN_NAMES: Record<string, string> = {
 };
 
 function describeToken(text: string): string {
-  const oneLine = text.replace(/\r\n|\r|\n/g, '\\n');
-  return oneLine.length > 24 ? oneLine.slice(0, 24) + '...' : oneLine;
+  const shown = text.length > 24 ? text.slice(0, 24) + '...' : text;
+  // eslint-disable-next-line no-control-regex
+  return shown.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function collectErrors(node: TsNode, src: string, out: TfSyntaxError[]): void {
@@ -613,24 +614,49 @@ function missingError(missing: TsNode, parent: TsNode, src: string): TfSyntaxErr
 }
 
 function unexpectedError(err: TsNode, src: string): TfSyntaxError {
-  // The first non-empty token inside the ERROR is what the parser could not place.
-  let leaf: TsNode | null = err;
-  while (leaf && leaf.childCount > 0) {
-    let next: TsNode | null = null;
-    for (const c of leaf.children) {
-      if (c && c.endIndex > c.startIndex) {
-        next = c;
-        break;
-      }
-    }
-    if (!next) break;
-    leaf = next;
+  const leaves: TsNode[] = [];
+  collectLeaves(err, leaves);
+  // Text the parser skipped (covered by no token) is what it could not place;
+  // failing that, the first token inside the ERROR is.
+  let pos = err.startIndex;
+  let gap: OffsetRange | null = null;
+  const first = leaves[0];
+  if (first && (first.type === '}' || first.type === ']' || first.type === ')')) {
+    return { range: range(first), message: `Syntax error: unexpected '${first.type}'` };
   }
-  const r = leaf && leaf.endIndex > leaf.startIndex ? range(leaf) : range(err);
+  for (const leaf of [...leaves, null]) {
+    const until = leaf ? leaf.startIndex : err.endIndex;
+    const g = trimRange(src, pos, until);
+    if (g) {
+      gap = g;
+      break;
+    }
+    if (leaf) pos = Math.max(pos, leaf.endIndex);
+  }
+  const last = leaves[leaves.length - 1];
+  if (!gap && last && last.type === '=') {
+    return { range: range(last), message: "Syntax error: missing value after '='" };
+  }
+  const r = gap ?? (leaves[0] ? range(leaves[0]) : range(err));
   if (r.end === r.start) return { range: r, message: 'Syntax error' };
   // Keep the range on one line so the squiggle stays readable.
   const nl = src.slice(r.start, r.end).search(/[\r\n]/);
   if (nl > 0) r.end = r.start + nl;
-  const token = src.slice(r.start, r.end);
-  return { range: r, message: /^\s*$/.test(token) ? 'Syntax error' : `Syntax error: unexpected '${describeToken(token)}'` };
+  return { range: r, message: `Syntax error: unexpected '${describeToken(src.slice(r.start, r.end))}'` };
+}
+
+/** The non-empty tokens under `n`, in order; comments count as covered text. */
+function collectLeaves(n: TsNode, out: TsNode[]): void {
+  for (const c of n.children) {
+    if (!c || c.endIndex <= c.startIndex) continue;
+    if (c.childCount === 0 || c.type === 'comment') out.push(c);
+    else collectLeaves(c, out);
+  }
+}
+
+/** [start, end) without surrounding whitespace; null when nothing is left. */
+function trimRange(src: string, start: number, end: number): OffsetRange | null {
+  while (start < end && /\s/.test(src[start])) start++;
+  while (end > start && /\s/.test(src[end - 1])) end--;
+  return end > start ? { start, end } : null;
 }

@@ -1,0 +1,217 @@
+import { defineRule } from '../server/engine/rule';
+import { indentUnit } from '../server/engine/terraform/edit';
+import type { TfBlock, TfFile, TfReference } from '../server/engine/terraform/model';
+import type { FileEdits, Fix, OffsetRange, TextEdit } from '../server/engine/types';
+
+/** tflint's `snake_case` format: lower case words of letters and digits joined by single underscores. */
+const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/** What a name declares; names of one kind share a namespace (`scope` narrows it, e.g. to a resource type). */
+type Kind = 'resource' | 'data' | 'ephemeral' | 'module' | 'variable' | 'output' | 'local';
+
+interface Declaration {
+  kind: Kind;
+  /** Resource / data source type for resources, data sources and ephemeral resources; '' otherwise. */
+  scope: string;
+  name: string;
+  /** The name's text (without quotes). */
+  range: OffsetRange;
+  file: TfFile;
+  /** The declaring block (the `locals` block for a local). */
+  block: TfBlock;
+}
+
+const LABEL_OF: Partial<Record<string, { kind: Kind; index: number }>> = {
+  resource: { kind: 'resource', index: 1 },
+  data: { kind: 'data', index: 1 },
+  ephemeral: { kind: 'ephemeral', index: 1 },
+  module: { kind: 'module', index: 0 },
+  variable: { kind: 'variable', index: 0 },
+  output: { kind: 'output', index: 0 },
+};
+
+const NOUN: Record<Kind, string> = {
+  resource: 'Resource name',
+  data: 'Data source name',
+  ephemeral: 'Ephemeral resource name',
+  module: 'Module name',
+  variable: 'Variable name',
+  output: 'Output name',
+  local: 'Local value name',
+};
+
+function declarationsOf(file: TfFile): Declaration[] {
+  const out: Declaration[] = [];
+  for (const block of file.blocks) {
+    const spec = LABEL_OF[block.type];
+    if (spec) {
+      const label = block.labels[spec.index];
+      if (!label) continue;
+      const scope = spec.index === 1 ? block.labels[0].value : '';
+      out.push({ kind: spec.kind, scope, name: label.value, range: label.range, file, block });
+    } else if (block.type === 'locals') {
+      for (const a of block.attributes) out.push({ kind: 'local', scope: '', name: a.name, range: a.nameRange, file, block });
+    }
+  }
+  return out;
+}
+
+/** `WebServer` -> `web_server`, `HTTPServer` -> `http_server`, `my-bucket` -> `my_bucket`. */
+export function toSnakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toLowerCase()
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+function address(d: { kind: Kind; scope: string }, name: string): string {
+  switch (d.kind) {
+    case 'resource': return `${d.scope}.${name}`;
+    case 'data': return `data.${d.scope}.${name}`;
+    case 'ephemeral': return `ephemeral.${d.scope}.${name}`;
+    case 'module': return `module.${name}`;
+    case 'variable': return `var.${name}`;
+    case 'output': return `output.${name}`;
+    case 'local': return `local.${name}`;
+  }
+}
+
+/** The part of a reference that names `d`, if the reference points at it. */
+function namePart(d: Declaration, ref: TfReference): OffsetRange | undefined {
+  const p = ref.parts;
+  switch (d.kind) {
+    case 'resource':
+      return p[0] === d.scope && p[1] === d.name ? ref.partRanges[1] : undefined;
+    case 'data':
+    case 'ephemeral':
+      return p[0] === d.kind && p[1] === d.scope && p[2] === d.name ? ref.partRanges[2] : undefined;
+    case 'module':
+      return p[0] === 'module' && p[1] === d.name ? ref.partRanges[1] : undefined;
+    case 'variable':
+      return p[0] === 'var' && p[1] === d.name ? ref.partRanges[1] : undefined;
+    case 'local':
+      return p[0] === 'local' && p[1] === d.name ? ref.partRanges[1] : undefined;
+    case 'output':
+      return undefined; // outputs are read by the caller of the module, not inside it
+  }
+}
+
+function inside(r: OffsetRange, outer: OffsetRange): boolean {
+  return r.start >= outer.start && r.end <= outer.end;
+}
+
+/**
+ * Where a reference sits with respect to `moved` / `removed` blocks, which record
+ * history: `from` names an address that used to exist.
+ */
+function historyRole(file: TfFile, ref: TfReference): 'from' | 'moved-to' | null {
+  for (const b of file.blocks) {
+    if ((b.type !== 'moved' && b.type !== 'removed') || !inside(ref.range, b.range)) continue;
+    const to = b.attr('to');
+    return b.type === 'moved' && to && inside(ref.range, to.range) ? 'moved-to' : 'from';
+  }
+  return null;
+}
+
+/**
+ * The edits renaming `d` to `newName` in every file of the module. With
+ * `recordMove`, moved/removed blocks are left as they are (a new `moved` block
+ * continues any chain); without it, a `moved` block's `to` follows the rename.
+ */
+function renameEdits(files: readonly TfFile[], d: Declaration, newName: string, recordMove: boolean): FileEdits[] {
+  const changes: FileEdits[] = [];
+  for (const file of files) {
+    const edits: TextEdit[] = [];
+    if (file.path === d.file.path) edits.push({ ...d.range, newText: newName });
+    for (const ref of file.references) {
+      const part = namePart(d, ref);
+      if (!part) continue;
+      const role = historyRole(file, ref);
+      if (role === 'from' || (role === 'moved-to' && recordMove)) continue;
+      edits.push({ ...part, newText: newName });
+    }
+    if (recordMove && file.path === d.file.path) edits.push(movedBlock(file, d, newName));
+    if (edits.length) changes.push({ path: file.path, edits });
+  }
+  return changes;
+}
+
+/** A `moved` block after the declaration's block, so Terraform moves the state instead of replacing the infrastructure. */
+function movedBlock(file: TfFile, d: Declaration, newName: string): TextEdit {
+  const eol = file.lines.eol;
+  const unit = indentUnit(file);
+  // After the rest of the closing brace's line, so a trailing comment stays with its block.
+  const at = file.lines.lineEnd(file.lines.offsetToPosition(d.block.closeBrace).line);
+  const text = [
+    '',
+    '',
+    'moved {',
+    `${unit}from = ${address(d, d.name)}`,
+    `${unit}to   = ${address(d, newName)}`,
+    '}',
+  ].join(eol);
+  return { start: at, end: at, newText: text };
+}
+
+export default defineRule({
+  id: 'naming-snake-case',
+  severity: 'warning',
+  description: 'Terraform names (resource, data source, module, variable, output and local value names) are lower snake_case.',
+  seed: '000 Naming: DO employ complete names but with standard acronyms and in all lower cases snake case',
+  fixable: 'exact',
+
+  terraform(ctx) {
+    const own = declarationsOf(ctx.file);
+    if (own.every((d) => SNAKE_CASE.test(d.name))) return;
+
+    const files = ctx.module.files.some((f) => f.path === ctx.file.path)
+      ? ctx.module.files.map((f) => (f.path === ctx.file.path ? ctx.file : f))
+      : [ctx.file, ...ctx.module.files];
+    const all = files.flatMap(declarationsOf);
+    // How many declarations of a namespace would end up with each name.
+    const taken = new Map<string, number>();
+    for (const d of all) {
+      const final = SNAKE_CASE.test(d.name) ? d.name : toSnakeCase(d.name);
+      const key = `${d.kind} ${d.scope} ${final}`;
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+    }
+
+    for (const d of own) {
+      if (SNAKE_CASE.test(d.name)) continue;
+      const newName = toSnakeCase(d.name);
+      const oldAddress = address(d, d.name);
+      const newAddress = address(d, newName);
+      const fixes: Fix[] = [];
+      let note = '';
+      if (!/^[a-z]/.test(newName)) {
+        note = '; rename it by hand';
+      } else if ((taken.get(`${d.kind} ${d.scope} ${newName}`) ?? 0) > 1) {
+        note = `; "${newName}" would clash with another ${NOUN[d.kind].toLowerCase().replace(/ name$/, '')}, so rename it by hand`;
+      } else {
+        // Non-ASCII letters are dropped by the conversion: let the user review that.
+        const lossy = /[^A-Za-z0-9_\- ]/.test(d.name);
+        const kind = lossy ? 'suggestion' : 'exact';
+        const title = `Rename ${oldAddress} to ${newAddress}`;
+        if (d.kind === 'resource' || d.kind === 'module') {
+          fixes.push({ title: `${title} (and add a moved block)`, kind, changes: renameEdits(files, d, newName, true) });
+          fixes.push({ title: `${title} without a moved block (never applied yet)`, kind: 'suggestion', changes: renameEdits(files, d, newName, false) });
+        } else if (d.kind === 'variable' || d.kind === 'output') {
+          // Callers, tfvars files and remote state readers outside this folder use the name.
+          fixes.push({ title: `${title} (update callers and tfvars by hand)`, kind: 'suggestion', changes: renameEdits(files, d, newName, false) });
+        } else {
+          fixes.push({ title, kind, changes: renameEdits(files, d, newName, false) });
+        }
+        note = `; use "${newName}"`;
+      }
+      ctx.report({
+        range: d.range,
+        resource: oldAddress,
+        message: `${NOUN[d.kind]} "${d.name}" is not lower snake_case${note}.`,
+        fixes,
+      });
+    }
+  },
+});

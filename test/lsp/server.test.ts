@@ -1,0 +1,162 @@
+/** Protocol tests: the real dist/server.js over stdio, as an editor talks to it. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodeActionKind, DiagnosticSeverity, type InitializeResult } from 'vscode-languageserver-protocol';
+import { LspClient } from '../helpers/lspClient';
+import { applyLspEdits } from '../helpers/engine';
+
+const YAML_TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  # web tier
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0abcdef1234567890
+      MetadataOptions:
+        HttpTokens: optional   # TODO
+`;
+
+const JSON_TEMPLATE = `{
+    "Resources": {
+        "Web": {
+            "Type": "AWS::EC2::Instance",
+            "Properties": {
+                "ImageId": "ami-0abcdef1234567890"
+            }
+        }
+    }
+}
+`;
+
+describe('language server over stdio', function () {
+  this.timeout(30000);
+  let client: LspClient;
+  let dir: string;
+  let init: InitializeResult;
+  const uri = (name: string) => pathToFileURL(nodePath.join(dir, name)).href;
+
+  before(async () => {
+    dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'iac-lint-lsp-'));
+    client = new LspClient();
+    init = (await client.initialize(dir, { lintDebounceMs: 20 })) as InitializeResult;
+  });
+  after(async () => {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('announces incremental sync, quick fixes and source.fixAll.iac-lint', () => {
+    const caps = init.capabilities;
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+    const kinds = (caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds;
+    assert.ok(kinds.includes(CodeActionKind.QuickFix));
+    assert.ok(kinds.includes('source.fixAll.iac-lint'));
+  });
+
+  it('publishes a diagnostic with rule id, docs link and exact range for a YAML template', async () => {
+    const diags = await client.open(uri('web.yaml'), 'yaml', YAML_TEMPLATE);
+    assert.equal(diags.length, 1);
+    const d = diags[0];
+    assert.equal(d.code, 'ec2-imdsv2-required');
+    assert.equal(d.source, 'iac-lint');
+    assert.equal(d.severity, DiagnosticSeverity.Error);
+    assert.match(d.codeDescription!.href, /ec2-imdsv2-required\.md$/);
+    assert.deepEqual(d.range, { start: { line: 8, character: 20 }, end: { line: 8, character: 28 } });
+  });
+
+  it('offers the quick fix with its edit inline, and the edit removes the finding', async () => {
+    const u = uri('web.yaml');
+    const diags = client.latest.get(u)!.diagnostics;
+    const actions = await client.codeActions(u, diags[0].range, { diagnostics: diags, only: [CodeActionKind.QuickFix] });
+    const fix = actions.find((a) => a.kind === CodeActionKind.QuickFix && a.isPreferred);
+    assert.ok(fix, `no preferred quick fix in ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.equal(fix.command, undefined);
+    const edits = fix.edit!.changes![u];
+    const fixed = applyLspEdits(YAML_TEMPLATE, edits);
+    assert.equal(fixed, YAML_TEMPLATE.replace('HttpTokens: optional', 'HttpTokens: required'));
+    const after = await client.change(u, 2, [{ text: fixed }]);
+    assert.deepEqual(after, []);
+  });
+
+  it('applies incremental changes and re-lints the new version', async () => {
+    const u = uri('web.yaml');
+    // "required" -> "requires" with a one-character range edit.
+    const line = 8;
+    const col = YAML_TEMPLATE.split('\n')[8].indexOf('optional') + 'required'.length - 1;
+    const diags = await client.change(u, 3, [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: 's' }]);
+    assert.equal(diags!.length, 1);
+    assert.match(String(diags![0].message), /'requires'/);
+  });
+
+  it('drops superseded runs: a burst of changes publishes for the last version', async () => {
+    const u = uri('burst.yaml');
+    await client.open(u, 'yaml', YAML_TEMPLATE);
+    const before = client.log.length;
+    let text = YAML_TEMPLATE;
+    for (let v = 2; v <= 11; v++) {
+      text = text.replace('# TODO', `# TODO${v}`).replace(`# TODO${v - 1}`, `# TODO${v}`);
+      await client.change(u, v, [{ text }], false);
+    }
+    const last = await client.waitForDiagnostics(u, 11);
+    assert.equal(last.version, 11);
+    const published = client.log.slice(before).filter((l) => l.params.uri === u);
+    assert.ok(published.length < 10, `expected debounced publishes, got ${published.length} for 10 changes`);
+  });
+
+  it('lints a JSON template and fixes it in the file\'s own style', async () => {
+    const u = uri('web.json');
+    const diags = await client.open(u, 'json', JSON_TEMPLATE);
+    assert.equal(diags.length, 1);
+    const actions = await client.codeActions(u, diags[0].range, { diagnostics: diags });
+    const fix = actions.find((a) => a.isPreferred)!;
+    const fixed = applyLspEdits(JSON_TEMPLATE, fix.edit!.changes![u]);
+    assert.equal(fixed, JSON_TEMPLATE.replace('"ImageId": "ami-0abcdef1234567890"\n', '"ImageId": "ami-0abcdef1234567890",\n                "MetadataOptions": {\n                    "HttpTokens": "required"\n                }\n'));
+  });
+
+  it('answers source.fixAll.iac-lint with one edit that fixes the whole file', async () => {
+    const text = YAML_TEMPLATE + `  Second:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        InstanceType: t3.micro
+`;
+    const u = uri('fixall.yaml');
+    const diags = await client.open(u, 'yaml', text);
+    assert.equal(diags.length, 2);
+    const actions = await client.codeActions(u, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, { diagnostics: [], only: ['source.fixAll.iac-lint'] });
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0].kind, 'source.fixAll.iac-lint');
+    const fixed = applyLspEdits(text, actions[0].edit!.changes![u]);
+    assert.equal(fixed, text.replace('HttpTokens: optional', 'HttpTokens: required') + '        MetadataOptions:\n          HttpTokens: required\n');
+    assert.deepEqual(await client.change(u, 2, [{ text: fixed }]), []);
+  });
+
+  it('leaves other YAML alone and publishes nothing for it', async () => {
+    const diags = await client.open(uri('workflow.yaml'), 'yaml', 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n');
+    assert.deepEqual(diags, []);
+  });
+
+  it('turns a broken template into a diagnostic and keeps serving', async () => {
+    const diags = await client.open(uri('broken.yaml'), 'yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Web:\n    Type: AWS::EC2::Instance\n   Properties: [\n');
+    assert.ok(diags.some((d) => d.code === 'parse-error' && d.severity === DiagnosticSeverity.Error), JSON.stringify(diags));
+    const again = await client.open(uri('after-broken.yaml'), 'yaml', YAML_TEMPLATE);
+    assert.equal(again.length, 1);
+  });
+
+  it('lints untitled documents by their language', async () => {
+    const diags = await client.open('untitled:Untitled-1', 'terraform', 'resource "aws_instance" "web" {\n  ami = "ami-1"\n}\n');
+    assert.equal(diags.length, 1);
+    assert.equal(diags[0].code, 'ec2-imdsv2-required');
+  });
+
+  it('clears diagnostics when a document closes', async () => {
+    const u = uri('closing.yaml');
+    await client.open(u, 'yaml', YAML_TEMPLATE);
+    const wait = client.waitForDiagnostics(u);
+    await client.close(u);
+    assert.deepEqual((await wait).diagnostics, []);
+  });
+});
