@@ -54,7 +54,7 @@ export default defineRule({
       if (p.severity !== LSP_ERROR) continue;
       const start = ctx.lines.positionToOffset(p.range.start);
       const end = ctx.lines.positionToOffset(p.range.end);
-      ctx.report({ range: { start, end }, message: p.message, resource: stageNameAt(df, start) });
+      ctx.report({ range: { start, end }, message: typeof p.message === 'string' ? p.message : p.message.value, resource: stageNameAt(df, start) });
     }
   },
 });

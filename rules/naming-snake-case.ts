@@ -56,9 +56,15 @@ function declarationsOf(file: TfFile): Declaration[] {
   return out;
 }
 
-/** `WebServer` -> `web_server`, `HTTPServer` -> `http_server`, `my-bucket` -> `my_bucket`. */
+/**
+ * `WebServer` -> `web_server`, `HTTPServer` -> `http_server`, `my-bucket` -> `my_bucket`.
+ * Other characters outside ASCII letters and digits separate words and are dropped.
+ */
 export function toSnakeCase(name: string): string {
   return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '') // accents: `Ü` -> `U`
+    .replace(/ß/g, 'ss')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
@@ -125,7 +131,7 @@ function renameEdits(files: readonly TfFile[], d: Declaration, newName: string, 
   const changes: FileEdits[] = [];
   for (const file of files) {
     const edits: TextEdit[] = [];
-    if (file.path === d.file.path) edits.push({ ...d.range, newText: newName });
+    if (file.path === d.file.path) edits.push(declarationEdit(file, d, newName));
     for (const ref of file.references) {
       const part = namePart(d, ref);
       if (!part) continue;
@@ -137,6 +143,21 @@ function renameEdits(files: readonly TfFile[], d: Declaration, newName: string, 
     if (edits.length) changes.push({ path: file.path, edits });
   }
   return changes;
+}
+
+/**
+ * Renames the declared name. A local in an `=`-aligned group keeps its `=` in
+ * place when the spaces allow, so the group stays aligned.
+ */
+function declarationEdit(file: TfFile, d: Declaration, newName: string): TextEdit {
+  if (d.kind === 'local') {
+    const m = /^ +(?==)/.exec(file.text.slice(d.range.end, d.range.end + 200));
+    if (m && m[0].length > 1) {
+      const pad = Math.max(1, d.name.length + m[0].length - newName.length);
+      return { start: d.range.start, end: d.range.end + m[0].length, newText: newName + ' '.repeat(pad) };
+    }
+  }
+  return { ...d.range, newText: newName };
 }
 
 /** A `moved` block after the declaration's block, so Terraform moves the state instead of replacing the infrastructure. */
@@ -189,7 +210,11 @@ export default defineRule({
       if (!/^[a-z]/.test(newName)) {
         note = '; rename it by hand';
       } else if ((taken.get(`${d.kind} ${d.scope} ${newName}`) ?? 0) > 1) {
-        note = `; "${newName}" would clash with another ${NOUN[d.kind].toLowerCase().replace(/ name$/, '')}, so rename it by hand`;
+        const exists = all.some((o) => o.kind === d.kind && o.scope === d.scope && o.name === newName);
+        const what = NOUN[d.kind].replace(/ name$/, '').toLowerCase();
+        note = exists
+          ? `; ${newAddress} already exists, so rename it by hand`
+          : `; another ${what} would also become "${newName}", so rename it by hand`;
       } else {
         // Non-ASCII letters are dropped by the conversion: let the user review that.
         const lossy = /[^A-Za-z0-9_\- ]/.test(d.name);
@@ -200,7 +225,8 @@ export default defineRule({
           fixes.push({ title: `${title} without a moved block (never applied yet)`, kind: 'suggestion', changes: renameEdits(files, d, newName, false) });
         } else if (d.kind === 'variable' || d.kind === 'output') {
           // Callers, tfvars files and remote state readers outside this folder use the name.
-          fixes.push({ title: `${title} (update callers and tfvars by hand)`, kind: 'suggestion', changes: renameEdits(files, d, newName, false) });
+          const outside = d.kind === 'variable' ? 'module callers, tfvars and TF_VAR_ settings' : 'readers of the output';
+          fixes.push({ title: `${title} (update ${outside} by hand)`, kind: 'suggestion', changes: renameEdits(files, d, newName, false) });
         } else {
           fixes.push({ title, kind, changes: renameEdits(files, d, newName, false) });
         }

@@ -48,3 +48,12 @@ describe('rule meta', () => {
     });
   }
 });
+
+describe('README', () => {
+  it('has the current generated rule table (npm run docs)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { readmeWithTable } = require('../scripts/gen-readme') as typeof import('../scripts/gen-readme');
+    const readme = read(nodePath.join(ROOT, 'README.md'));
+    assert.equal(readmeWithTable(readme), readme, 'README rule table is stale: run npm run docs');
+  });
+});

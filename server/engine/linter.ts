@@ -8,6 +8,7 @@ import { rules as allRules } from '../../rules';
 import { defaultConfig, type EngineConfig } from './config';
 import { parseCloudFormation, isCloudFormationCandidatePath } from './cloudformation/parser';
 import type { CfnTemplate } from './cloudformation/model';
+import { newPieceCache, type PieceCache } from './cloudformation/incremental';
 import { parseDockerfile, isDockerfilePath } from './dockerfile/parser';
 import type { DfFile } from './dockerfile/model';
 import { initTerraform, parseTerraform } from './terraform/parser';
@@ -43,6 +44,8 @@ const emptyWorkspace: WorkspaceView = { terraformFilesIn: () => [] };
 
 export class Engine {
   private readonly tfCache = new Map<string, TfFile>();
+  /** Per-file pieces of the last YAML parse, for incremental re-parsing. */
+  private readonly cfnCache = new Map<string, PieceCache>();
   readonly rules: readonly Rule[];
 
   private constructor(public config: EngineConfig, rules: readonly Rule[]) {
@@ -71,7 +74,13 @@ export class Engine {
   private lintCloudFormation(file: SourceFile): LintResult | null {
     let tpl: CfnTemplate | null;
     try {
-      tpl = parseCloudFormation(file.path, file.text);
+      let cache = this.cfnCache.get(file.path);
+      if (!cache) {
+        if (this.cfnCache.size > 200) this.cfnCache.clear();
+        cache = newPieceCache();
+        this.cfnCache.set(file.path, cache);
+      }
+      tpl = parseCloudFormation(file.path, file.text, cache);
     } catch (e) {
       return this.crashed(file, 'cloudformation', e);
     }

@@ -6,7 +6,7 @@
 import { isMap, isScalar, Scalar, type Node, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../types';
 import type { CfnTemplate } from './model';
-import { getNode } from './nodes';
+import { getNode, intrinsic } from './nodes';
 
 /** A value to write: a scalar (string/number/boolean) or a nested map. */
 export type EditValue = string | number | boolean | { [key: string]: EditValue };
@@ -132,7 +132,8 @@ export function ensureValue(tpl: CfnTemplate, map: YAMLMap, path: string[], key:
       for (let j = path.length - 1; j > i; j--) nested = { [path[j]]: nested };
       return insertEntry(tpl, cur, path[i], nested);
     }
-    if (!isMap(next) || (next as YAMLMap).tag) return null;
+    // A long-form intrinsic (`{"Fn::If": [...]}`) is a map too, but no place to add keys.
+    if (!isMap(next) || (next as YAMLMap).tag || intrinsic(next)) return null;
     cur = next as YAMLMap;
   }
   const existing = getNode(cur, key);

@@ -3,10 +3,11 @@
  * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
  * JSON is YAML 1.2 flow syntax, so one parser serves both.
  */
-import { isMap, isScalar, parseDocument, YAMLMap, YAMLSeq, type Document, type Tags } from 'yaml';
+import { isMap, isScalar, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
+import { parseIncremental, type PieceCache } from './incremental';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -45,12 +46,12 @@ export function parseYamlDocument(text: string): Document {
  * template (other YAML/JSON is left alone). Never throws: syntax errors end up in
  * `errors` and whatever structure could be read is still returned.
  */
-export function parseCloudFormation(path: string, text: string): CfnTemplate | null {
+export function parseCloudFormation(path: string, text: string, cache?: PieceCache): CfnTemplate | null {
   if (!looksLikeCloudFormation(text)) return null;
   const lines = new LineIndex(text);
   let doc: Document;
   try {
-    doc = parseYamlDocument(text);
+    doc = (cache && parseIncremental(text, cache, parseYamlDocument)?.doc) || parseYamlDocument(text);
   } catch (e) {
     const empty = parseYamlDocument('{}');
     return {
@@ -59,15 +60,27 @@ export function parseCloudFormation(path: string, text: string): CfnTemplate | n
       errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
     };
   }
-  const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => ({
-    range: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
-    message: cleanMessage(e.message),
-  }));
+  // `yaml` places errors at end of input one past the text: keep ranges inside it.
+  const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => {
+    const start = Math.min(e.pos[0], text.length);
+    return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
+  });
+  // YAML accepts an empty key (a line holding only `:`); CloudFormation does not.
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (isScalar(k) && k.value === null && k.source === '' && k.range) {
+        const start = Math.min(k.range[0], text.length);
+        errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
+      }
+    },
+  });
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : null;
   if (!root || !isTemplateRoot(root)) {
     // A file that only *mentions* AWS types but is no template, unless it is
-    // broken: then the text test above is the best evidence we have.
-    if (errors.length === 0) return null;
+    // broken: then the text test above is the best evidence we have. A second
+    // document is no breakage: multi-document YAML (Kubernetes) is not a template.
+    if (!doc.errors.some((e) => e.code !== 'MULTIPLE_DOCS')) return null;
   }
   const rootMap = root ?? new YAMLMap();
   const isJson = /^\s*[{[]/.test(text) && (root?.flow ?? false);
@@ -76,7 +89,7 @@ export function parseCloudFormation(path: string, text: string): CfnTemplate | n
   const resMap = rootMap.get('Resources', true);
   if (isMap(resMap)) {
     for (const pair of resMap.items) {
-      if (!isScalar(pair.key) || !isMap(pair.value)) continue;
+      if (!isScalar(pair.key) || pair.key.value === null || !isMap(pair.value)) continue;
       const logicalId = String(pair.key.value);
       const body = pair.value as YAMLMap;
       const typeNode = body.get('Type', true);

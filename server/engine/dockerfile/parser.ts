@@ -465,9 +465,19 @@ const PLATFORM_ARGS = new Set([
 ]);
 
 const DOCKERFILE_WORD = /^(dockerfile|containerfile)$/i;
-/** Suffixes of files named like `Dockerfile.x` that are not Dockerfiles (docs, templates, backups, data). */
-const NOT_DOCKERFILE_EXT =
-  /^(md|markdown|txt|rst|adoc|html|json|ya?ml|toml|ini|cfg|conf|sh|bash|ps1|py|js|ts|rb|go|lock|bak|orig|rej|swp|tmp|old|tmpl|tpl|template|j2|jinja2?|erb|mustache|hbs|in|m4|dockerignore)$/i;
+/**
+ * File extensions that say a `Dockerfile.x...` file is something else: docs,
+ * data, code (`dockerfile.test.js.map`, editor plugins such as `dockerfile.vim`),
+ * templates that need rendering first, backups. Any dot-separated part counts.
+ */
+const NOT_DOCKERFILE_EXT = new Set([
+  'md', 'markdown', 'txt', 'rst', 'adoc', 'html', 'htm', 'xml', 'json', 'yaml', 'yml', 'toml', 'ini', 'cfg', 'conf',
+  'properties', 'env', 'csv', 'log', 'diff', 'patch', 'pdf', 'png', 'svg', 'jpg', 'gif',
+  'sh', 'bash', 'zsh', 'fish', 'ps1', 'bat', 'cmd', 'py', 'pyc', 'js', 'mjs', 'cjs', 'ts', 'mts', 'cts', 'jsx', 'tsx', 'map',
+  'rb', 'go', 'rs', 'java', 'kt', 'c', 'h', 'cc', 'cpp', 'hpp', 'cs', 'php', 'pl', 'lua', 'vim', 'el', 'nix', 'snap',
+  'lock', 'bak', 'orig', 'rej', 'swp', 'tmp', 'old', 'sig', 'asc', 'sha256', 'gz', 'zip', 'tar', 'tgz',
+  'tmpl', 'tpl', 'template', 'j2', 'jinja', 'jinja2', 'erb', 'mustache', 'hbs', 'in', 'm4', 'dockerignore',
+]);
 
 /**
  * Whether a path names a Dockerfile: `Dockerfile`, `Containerfile`,
@@ -483,10 +493,8 @@ export function isDockerfilePath(path: string): boolean {
   if (DOCKERFILE_WORD.test(base)) return true;
   const dot = base.indexOf('.');
   if (dot > 0 && DOCKERFILE_WORD.test(base.slice(0, dot))) {
-    const rest = base.slice(dot + 1);
-    if (rest === '') return false;
-    const last = rest.split('.').pop() ?? '';
-    return !NOT_DOCKERFILE_EXT.test(last);
+    const parts = base.slice(dot + 1).split('.');
+    return parts.every((p) => p !== '' && !NOT_DOCKERFILE_EXT.has(p.toLowerCase()));
   }
   const lastDot = base.lastIndexOf('.');
   return lastDot > 0 && DOCKERFILE_WORD.test(base.slice(lastDot + 1));

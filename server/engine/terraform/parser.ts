@@ -6,15 +6,28 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Language, Parser, Query, type Node as TsNode, type Tree } from 'web-tree-sitter';
+// `import x = require(...)` (not `import {...}`) so that esbuild picks the package's
+// CommonJS build: its ESM build reads `import.meta.url`, which is empty in our CJS bundles.
+import TreeSitter = require('web-tree-sitter');
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type {
   TfAttribute, TfBlock, TfCall, TfExpr, TfExprKind, TfFile, TfLabel, TfObjectItem, TfReference, TfSyntaxError,
 } from './model';
 
+const { Language, Parser, Query } = TreeSitter;
+type Parser = TreeSitter.Parser;
+type Query = TreeSitter.Query;
+type TsNode = TreeSitter.Node;
+type Tree = TreeSitter.Tree;
+
 let parser: Parser | null = null;
 let initializing: Promise<void> | null = null;
+
+/** Through a variable, so bundlers leave the lookup to run time instead of warning about it. */
+function resolvePackageFile(id: string): string {
+  return require.resolve(id);
+}
 
 /** The first of `candidates` that exists on disk, else the last one (for the error message). */
 function firstExisting(candidates: (() => string)[]): string {
@@ -41,11 +54,11 @@ export function initTerraform(): Promise<void> {
     initializing = (async () => {
       const runtimeWasm = firstExisting([
         () => nodePath.join(__dirname, 'web-tree-sitter.wasm'),
-        () => require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+        () => resolvePackageFile('web-tree-sitter/web-tree-sitter.wasm'),
       ]);
       const grammarWasm = firstExisting([
         () => nodePath.join(__dirname, 'tree-sitter-terraform.wasm'),
-        () => require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'),
+        () => resolvePackageFile('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'),
       ]);
       await Parser.init({
         locateFile: (name: string, scriptDir: string) =>
@@ -106,27 +119,30 @@ function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSynta
 // ---------------------------------------------------------------------------
 // Model classes
 
+/** Blocks are read eagerly (cheap); references on first access (one query over the tree). */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
   readonly blocks: TfBlock[] = [];
   readonly attributes: TfAttribute[] = [];
   readonly locals: TfAttribute[] = [];
   readonly errors: TfSyntaxError[] = [];
-  private refs: TfReference[] | null = null;
+  declare readonly references: TfReference[];
 
   constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree) {
+    // An own, enumerable accessor, so that `{ ...file }` still carries the references.
+    let refs: TfReference[] | null = null;
+    Object.defineProperty(this, 'references', {
+      enumerable: true,
+      get: () => (refs ??= collectReferences(tree, text)),
+    });
     const root = tree.rootNode;
     for (const child of root.children) {
-      if (child && child.type === 'body') readBody(child, text, null, this.blocks, this.attributes);
+      if (child && child.type === 'body') readBody(child, text, this, null, this.blocks, this.attributes);
     }
     for (const b of this.blocks) if (b.type === 'locals') this.locals.push(...b.attributes);
     if (root.hasError) collectErrors(root, text, this.errors);
   }
 
-  get references(): TfReference[] {
-    if (!this.refs) this.refs = collectReferences(this.tree, this.text);
-    return this.refs;
-  }
 }
 
 class TfBlockImpl implements TfBlock {
@@ -160,7 +176,13 @@ class TfExprImpl implements TfExpr {
   private valueDone = false;
   private contentCache: OffsetRange | undefined | null = null;
 
-  constructor(readonly node: TsNode, readonly range: OffsetRange, readonly src: string) {}
+  constructor(
+    readonly node: TsNode,
+    readonly range: OffsetRange,
+    readonly src: string,
+    /** The file: keeps it, and so its tree (freed with the file), alive as long as the node is in use. */
+    readonly owner: object | null,
+  ) {}
 
   get text(): string {
     return this.src.slice(this.range.start, this.range.end);
@@ -189,18 +211,18 @@ function range(n: { startIndex: number; endIndex: number }): OffsetRange {
   return { start: n.startIndex, end: n.endIndex };
 }
 
-function readBody(body: TsNode, src: string, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[]): void {
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[]): void {
   for (const child of body.children) {
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, parent));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent));
     else if (child.type === 'attribute') {
-      const a = readAttribute(child, src, parent);
+      const a = readAttribute(child, src, owner, parent);
       if (a) attributes.push(a);
     }
   }
 }
 
-function readAttribute(node: TsNode, src: string, block: TfBlock | null): TfAttribute | null {
+function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null): TfAttribute | null {
   const name = node.firstChild;
   const expr = node.lastChild;
   if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
@@ -208,12 +230,12 @@ function readAttribute(node: TsNode, src: string, block: TfBlock | null): TfAttr
     name: src.slice(name.startIndex, name.endIndex),
     nameRange: range(name),
     range: range(node),
-    expr: new TfExprImpl(expr, range(expr), src),
+    expr: new TfExprImpl(expr, range(expr), src, owner),
     block,
   };
 }
 
-function readBlock(node: TsNode, src: string, parent: TfBlockImpl | null): TfBlock {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null): TfBlock {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -237,7 +259,7 @@ function readBlock(node: TsNode, src: string, parent: TfBlockImpl | null): TfBlo
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, block, block.blocks, block.attributes);
+        readBody(c, src, owner, block, block.blocks, block.attributes);
         break;
     }
   }
@@ -383,19 +405,10 @@ function exprContentRange(expr: TsNode, kind: TfExprKind, src: string): OffsetRa
   return undefined;
 }
 
-function exprOf(node: TsNode, src: string): TfExpr {
-  return new TfExprImpl(node, range(node), src);
-}
-
-function srcOf(expr: TfExpr): string {
-  return expr instanceof TfExprImpl ? expr.src : '';
-}
-
 function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
-  const src = srcOf(parent);
-  if (src) return exprOf(node, src);
+  if (parent instanceof TfExprImpl) return new TfExprImpl(node, range(node), parent.src, parent.owner);
   // Not built by this parser: rebuild a source string wide enough for the offsets.
-  return exprOf(node, ' '.repeat(node.startIndex) + node.text);
+  return new TfExprImpl(node, range(node), ' '.repeat(node.startIndex) + node.text, null);
 }
 
 /** `jsonencode(...)` and every other call: name and argument expressions. */
@@ -410,7 +423,7 @@ export function callOf(expr: TfExpr): TfCall | undefined {
     if (c?.type !== 'function_arguments') continue;
     for (const a of c.children) {
       if (a?.type === 'expression') args.push(exprFromChild(a, expr));
-      else if (a?.type === 'expanded_argument' || a?.type === '...') expandFinal = true;
+      else if (a?.type === 'ellipsis' || a?.type === '...') expandFinal = true;
     }
   }
   return { name: nameNode.text, nameRange: range(nameNode), args, expandFinal };
@@ -476,6 +489,14 @@ const REFERENCE_QUERY = `
 `;
 
 function collectReferences(tree: Tree, src: string): TfReference[] {
+  try {
+    return queryReferences(tree, src);
+  } catch {
+    return []; // never let a rule crash on a tree the query cannot read
+  }
+}
+
+function queryReferences(tree: Tree, src: string): TfReference[] {
   if (!refQuery) refQuery = new Query(tree.language, REFERENCE_QUERY);
   const roots: { start: number; end: number; limit: number }[] = [];
   const keys = new Set<number>();

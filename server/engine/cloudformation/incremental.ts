@@ -1,0 +1,138 @@
+/**
+ * Incremental parsing of block-style YAML templates. A template is a map of a
+ * few top-level sections, and `Resources` is a map of many independent entries:
+ * we cut the text at those entries, parse each piece on its own and reuse the
+ * pieces whose text did not change (shifting their ranges). A keystroke then
+ * costs the parse of one resource instead of the whole file.
+ *
+ * Anything unusual (anchors/aliases, directives, several documents, flow style
+ * at the top, a piece that does not parse on its own) returns null and the
+ * caller parses the whole text, so the result is always the full parser's.
+ */
+import { Document, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Node, type YAMLError } from 'yaml';
+
+interface Piece {
+  text: string;
+  /** Offset its nodes' ranges currently include. */
+  base: number;
+  /** The pairs of the piece's top-level map. */
+  pairs: Pair[];
+  errors: YAMLError[];
+}
+
+export interface PieceCache {
+  pieces: Map<string, Piece>;
+}
+
+export function newPieceCache(): PieceCache {
+  return { pieces: new Map() };
+}
+
+const KEY_AT_COLUMN_0 = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:][^\n:]*?)\s*:(?:\s|$)/;
+
+function shift(node: unknown, delta: number, depth = 0): void {
+  if (!node || depth > 200) return;
+  if (isPair(node)) {
+    shift(node.key, delta, depth + 1);
+    shift(node.value, delta, depth + 1);
+    return;
+  }
+  const n = node as Node;
+  if (n.range) {
+    n.range[0] += delta;
+    n.range[1] += delta;
+    n.range[2] += delta;
+  }
+  if (isMap(n) || isSeq(n)) for (const it of n.items) shift(it, delta, depth + 1);
+}
+
+/** Cuts `text` into [start, end) pieces: top-level sections, and each entry of `Resources`. */
+function cut(text: string): { start: number; end: number; resource: boolean }[] | null {
+  const starts: { start: number; resource: boolean }[] = [];
+  let inResources = false;
+  let resIndent = -1;
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(pos, nl).replace(/\r$/, '');
+    const c = line[0];
+    if (line.length && c !== ' ' && c !== '#') {
+      if (c === '\t' || c === '{' || c === '[' || c === '%' || line.startsWith('---') || line.startsWith('...')) return null;
+      if (!KEY_AT_COLUMN_0.test(line)) return null;
+      starts.push({ start: pos, resource: false });
+      inResources = /^(?:Resources|"Resources"|'Resources')\s*:\s*(#.*)?$/.test(line);
+      resIndent = -1;
+    } else if (inResources && line.trim() && !line.trimStart().startsWith('#')) {
+      const ind = line.length - line.trimStart().length;
+      if (resIndent < 0) resIndent = ind;
+      if (ind === resIndent) starts.push({ start: pos, resource: true });
+    }
+    pos = nl + 1;
+  }
+  if (!starts.length || starts[0].start !== 0 && text.slice(0, starts[0].start).trim().replace(/^#.*$/gm, '').trim()) return null;
+  return starts.map((s, i) => ({ start: i === 0 ? 0 : s.start, end: i + 1 < starts.length ? starts[i + 1].start : text.length, resource: s.resource }));
+}
+
+export function parseIncremental(
+  text: string,
+  cache: PieceCache,
+  parsePiece: (t: string) => Document,
+): { doc: Document; root: YAMLMap; errors: YAMLError[] } | null {
+  if (/(^|[\s\[{,:-])[&*][A-Za-z0-9_]/m.test(text.replace(/"[^"\n]*"|'[^'\n]*'|#.*$/gm, ''))) return null;
+  const ranges = cut(text);
+  if (!ranges || ranges.length < 4) return null;
+  const next = new Map<string, Piece>();
+  const root = new YAMLMap();
+  let resources: YAMLMap | null = null;
+  const errors: YAMLError[] = [];
+  for (const r of ranges) {
+    const t = text.slice(r.start, r.end);
+    let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
+    if (!piece) {
+      const d = parsePiece(t);
+      if (d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
+      if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
+      piece = { text: t, base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], errors: [] };
+    }
+    if (piece.base !== r.start) {
+      for (const p of piece.pairs) shift(p, r.start - piece.base);
+      piece.base = r.start;
+    }
+    next.set(t, piece);
+    if (r.resource) {
+      if (!resources) return null;
+      resources.items.push(...piece.pairs);
+    } else {
+      for (const p of piece.pairs) {
+        if (isScalar(p.key) && p.key.value === 'Resources' && (p.value === null || isScalar(p.value) && p.value.value === null)) {
+          resources = new YAMLMap();
+          root.items.push(new Pair(p.key, resources));
+        } else {
+          root.items.push(p);
+        }
+      }
+    }
+  }
+  if (resources) {
+    const items = resources.items;
+    if (items.length) {
+      const first = (items[0].key as Node).range![0];
+      const last = items[items.length - 1];
+      const end = ((last.value as Node | null)?.range ?? (last.key as Node).range!)[2];
+      resources.range = [first, end, end];
+    }
+  }
+  const keys = new Set<unknown>();
+  for (const p of [...root.items, ...(resources?.items ?? [])]) {
+    // Duplicate keys across pieces: let the full parser report them.
+    const k = `${root.items.includes(p) ? 'r' : 's'}:${isScalar(p.key) ? String(p.key.value) : ''}`;
+    if (keys.has(k)) return null;
+    keys.add(k);
+  }
+  root.range = [0, text.length, text.length];
+  cache.pieces = next;
+  const doc = new Document();
+  doc.contents = root;
+  return { doc, root, errors };
+}

@@ -1,0 +1,78 @@
+/**
+ * The incremental YAML parse must be indistinguishable from the full parse:
+ * same values, same node ranges, after any sequence of edits.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { isMap, isPair, isSeq, type Node } from 'yaml';
+import { newPieceCache } from '../../server/engine/cloudformation/incremental';
+import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
+import { ROOT } from '../helpers/engine';
+
+function ranges(node: unknown, out: string[] = [], path = '$'): string[] {
+  if (!node) return out;
+  if (isPair(node)) {
+    ranges(node.key, out, `${path}.key`);
+    ranges(node.value, out, `${path}.value`);
+    return out;
+  }
+  const n = node as Node;
+  out.push(`${path}@${n.range?.[0]}-${n.range?.[1]}`);
+  if (isMap(n) || isSeq(n)) n.items.forEach((it, i) => ranges(it, out, `${path}[${i}]`));
+  return out;
+}
+
+function resourceView(text: string, cache?: ReturnType<typeof newPieceCache>) {
+  const t = parseCloudFormation('/t.yaml', text, cache);
+  if (!t) return null;
+  return {
+    errors: t.errors.length,
+    js: t.root.toJSON(),
+    resources: t.resources.map((r) => [r.logicalId, r.type, ranges(r.pair)]),
+    params: [...t.parameters.keys()],
+  };
+}
+
+/** A small deterministic PRNG so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+}
+
+describe('incremental CloudFormation parse', () => {
+  const fixtures: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = nodePath.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(e.name)) fixtures.push(p);
+    }
+  };
+  walk(nodePath.join(ROOT, 'test', 'fixtures'));
+  walk(nodePath.join(ROOT, 'examples'));
+
+  it('finds YAML fixtures to check', () => assert.ok(fixtures.length >= 4));
+
+  it('parses every fixture exactly as the full parser does', () => {
+    for (const f of fixtures) {
+      const text = fs.readFileSync(f, 'utf8');
+      assert.deepEqual(resourceView(text, newPieceCache()), resourceView(text), f);
+    }
+  });
+
+  it('stays identical to the full parse through random edits', () => {
+    const rand = rng(42);
+    const alphabet = ['a', ' ', '\n', ':', '#', '-', '"', 'Type: AWS::EC2::Instance\n', '  X:\n', '\n  Extra:\n    Type: AWS::S3::Bucket\n'];
+    for (const f of fixtures) {
+      let text = fs.readFileSync(f, 'utf8');
+      const cache = newPieceCache();
+      for (let i = 0; i < 60; i++) {
+        const pos = Math.floor(rand() * (text.length + 1));
+        if (rand() < 0.3 && text.length > 0) text = text.slice(0, pos) + text.slice(pos + 1);
+        else text = text.slice(0, pos) + alphabet[Math.floor(rand() * alphabet.length)] + text.slice(pos);
+        assert.deepEqual(resourceView(text, cache), resourceView(text), `${f} after edit ${i}`);
+      }
+    }
+  });
+});
