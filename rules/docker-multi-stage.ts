@@ -184,7 +184,7 @@ function analyse(stage: DfStage): RunFinding[] {
   return out;
 }
 
-function describe(f: RunFinding): string {
+function messageFor(f: RunFinding): string {
   const list = (xs: string[]) => {
     const uniq = [...new Set(xs)].map((x) => `\`${x}\``);
     return uniq.length > 4 ? `${uniq.slice(0, 4).join(', ')} and ${uniq.length - 4} more` : uniq.join(', ');
@@ -419,7 +419,7 @@ export default defineRule({
     const fix = buildFix(df, final, findings.flatMap((f) => f.hits));
     const fixes = fix ? [fix.exact ? ctx.fix(fix.title, fix.edits) : ctx.suggest(fix.title, fix.edits)] : [];
     for (const f of findings) {
-      ctx.report({ range: hitRange(f), message: describe(f), resource: final.name, fixes });
+      ctx.report({ range: hitRange(f), message: messageFor(f), resource: final.name, fixes });
     }
   },
 });

@@ -87,7 +87,7 @@ export function parseDockerfile(path: string, text: string): DfFile {
 
   const rawInstructions: any[] = tryGet(() => ast.getInstructions() as any[], []);
   for (const raw of rawInstructions) {
-    const instr = tryGet(() => convertInstruction(raw, text, lines, file.escapeChar, off), null);
+    const instr = tryGet(() => convertInstruction(raw, text, file.escapeChar, off), null);
     if (instr) file.instructions.push(instr);
   }
 
@@ -132,7 +132,6 @@ export function parseDockerfile(path: string, text: string): DfFile {
 function convertInstruction(
   raw: any,
   text: string,
-  lines: LineIndex,
   escapeChar: string,
   off: (r: LspRange) => OffsetRange,
 ): DfInstruction {
@@ -214,7 +213,6 @@ function convertInstruction(
         })
       : [];
 
-  void lines;
   return { keyword, range, keywordRange, argsText, argsMap, argsRange, args, flags, heredocs, json, properties, raw };
 }
 
