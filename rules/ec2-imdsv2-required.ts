@@ -31,11 +31,17 @@ export default defineRule({
       // Walk down as far as the path exists; an intrinsic on the way is unknown.
       let map: YAMLMap | null = res.properties;
       let lastKey = getPair(res.body, 'Properties')?.key ?? res.pair.key;
-      let unknown = false;
+      let unknown = map !== null && intrinsic(map) !== null;
       for (const key of path) {
-        if (!map) break;
+        if (!map || unknown) break;
         const node = getNode(map, key, tpl);
         if (node === undefined) { map = null; break; }
+        if (isScalar(node) && node.value === null && !intrinsic(node)) {
+          // `MetadataOptions:` with nothing under it: missing, and no safe place to insert.
+          lastKey = getPair(map, key)!.key;
+          map = null;
+          break;
+        }
         if (intrinsic(node) || !getMap(map, key, tpl)) { unknown = true; break; }
         lastKey = getPair(map, key)!.key;
         map = getMap(map, key, tpl)!;

@@ -88,6 +88,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   const config = loadConfig(values.config, err);
   const paths = positionals.length ? positionals : ['.'];
   const files: string[] = [];
+  let inputError = false;
   for (const p of paths) {
     let st: fs.Stats;
     try {
@@ -95,13 +96,16 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
     } catch {
       throw new UsageError(`cannot read \`${p}\`: no such file or folder`);
     }
-    if (st.isDirectory()) walk(p, files);
-    else files.push(p);
+    if (st.isDirectory()) {
+      for (const bad of walk(p, files)) {
+        err(`iac-lint: cannot read folder ${bad}\n`);
+        inputError = true;
+      }
+    } else files.push(p);
   }
   const engine = await Engine.create(config);
   const workspace = new DiskWorkspace();
   const sources: { path: string; text: string; explicit: boolean }[] = [];
-  let inputError = false;
   for (const f of [...new Set(files.map((f) => nodePath.resolve(f)))]) {
     const explicit = paths.some((p) => nodePath.resolve(p) === f);
     if (!candidateFormat(f)) {
@@ -159,20 +163,23 @@ function loadConfig(file: string | undefined, err: (s: string) => void): EngineC
   return res.config;
 }
 
-function walk(dir: string, files: string[]): void {
+/** Collects candidate files below `dir`; returns the folders it could not read. */
+function walk(dir: string, files: string[], unreadable: string[] = []): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
+  } catch (e) {
+    unreadable.push(`${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return unreadable;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     const p = nodePath.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(p, files);
+      if (!SKIP_DIRS.has(e.name)) walk(p, files, unreadable);
     } else if (e.isFile() && candidateFormat(p)) files.push(p);
   }
+  return unreadable;
 }
 
 function display(path: string): string {
@@ -209,7 +216,7 @@ function toText(results: LintResult[]): string {
       const p = r.lines.offsetToPosition(f.range.start);
       counts[f.severity]++;
       if (f.fixes.some((x) => x.kind === 'exact')) fixable++;
-      out += `  ${p.line + 1}:${p.character + 1}  ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(28)}  ${f.message}\n`;
+      out += `  ${`${p.line + 1}:${p.character + 1}`.padEnd(7)}  ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(28)}  ${f.message}\n`;
     }
     out += '\n';
   }

@@ -599,5 +599,4 @@ describe('CloudFormation edits', () => {
     applyOne(tpl, ensureValue(tpl, tpl.resources[0].body, ['Properties', 'LaunchTemplateData', 'MetadataOptions'], 'HttpTokens', 'required'),
       `${text}        MetadataOptions:\n          HttpTokens: required\n`);
   });
-
 });
