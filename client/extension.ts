@@ -76,7 +76,7 @@ function createClient(
     // Evaluated on every (re)start, so a restart after trust is granted sees `true`.
     initializationOptions: () => ({
       trusted: vscode.workspace.isTrusted,
-      lintDebounceMs: vscode.workspace.getConfiguration(SECTION).get<number>('lintDebounceMs', 50),
+      lintDebounceMs: vscode.workspace.getConfiguration(SECTION).get<number>('lintDebounceMs', 30),
     }),
     synchronize: {
       // Pushes the section on change; the server may also pull it with workspace/configuration.

@@ -132,6 +132,12 @@ export function startServer(connection: Connection): void {
     relintModule(pathOf(e.document));
   });
 
+  connection.onDidChangeConfiguration((params) => {
+    const settings = (params.settings as { 'iac-lint'?: { lintDebounceMs?: unknown } } | undefined)?.['iac-lint'];
+    const ms = settings?.lintDebounceMs;
+    if (typeof ms === 'number' && ms >= 0 && ms <= 5000) debounceMs = ms;
+  });
+
   connection.onDidChangeWatchedFiles((params) => {
     const dirs = new Set<string>();
     for (const ch of params.changes) {
