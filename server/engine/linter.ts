@@ -126,7 +126,7 @@ export class Engine {
   private parseTf(path: string, text: string): TfFile {
     const cached = this.tfCache.get(path);
     if (cached && cached.text === text) return cached;
-    const parsed = parseTerraform(path, text);
+    const parsed = parseTerraform(path, text, cached);
     if (this.tfCache.size > 5000) this.tfCache.clear();
     this.tfCache.set(path, parsed);
     return parsed;

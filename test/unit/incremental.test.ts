@@ -76,3 +76,44 @@ describe('incremental CloudFormation parse', () => {
     }
   });
 });
+
+describe('incremental Terraform parse', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const tf = require('../../server/engine/terraform/parser') as typeof import('../../server/engine/terraform/parser');
+  before(() => tf.initTerraform());
+
+  const view = (f: import('../../server/engine/terraform/model').TfFile) => ({
+    tree: (f.tree as { rootNode: { toString(): string } } | null)?.rootNode.toString(),
+    blocks: f.blocks.map((b) => [b.address, b.range, b.attributes.map((a) => [a.name, a.range, a.expr.text])]),
+    errors: f.errors,
+    references: f.references.map((r) => [r.parts.join('.'), r.range]),
+  });
+
+  it('gives the same tree and model as a fresh parse through random edits', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = nodePath.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.tf$/.test(e.name)) files.push(p);
+      }
+    };
+    walk(nodePath.join(ROOT, 'test', 'fixtures'));
+    walk(nodePath.join(ROOT, 'examples'));
+    assert.ok(files.length >= 5);
+    const rand = rng(7);
+    const alphabet = ['a', ' ', '\n', '{', '}', '"', '=', '😀', '${var.x}', 'resource "aws_instance" "x" {\n', '# c\n'];
+    for (const f of files) {
+      let text = fs.readFileSync(f, 'utf8');
+      let prev = tf.parseTerraform(f, text);
+      for (let i = 0; i < 40; i++) {
+        const pos = Math.floor(rand() * (text.length + 1));
+        if (rand() < 0.3 && text.length > 0) text = text.slice(0, pos) + text.slice(pos + 2);
+        else text = text.slice(0, pos) + alphabet[Math.floor(rand() * alphabet.length)] + text.slice(pos);
+        const inc = tf.parseTerraform(f, text, prev);
+        assert.deepEqual(view(inc), view(tf.parseTerraform(f, text)), `${f} after edit ${i}`);
+        prev = inc;
+      }
+    }
+  });
+});

@@ -90,14 +90,19 @@ const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
  * throws: syntax errors become `errors`, and whatever structure tree-sitter could
  * recover is still returned.
  */
-export function parseTerraform(path: string, text: string): TfFile {
+export function parseTerraform(path: string, text: string, previous?: TfFile): TfFile {
   const lines = new LineIndex(text);
   if (!parser) {
     return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: 'Terraform parser is not initialised (initTerraform() was not awaited)' }]);
   }
   let tree: Tree | null = null;
   try {
-    tree = parser.parse(text);
+    const old = previous?.tree ? editedCopy(previous as TfFile & { tree: Tree }, text, lines) : null;
+    try {
+      tree = parser.parse(text, old);
+    } finally {
+      old?.delete();
+    }
     if (!tree) throw new Error('the parser returned no tree');
     const file = new TfFileImpl(path, text, lines, tree);
     treeRegistry.register(file, tree);
@@ -110,6 +115,35 @@ export function parseTerraform(path: string, text: string): TfFile {
     }
     return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: `Cannot parse Terraform: ${(e as Error).message}` }]);
   }
+}
+
+/**
+ * The previous tree, told where the text changed (one edit: the span between the
+ * common prefix and the common suffix), so tree-sitter re-parses only around it.
+ */
+function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: LineIndex): Tree {
+  const before = previous.text;
+  const max = Math.min(before.length, text.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < max - start && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const oldEnd = before.length - suffix;
+  const newEnd = text.length - suffix;
+  const point = (li: LineIndex, o: number) => {
+    const p = li.offsetToPosition(o);
+    return { row: p.line, column: p.character };
+  };
+  const copy = previous.tree.copy();
+  copy.edit({
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: point(previous.lines, start),
+    oldEndPosition: point(previous.lines, oldEnd),
+    newEndPosition: point(lines, newEnd),
+  });
+  return copy;
 }
 
 function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSyntaxError[]): TfFile {
