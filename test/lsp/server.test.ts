@@ -152,6 +152,21 @@ describe('language server over stdio', function () {
     assert.equal(diags[0].code, 'ec2-imdsv2-required');
   });
 
+  it('sees a Terraform module as a whole: an unsaved change in one file re-lints the others', async () => {
+    const mod = nodePath.join(dir, 'module');
+    fs.mkdirSync(mod);
+    const main = pathToFileURL(nodePath.join(mod, 'main.tf')).href;
+    const vars = pathToFileURL(nodePath.join(mod, 'variables.tf')).href;
+    // variables.tf exists on disk with a bad default; main.tf only in the editor.
+    fs.writeFileSync(nodePath.join(mod, 'variables.tf'), 'variable "tokens" {\n  default = "optional"\n}\n');
+    const first = await client.open(main, 'terraform', 'resource "aws_instance" "web" {\n  metadata_options {\n    http_tokens = var.tokens\n  }\n}\n');
+    assert.deepEqual(first.map((d) => d.code), ['ec2-imdsv2-required']);
+    await client.open(vars, 'terraform', 'variable "tokens" {\n  default = "optional"\n}\n');
+    const relinted = client.waitForDiagnostics(main);
+    await client.change(vars, 2, [{ text: 'variable "tokens" {\n  default = "required"\n}\n' }]);
+    assert.deepEqual((await relinted).diagnostics, []);
+  });
+
   it('clears diagnostics when a document closes', async () => {
     const u = uri('closing.yaml');
     await client.open(u, 'yaml', YAML_TEMPLATE);
