@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { rules } from '../../rules';
 import { ROOT } from '../helpers/engine';
+import { SUGGEST_ONLY } from '../helpers/templates';
 
 const CLI = nodePath.join(ROOT, 'dist', 'cli.js');
 const IMDS = 'ec2-imdsv2-required';
@@ -93,18 +94,6 @@ resource "aws_instance" "web" {
     http_tokens = "required"
   }
 }
-`;
-const SUGGEST_ONLY = `AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  Tokens:
-    Type: String
-    Default: optional
-Resources:
-  Web:
-    Type: AWS::EC2::Instance
-    Properties:
-      MetadataOptions:
-        HttpTokens: !Ref Tokens
 `;
 
 const range = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });

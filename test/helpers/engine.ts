@@ -32,3 +32,14 @@ export function applyLspEdits(text: string, edits: readonly { range: { start: { 
   const li = new LineIndex(text);
   return applyEdits(text, edits.map((e) => ({ start: li.positionToOffset(e.range.start), end: li.positionToOffset(e.range.end), newText: e.newText })));
 }
+
+/** Every file below `dir` whose name matches `pattern`, in a stable order. */
+export function filesUnder(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = nodePath.join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, pattern));
+    else if (pattern.test(e.name)) out.push(p);
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import { applyEdits, fixFiles } from '../../server/engine/fixer';
 import { defineRule, type Rule } from '../../server/engine/rule';
 import type { SourceFile, TextEdit } from '../../server/engine/types';
 import { engineFor, memoryWorkspace } from '../helpers/engine';
+import { SUGGEST_ONLY } from '../helpers/templates';
 
 describe('applyEdits', () => {
   const text = 'abcdef';
@@ -113,18 +114,6 @@ Resources:
     Properties:
       MetadataOptions:
         HttpTokens: required
-`;
-const SUGGEST_ONLY = `AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  Tokens:
-    Type: String
-    Default: optional
-Resources:
-  Web:
-    Type: AWS::EC2::Instance
-    Properties:
-      MetadataOptions:
-        HttpTokens: !Ref Tokens
 `;
 
 /** A Terraform rule for pass tests: each listed header line missing from the file is added at offset 0. */

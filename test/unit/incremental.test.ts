@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import { isMap, isPair, isSeq, type Node } from 'yaml';
 import { newPieceCache } from '../../server/engine/cloudformation/incremental';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
-import { ROOT } from '../helpers/engine';
+import { ROOT, filesUnder } from '../helpers/engine';
 
 function ranges(node: unknown, out: string[] = [], path = '$'): string[] {
   if (!node) return out;
@@ -41,16 +41,7 @@ function rng(seed: number): () => number {
 }
 
 describe('incremental CloudFormation parse', () => {
-  const fixtures: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = nodePath.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e.name)) fixtures.push(p);
-    }
-  };
-  walk(nodePath.join(ROOT, 'test', 'fixtures'));
-  walk(nodePath.join(ROOT, 'examples'));
+  const fixtures = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /\.ya?ml$/), ...filesUnder(nodePath.join(ROOT, 'examples'), /\.ya?ml$/)];
 
   it('finds YAML fixtures to check', () => assert.ok(fixtures.length >= 4));
 
@@ -90,16 +81,7 @@ describe('incremental Terraform parse', () => {
   });
 
   it('gives the same tree and model as a fresh parse through random edits', () => {
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = nodePath.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\.tf$/.test(e.name)) files.push(p);
-      }
-    };
-    walk(nodePath.join(ROOT, 'test', 'fixtures'));
-    walk(nodePath.join(ROOT, 'examples'));
+    const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /\.tf$/), ...filesUnder(nodePath.join(ROOT, 'examples'), /\.tf$/)];
     assert.ok(files.length >= 5);
     const rand = rng(7);
     const alphabet = ['a', ' ', '\n', '{', '}', '"', '=', '😀', '${var.x}', 'resource "aws_instance" "x" {\n', '# c\n'];
