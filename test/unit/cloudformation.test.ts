@@ -362,6 +362,7 @@ Resources:
       broken(`${HEAD}Description: "never closed\n`);
       const two = broken(`${HEAD}Resources:\n  A:\n    Type: AWS::S3::Bucket\n---\nother: doc\n`);
       assert.deepEqual(two.resources.map((r) => r.logicalId), ['A']);
+      assert.match(two.errors[0].message, /^A template is one YAML document/);
     });
 
     it('keeps the resources before a syntax error', () => {

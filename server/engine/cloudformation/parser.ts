@@ -129,5 +129,8 @@ function isTemplateRoot(root: YAMLMap): boolean {
 }
 
 function cleanMessage(m: string): string {
-  return m.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  const msg = m.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  // The library's advice names its own API; say what it means for a template.
+  if (msg.startsWith('Source contains multiple documents')) return 'A template is one YAML document: remove the `---` separator and what follows, or split the file';
+  return msg;
 }
