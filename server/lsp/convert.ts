@@ -5,6 +5,7 @@ import {
 } from 'vscode-languageserver/node';
 import { docsUrl } from '../engine/docs';
 import { LineIndex } from '../engine/positions';
+import { changedSpan } from '../engine/textDiff';
 import type { Finding, Fix, Severity } from '../engine/types';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -72,10 +73,6 @@ export function toCodeAction(fix: Fix, diagnostic: Diagnostic, edit: WorkspaceEd
 
 /** One edit that turns `before` into `after`: the changed middle between common prefix and suffix. */
 export function minimalEdit(before: string, after: string, lines: LineIndex): LspTextEdit {
-  let p = 0;
-  const max = Math.min(before.length, after.length);
-  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
-  return { range: lines.toRange(p, before.length - s), newText: after.slice(p, after.length - s) };
+  const { start, oldEnd, newEnd } = changedSpan(before, after);
+  return { range: lines.toRange(start, oldEnd), newText: after.slice(start, newEnd) };
 }

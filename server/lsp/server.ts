@@ -146,14 +146,19 @@ export function startServer(connection: Connection): void {
     for (const dir of dirs) relintModule(nodePath.join(dir, '_.tf'));
   });
 
-  function linesOf(path: string): LineIndex | undefined {
+  /** A file's text as the user sees it: the open buffer, else the disk. */
+  function textOf(path: string): string | undefined {
     const open = openText(path);
-    if (open !== undefined) return new LineIndex(open);
+    if (open !== undefined) return open;
     try {
-      return new LineIndex(fs.readFileSync(path, 'utf8'));
+      return fs.readFileSync(path, 'utf8');
     } catch {
       return undefined;
     }
+  }
+  function linesOf(path: string): LineIndex | undefined {
+    const text = textOf(path);
+    return text === undefined ? undefined : new LineIndex(text);
   }
   const uriOf = (path: string): string => pathToUri(path, openPaths);
 
@@ -164,7 +169,7 @@ export function startServer(connection: Connection): void {
     if (fixed.changed.size === 0) return undefined;
     const changes: Record<string, ReturnType<typeof minimalEdit>[]> = {};
     for (const [p, after] of fixed.changed) {
-      const before = p === path ? doc.getText() : openText(p) ?? readOrUndefined(p);
+      const before = p === path ? doc.getText() : textOf(p);
       if (before === undefined) return undefined;
       changes[p === path ? doc.uri : uriOf(p)] = [minimalEdit(before, after, new LineIndex(before))];
     }
@@ -210,12 +215,4 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-}
-
-function readOrUndefined(path: string): string | undefined {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -9,15 +9,13 @@
  * at the top, a piece that does not parse on its own) returns null and the
  * caller parses the whole text, so the result is always the full parser's.
  */
-import { Document, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Node, type YAMLError } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Node } from 'yaml';
 
 interface Piece {
-  text: string;
   /** Offset its nodes' ranges currently include. */
   base: number;
   /** The pairs of the piece's top-level map. */
   pairs: Pair[];
-  errors: YAMLError[];
 }
 
 export interface PieceCache {
@@ -78,14 +76,13 @@ export function parseIncremental(
   text: string,
   cache: PieceCache,
   parsePiece: (t: string) => Document,
-): { doc: Document; root: YAMLMap; errors: YAMLError[] } | null {
+): Document | null {
   if (/(^|[\s\[{,:-])[&*][A-Za-z0-9_]/m.test(text.replace(/"[^"\n]*"|'[^'\n]*'|#.*$/gm, ''))) return null;
   const ranges = cut(text);
   if (!ranges || ranges.length < 4) return null;
   const next = new Map<string, Piece>();
   const root = new YAMLMap();
   let resources: YAMLMap | null = null;
-  const errors: YAMLError[] = [];
   for (const r of ranges) {
     const t = text.slice(r.start, r.end);
     let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
@@ -93,7 +90,7 @@ export function parseIncremental(
       const d = parsePiece(t);
       if (d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
-      piece = { text: t, base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], errors: [] };
+      piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [] };
     }
     if (piece.base !== r.start) {
       for (const p of piece.pairs) shift(p, r.start - piece.base);
@@ -123,16 +120,21 @@ export function parseIncremental(
       resources.range = [first, end, end];
     }
   }
-  const keys = new Set<unknown>();
-  for (const p of [...root.items, ...(resources?.items ?? [])]) {
-    // Duplicate keys across pieces: let the full parser report them.
-    const k = `${root.items.includes(p) ? 'r' : 's'}:${isScalar(p.key) ? String(p.key.value) : ''}`;
-    if (keys.has(k)) return null;
-    keys.add(k);
-  }
+  // Duplicate keys across pieces: let the full parser report them.
+  if (hasDuplicateKey(root) || (resources && hasDuplicateKey(resources))) return null;
   root.range = [0, text.length, text.length];
   cache.pieces = next;
   const doc = new Document();
   doc.contents = root;
-  return { doc, root, errors };
+  return doc;
+}
+
+function hasDuplicateKey(map: YAMLMap): boolean {
+  const keys = new Set<string>();
+  for (const p of map.items) {
+    const k = isScalar(p.key) ? String(p.key.value) : '';
+    if (keys.has(k)) return true;
+    keys.add(k);
+  }
+  return false;
 }

@@ -51,7 +51,7 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
   const lines = new LineIndex(text);
   let doc: Document;
   try {
-    doc = (cache && parseIncremental(text, cache, parseYamlDocument)?.doc) || parseYamlDocument(text);
+    doc = (cache && parseIncremental(text, cache, parseYamlDocument)) || parseYamlDocument(text);
   } catch (e) {
     const empty = parseYamlDocument('{}');
     return {

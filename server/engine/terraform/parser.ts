@@ -10,6 +10,7 @@ import * as nodePath from 'node:path';
 // CommonJS build: its ESM build reads `import.meta.url`, which is empty in our CJS bundles.
 import TreeSitter = require('web-tree-sitter');
 import { LineIndex } from '../positions';
+import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
 import type {
   TfAttribute, TfBlock, TfCall, TfExpr, TfExprKind, TfFile, TfLabel, TfObjectItem, TfReference, TfSyntaxError,
@@ -122,14 +123,7 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
  * common prefix and the common suffix), so tree-sitter re-parses only around it.
  */
 function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: LineIndex): Tree {
-  const before = previous.text;
-  const max = Math.min(before.length, text.length);
-  let start = 0;
-  while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
-  let suffix = 0;
-  while (suffix < max - start && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const oldEnd = before.length - suffix;
-  const newEnd = text.length - suffix;
+  const { start, oldEnd, newEnd } = changedSpan(previous.text, text);
   const point = (li: LineIndex, o: number) => {
     const p = li.offsetToPosition(o);
     return { row: p.line, column: p.character };
