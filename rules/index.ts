@@ -3,6 +3,8 @@ import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import ecrImmutableTags from './ecr-immutable-tags';
+import ecrScanOnPush from './ecr-scan-on-push';
 import imageSemverTag from './image-semver-tag';
 import namingSnakeCase from './naming-snake-case';
 
@@ -10,6 +12,8 @@ export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
   ec2Imdsv2Required,
+  ecrImmutableTags,
+  ecrScanOnPush,
   imageSemverTag,
   namingSnakeCase,
 ];
