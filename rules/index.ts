@@ -4,6 +4,8 @@ import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
 import ecrImmutableTags from './ecr-immutable-tags';
+import ecrLifecyclePolicy from './ecr-lifecycle-policy';
+import ecrReplication from './ecr-replication';
 import ecrScanOnPush from './ecr-scan-on-push';
 import imageSemverTag from './image-semver-tag';
 import namingSnakeCase from './naming-snake-case';
@@ -13,6 +15,8 @@ export const rules: readonly Rule[] = [
   dockerSyntax,
   ec2Imdsv2Required,
   ecrImmutableTags,
+  ecrLifecyclePolicy,
+  ecrReplication,
   ecrScanOnPush,
   imageSemverTag,
   namingSnakeCase,
