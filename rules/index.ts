@@ -2,6 +2,7 @@
 import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
+import drBackups from './dr-backups';
 import drDeletionPolicy from './dr-deletion-policy';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
 import ecrImmutableTags from './ecr-immutable-tags';
@@ -14,6 +15,7 @@ import namingSnakeCase from './naming-snake-case';
 export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
+  drBackups,
   drDeletionPolicy,
   ec2Imdsv2Required,
   ecrImmutableTags,

@@ -1,0 +1,119 @@
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { defineRule, type CfnContext } from '../server/engine/rule';
+import { ensureValue, replaceValue } from '../server/engine/cloudformation/edit';
+import { deref, getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
+import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
+import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import type { Fix, OffsetRange } from '../server/engine/types';
+import { cfnHoldsOwnData, tfIsReplica } from './lib/stateful';
+
+/** The retention the fix sets: a week, the console's default for new databases. */
+const RETENTION_DAYS = 7;
+const RETENTION_TITLE = `Keep automated backups for ${RETENTION_DAYS} days`;
+const PITR_TITLE = 'Turn on point-in-time recovery';
+
+const isTrue = (v: unknown) => v === true || String(v).toLowerCase() === 'true';
+const isZero = (v: unknown) => v !== null && v !== '' && Number(v) === 0;
+
+/**
+ * DynamoDB point-in-time recovery in `map` (a table's properties or a global
+ * table replica): reports when `PointInTimeRecoveryEnabled` is missing or not
+ * true; `at` is where a missing setting is reported.
+ */
+function checkPitr(ctx: CfnContext, logicalId: string, map: YAMLMap | null, body: YAMLMap | null, path: string[], at: OffsetRange, where: string): void {
+  const tpl = ctx.template;
+  const spec = getNode(map, 'PointInTimeRecoverySpecification', tpl);
+  if (spec && (intrinsic(spec) || !(isMap(spec) || (isScalar(spec) && spec.value === null)))) return;
+  const enabled = isMap(spec) ? getNode(spec as YAMLMap, 'PointInTimeRecoveryEnabled', tpl) : undefined;
+  const values = resolveValues(tpl, enabled);
+  const bad = values.filter((v) => v.kind === 'absent' || (v.kind === 'known' && !isTrue(v.value)));
+  if (enabled && bad.length === 0) return;
+  const edit = body ? ensureValue(tpl, body, [...path, 'PointInTimeRecoverySpecification'], 'PointInTimeRecoveryEnabled', true) : null;
+  const literal = enabled === undefined || (isScalar(enabled) && !intrinsic(enabled));
+  const fixes: Fix[] = edit ? [literal ? ctx.fix(PITR_TITLE, [edit]) : ctx.suggest(PITR_TITLE, [edit])] : [];
+  ctx.report({
+    range: enabled ? nodeRange(enabled)! : at,
+    resource: logicalId,
+    message: `${where}: point-in-time recovery is off, so the table cannot be restored to a moment before data was lost or corrupted; set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled to true.`,
+    fixes,
+  });
+}
+
+export default defineRule({
+  id: 'dr-backups',
+  severity: 'warning',
+  seed: '000: a documented disaster recovery process with a clear point of recovery',
+  description: 'Databases must keep backups: RDS backup retention above 0 days, DynamoDB point-in-time recovery on.',
+  fixable: 'exact',
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    for (const res of tpl.resources) {
+      if (res.type === 'AWS::RDS::DBInstance' || res.type === 'AWS::RDS::DBCluster') {
+        // Aurora instances keep no backups of their own (the cluster does); replicas copy another database.
+        if (!cfnHoldsOwnData(tpl, res)) continue;
+        const node = getNode(res.properties, 'BackupRetentionPeriod', tpl);
+        // Unset means AWS's default of one day (Fine print): only an explicit 0 disables backups.
+        if (!node || !resolveValues(tpl, node).some((v) => v.kind === 'known' && isZero(v.value))) continue;
+        const literal = isScalar(node) && !intrinsic(node);
+        // Keep the value's type: a quoted "0" becomes "7", a number stays a number.
+        const edit = replaceValue(tpl, node, isScalar(node) && typeof node.value === 'string' ? String(RETENTION_DAYS) : RETENTION_DAYS);
+        ctx.report({
+          range: nodeRange(node)!,
+          resource: res.logicalId,
+          message: `${res.logicalId}: BackupRetentionPeriod is 0, which turns automated backups off: there is nothing to restore from. Keep backups for at least 1 day (the fix sets ${RETENTION_DAYS}).`,
+          fixes: [literal ? ctx.fix(RETENTION_TITLE, [edit]) : ctx.suggest(RETENTION_TITLE, [edit])],
+        });
+      } else if (res.type === 'AWS::DynamoDB::Table') {
+        if (res.properties && intrinsic(res.properties)) continue;
+        checkPitr(ctx, res.logicalId, res.properties, res.body, ['Properties'], res.keyRange, res.logicalId);
+      } else if (res.type === 'AWS::DynamoDB::GlobalTable') {
+        // Point-in-time recovery is set per replica.
+        const replicas = getNode(res.properties, 'Replicas', tpl);
+        if (!isSeq(replicas) || intrinsic(replicas)) continue;
+        for (const item of replicas.items) {
+          const replica = deref(item as Node, tpl);
+          if (!isMap(replica) || intrinsic(replica)) continue;
+          const region = getNode(replica as YAMLMap, 'Region', tpl);
+          const name = isScalar(region) && !intrinsic(region) ? String(region.value) : null;
+          const where = name ? `${res.logicalId} (replica in ${name})` : `${res.logicalId} (replica)`;
+          const at = nodeRange(region ?? (replica as Node))!;
+          checkPitr(ctx, res.logicalId, replica as YAMLMap, replica as YAMLMap, [], at, where);
+        }
+      }
+    }
+  },
+
+  terraform(ctx) {
+    for (const block of resourcesOfType(ctx.file.blocks, ['aws_db_instance', 'aws_rds_cluster'])) {
+      if (tfIsReplica(ctx.module, block)) continue;
+      const attr = block.attr('backup_retention_period');
+      const value = resolveAttr(ctx.module, attr);
+      if (!attr || value?.kind !== 'known' || !isZero(value.value)) continue;
+      const edit = setAttributeValue(ctx.file, attr, String(RETENTION_DAYS));
+      ctx.report({
+        range: attr.expr.range,
+        resource: block.address,
+        message: `${block.address}: backup_retention_period is 0, which turns automated backups off: there is nothing to restore from. Keep backups for at least 1 day (the fix sets ${RETENTION_DAYS}).`,
+        fixes: [attr.expr.value !== undefined ? ctx.fix(RETENTION_TITLE, [edit]) : ctx.suggest(RETENTION_TITLE, [edit])],
+      });
+    }
+    for (const block of resourcesOfType(ctx.file.blocks, ['aws_dynamodb_table'])) {
+      if (block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'point_in_time_recovery')) continue;
+      const pitr = block.blocksOfType('point_in_time_recovery')[0];
+      const attr = pitr?.attr('enabled');
+      const value = resolveAttr(ctx.module, attr);
+      if (value && (value.kind === 'unknown' || isTrue(value.value))) continue;
+      let edit;
+      if (!pitr) edit = insertBlock(ctx.file, block, 'point_in_time_recovery', [['enabled', 'true']]);
+      else if (!attr) edit = insertAttribute(ctx.file, pitr, 'enabled', 'true');
+      else edit = setAttributeValue(ctx.file, attr, 'true');
+      ctx.report({
+        range: attr ? attr.expr.range : pitr ? pitr.typeRange : headerRange(block),
+        resource: block.address,
+        message: `${block.address}: point-in-time recovery is off, so the table cannot be restored to a moment before data was lost or corrupted; set point_in_time_recovery { enabled = true }.`,
+        fixes: [!attr || attr.expr.value !== undefined ? ctx.fix(PITR_TITLE, [edit]) : ctx.suggest(PITR_TITLE, [edit])],
+      });
+    }
+  },
+});
