@@ -5,6 +5,7 @@ import dockerSyntax from './docker-syntax';
 import drBackups from './dr-backups';
 import drDeletionPolicy from './dr-deletion-policy';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import ec2NoPublicImage from './ec2-no-public-image';
 import ecrImmutableTags from './ecr-immutable-tags';
 import ecrLifecyclePolicy from './ecr-lifecycle-policy';
 import ecrReplication from './ecr-replication';
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   drBackups,
   drDeletionPolicy,
   ec2Imdsv2Required,
+  ec2NoPublicImage,
   ecrImmutableTags,
   ecrLifecyclePolicy,
   ecrReplication,
