@@ -12,6 +12,7 @@ import ecrReplication from './ecr-replication';
 import ecrScanOnPush from './ecr-scan-on-push';
 import imageSemverTag from './image-semver-tag';
 import namingSnakeCase from './naming-snake-case';
+import noPrivateKeyMaterial from './no-private-key-material';
 
 export const rules: readonly Rule[] = [
   dockerMultiStage,
@@ -26,4 +27,5 @@ export const rules: readonly Rule[] = [
   ecrScanOnPush,
   imageSemverTag,
   namingSnakeCase,
+  noPrivateKeyMaterial,
 ];

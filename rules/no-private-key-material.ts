@@ -1,0 +1,280 @@
+import { isScalar, visit, type Node } from 'yaml';
+import { defineRule, type BaseContext } from '../server/engine/rule';
+import type { CfnTemplate } from '../server/engine/cloudformation/model';
+import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
+import { expandVariables } from '../server/engine/dockerfile/parser';
+import type { TfFile, TfModule } from '../server/engine/terraform/model';
+import { walkBlocks } from '../server/engine/terraform/parser';
+import type { OffsetRange } from '../server/engine/types';
+import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
+
+// ---------------------------------------------------------------------------
+// Inline key material
+
+/**
+ * A PEM / OpenSSH / PGP private key: the BEGIN line followed by key data (at
+ * least 16 base64 characters, after optional `Proc-Type:`-style headers and
+ * line breaks written as `\n` in a string). A bare BEGIN line, a placeholder
+ * (`...`, `${var.key}`) or a public key / certificate is not key material.
+ */
+const BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+const BODY = /^(?:\s|\\[nr])*(?:[A-Za-z-]+: [^\r\n\\]*(?:\s|\\[nr])+)*[A-Za-z0-9+/=]{16}/;
+
+interface KeyBlock {
+  range: OffsetRange;
+  kind: string;
+}
+
+export function privateKeyBlocks(text: string): KeyBlock[] {
+  const out: KeyBlock[] = [];
+  BEGIN.lastIndex = 0;
+  for (let m = BEGIN.exec(text); m; m = BEGIN.exec(text)) {
+    const start = m.index;
+    const afterBegin = start + m[0].length;
+    if (!BODY.test(text.slice(afterBegin, afterBegin + 600))) continue;
+    const endMarker = `-----END ${m[1]}PRIVATE KEY${m[2] ?? ''}-----`;
+    const endAt = text.indexOf(endMarker, afterBegin);
+    const end = endAt >= 0 && endAt - afterBegin < 20000 ? endAt + endMarker.length : afterBegin;
+    out.push({ range: { start, end }, kind: `${m[1]}PRIVATE KEY${m[2] ?? ''}`.trim() });
+    BEGIN.lastIndex = end;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Key files in home and temp folders
+
+const HOME = /^(?:~|\$HOME|\$\{HOME\}|%USERPROFILE%)[\\/]|^\/(?:home|Users)\/[^/]+\/|^\/root\/|^[A-Za-z]:[\\/]Users[\\/]/;
+const TEMP = /^\/(?:tmp|var\/tmp|dev\/shm)\/|^\$\{?TMPDIR\}?\/|^%TEMP%[\\/]/;
+/** Files in `.ssh` that are not private keys. */
+const SSH_PUBLIC = /\.pub$|^(?:authorized_keys2?|known_hosts2?|config|environment|rc)$/i;
+const DEFAULT_KEY_NAME = /^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/i;
+const KEY_EXT = /\.(?:pem|key|ppk)$/i;
+/** `.pem` files that hold certificates or public keys, by the usual names. */
+const NOT_PRIVATE = /cert|certificate|crt|chain|bundle|public|pubkey|gpg|pgp|trust|rootca|(?:^|[._-])(?:ca|pub)(?:[._\d-]|$)/i;
+
+export function isKeyFileName(base: string): boolean {
+  if (DEFAULT_KEY_NAME.test(base)) return true;
+  return KEY_EXT.test(base) && !NOT_PRIVATE.test(base);
+}
+
+export type KeyPlace = 'home' | 'temp' | 'ssh';
+
+/**
+ * Where a path keeps a private key file: a home folder, a temp folder or any
+ * `.ssh` folder. Null when the path is not a private key file in such a place
+ * (public keys, `known_hosts`, certificates, a folder, a name only known at run time).
+ */
+export function privateKeyPlace(path: string, anyName = false): KeyPlace | null {
+  const p = path.replace(/^file:\/\//, '').replace(/\$\{\s*pathexpand\(\s*"(~[^"]*)"\s*\)\s*\}/, '$1').replace(/[.:,]+$/, '');
+  const segs = p.split('/');
+  const base = segs[segs.length - 1];
+  if (!base || base === '.ssh') return null;
+  if (SSH_PUBLIC.test(base)) return null;
+  if (/[$*?{}]/.test(base) && !KEY_EXT.test(base)) return null;
+  const inSsh = segs.slice(0, -1).includes('.ssh');
+  const place: KeyPlace | null = HOME.test(p) ? 'home' : TEMP.test(p) ? 'temp' : inSsh ? 'ssh' : null;
+  if (!place) return null;
+  return inSsh || anyName || isKeyFileName(base) ? place : null;
+}
+
+/** Path-like words of a text: runs without blanks, quotes or shell punctuation; `${...}` stays inside a word. */
+const WORD = /(?:\$\{[^}\s]*\}|[^\s"'`;|&<>(),=[\]{}])+/g;
+
+interface PathHit {
+  range: OffsetRange;
+  path: string;
+  place: KeyPlace;
+}
+
+function keyPathsIn(text: string, base: number): PathHit[] {
+  const out: PathHit[] = [];
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m; m = WORD.exec(text)) {
+    if (!m[0].includes('/')) continue;
+    const place = privateKeyPlace(m[0]);
+    if (place) out.push({ range: { start: base + m.index, end: base + m.index + m[0].length }, path: m[0], place });
+  }
+  return out;
+}
+
+const PLACE_TEXT: Record<KeyPlace, string> = {
+  home: 'a home folder',
+  temp: 'a temp folder',
+  ssh: 'an .ssh folder',
+};
+
+function pathMessage(hit: { path: string; place: KeyPlace }): string {
+  return `\`${hit.path}\` is a private key kept in ${PLACE_TEXT[hit.place]}. Do not keep private keys in home or temp folders: store them where only the people and services that need them can read them (a secrets store such as Secrets Manager), or avoid the key altogether with Session Manager.`;
+}
+
+function blockMessage(kind: string, where: string): string {
+  return `Private key material (${kind}) is written in this ${where}: anyone who can read the source holds the key. Rotate it and load it from a secrets store (Secrets Manager, SSM Parameter Store SecureString) instead.`;
+}
+
+/** Reports hits in order, each range once (nested string nodes and scanners overlap). */
+function reportOnce(ctx: BaseContext, seen: OffsetRange[], range: OffsetRange, resource: string | null, message: string): void {
+  if (seen.some((r) => r.start < range.end && range.start < r.end)) return;
+  seen.push(range);
+  ctx.report({ range, resource, message });
+}
+
+/** Path hits: the first mention of each path per resource (a script names its key file many times). */
+function reportPaths(ctx: BaseContext, seen: OffsetRange[], hits: PathHit[], resourceAt: (offset: number) => string | null): void {
+  const done = new Set<string>();
+  for (const h of [...hits].sort((a, b) => a.range.start - b.range.start)) {
+    const resource = resourceAt(h.range.start);
+    const key = `${resource}\u0000${h.path}`;
+    if (done.has(key)) continue;
+    done.add(key);
+    reportOnce(ctx, seen, h.range, resource, pathMessage(h));
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+function cfnResourceAt(tpl: CfnTemplate, offset: number): string | null {
+  for (const r of tpl.resources) {
+    const end = r.body.range?.[1] ?? r.keyRange.end;
+    if (r.keyRange.start <= offset && offset < end) return r.logicalId;
+  }
+  return null;
+}
+
+function tfAddressAt(file: TfFile, offset: number): string | null {
+  return file.blocks.find((b) => b.range.start <= offset && offset < b.range.end)?.address ?? null;
+}
+
+/** Terraform attributes whose value names a key file: a path in a home or temp folder is one whatever its name. */
+const KEY_ATTRIBUTE = /(?:^|_)(?:private_key|ssh_key|identity_file|key_file|key_path|pem_file)(?:_|$)/;
+
+function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: OffsetRange[]): void {
+  const root = file.tree?.rootNode;
+  if (!root) return;
+  const nodes = root.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
+  const hits: PathHit[] = [];
+  for (const n of nodes) hits.push(...keyPathsIn(file.text.slice(n.startIndex, n.endIndex), n.startIndex));
+  reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
+  walkBlocks(file.blocks, (b) => {
+    for (const a of b.attributes) {
+      if (!KEY_ATTRIBUTE.test(a.name) || (a.expr.kind !== 'string' && a.expr.kind !== 'template')) continue;
+      const value = tfExprString(module, a.expr);
+      if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
+      const place = privateKeyPlace(value, true);
+      if (place) reportOnce(ctx, seen, a.expr.range, tfAddressAt(file, a.range.start), pathMessage({ path: value, place }));
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Dockerfiles: COPY / ADD of key files
+
+/** Where certificates go: `.pem` files copied there are CA certificates. */
+const CA_STORE = /ca-certificates|\/etc\/ssl\/certs|\/etc\/pki\/ca-trust|\/certs?\/?$/i;
+
+interface DfArg {
+  value: string;
+  range: OffsetRange;
+}
+
+/** Sources and destination of COPY/ADD as written (exec form strings located in the text). */
+function copyArgs(df: DfFile, instr: DfInstruction): DfArg[] {
+  if (instr.json) {
+    const out: DfArg[] = [];
+    let from = instr.argsRange?.start ?? instr.range.start;
+    for (const s of instr.json) {
+      const quoted = JSON.stringify(s);
+      const at = df.text.indexOf(quoted, from);
+      const start = at >= 0 ? at + 1 : from;
+      out.push({ value: s, range: { start, end: start + (at >= 0 ? quoted.length - 2 : 0) } });
+      if (at >= 0) from = at + quoted.length;
+    }
+    return out;
+  }
+  return instr.args.filter((a) => !a.value.startsWith('<<')).map((a) => ({ value: a.value, range: a.range }));
+}
+
+function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+function dockerfileCopies(ctx: BaseContext, df: DfFile, seen: OffsetRange[]): void {
+  for (const stage of df.stages) {
+    const vars = new Map(df.globalArgs);
+    for (const instr of stage.instructions) {
+      if (instr.keyword === 'ARG' || instr.keyword === 'ENV') {
+        for (const p of instr.properties) if (p.value !== null || !vars.has(p.name)) vars.set(p.name, p.value === null ? null : expandVariables(p.value, vars).value);
+        continue;
+      }
+      if (instr.keyword !== 'COPY' && instr.keyword !== 'ADD') continue;
+      const args = copyArgs(df, instr);
+      if (args.length < 2) continue;
+      const expand = (a: DfArg) => {
+        const e = expandVariables(a.value, vars);
+        return e.unresolved ? null : e.value;
+      };
+      const dest = expand(args[args.length - 1]);
+      const sources = args.slice(0, -1);
+      let fired = false;
+      for (const src of sources) {
+        const value = expand(src);
+        if (value === null) continue;
+        const base = baseName(value);
+        const sshDir = base === '.ssh' || value.split('/').slice(0, -1).includes('.ssh');
+        const keyFile = isKeyFileName(base) && !(KEY_EXT.test(base) && /\.pem$/i.test(base) && dest !== null && CA_STORE.test(dest));
+        if (!keyFile && !(sshDir && !SSH_PUBLIC.test(base))) continue;
+        fired = true;
+        const what = base === '.ssh' ? 'an .ssh folder (private keys included)' : `the private key \`${value}\``;
+        reportOnce(ctx, seen, src.range, stage.name, `${instr.keyword} puts ${what} into an image layer: anyone who can pull the image can extract it, even if a later step deletes it. Use a build secret (RUN --mount=type=secret) or SSH forwarding (RUN --mount=type=ssh) instead.`);
+      }
+      if (fired || dest === null || !dest.split('/').includes('.ssh')) continue;
+      // Into an .ssh folder: private keys, unless the file is a known public one.
+      const destBase = dest.endsWith('/') ? '.ssh' : baseName(dest);
+      if (destBase !== '.ssh') {
+        if (SSH_PUBLIC.test(destBase)) continue;
+      } else {
+        const names = sources.map((src) => expand(src));
+        if (names.some((n) => n === null) || names.every((n) => SSH_PUBLIC.test(baseName(n!)))) continue;
+      }
+      reportOnce(ctx, seen, args[args.length - 1].range, stage.name, `${instr.keyword} copies into \`${dest}\`: an .ssh folder in the image holds private keys anyone who can pull the image can extract. Use SSH forwarding (RUN --mount=type=ssh) or a build secret instead.`);
+    }
+  }
+}
+
+export default defineRule({
+  id: 'no-private-key-material',
+  severity: 'error',
+  seed: '003 EC2 key pairs: do not keep private keys in temp or home directories',
+  description: 'No private key material in source, no private key files read from home or temp folders, no key files copied into images.',
+  fixable: false,
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    const seen: OffsetRange[] = [];
+    for (const b of privateKeyBlocks(tpl.text)) reportOnce(ctx, seen, b.range, cfnResourceAt(tpl, b.range.start), blockMessage(b.kind, 'template'));
+    const hits: PathHit[] = [];
+    visit(tpl.doc, {
+      Scalar(_, node) {
+        const r = (node as Node).range;
+        if (!r || !isScalar(node) || typeof node.value !== 'string') return;
+        hits.push(...keyPathsIn(tpl.text.slice(r[0], r[1]), r[0]));
+      },
+    });
+    reportPaths(ctx, seen, hits, (o) => cfnResourceAt(tpl, o));
+  },
+
+  terraform(ctx) {
+    const seen: OffsetRange[] = [];
+    for (const b of privateKeyBlocks(ctx.file.text)) reportOnce(ctx, seen, b.range, tfAddressAt(ctx.file, b.range.start), blockMessage(b.kind, 'configuration'));
+    terraformPaths(ctx, ctx.file, ctx.module, seen);
+  },
+
+  dockerfile(ctx) {
+    const df = ctx.dockerfile;
+    const seen: OffsetRange[] = [];
+    const stageAt = (o: number) => df.stages.find((s) => s.range.start <= o && o <= s.range.end)?.name ?? null;
+    for (const b of privateKeyBlocks(df.text)) reportOnce(ctx, seen, b.range, stageAt(b.range.start), blockMessage(b.kind, 'Dockerfile'));
+    dockerfileCopies(ctx, df, seen);
+  },
+});
