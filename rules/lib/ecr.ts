@@ -158,6 +158,13 @@ export function tfLifecycleTargets(module: TfModule): TfLifecycleTargets {
         else out.unknown = true;
         continue;
       }
+      // `for_each = aws_ecr_repository.x` with `repository = each.value.name`: one policy per repository of x.
+      const each = pol.attr('for_each');
+      const over = each ? referenceOf(file, each.expr) : undefined;
+      if (ref?.parts[0] === 'each' && over?.parts[0] === TF_REPOSITORY && over.parts.length === 2) {
+        out.addresses.add(`${TF_REPOSITORY}.${over.parts[1]}`);
+        continue;
+      }
       const v = resolveAttr(module, attr);
       if (v?.kind === 'known' && v.value !== null) out.names.add(String(v.value));
       else out.unknown = true;
