@@ -5,7 +5,7 @@ import { deref, getNode, intrinsic, nodeRange, resolveValues } from '../server/e
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
 import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../server/engine/types';
-import { cfnHoldsOwnData, tfIsReplica } from './lib/stateful';
+import { cfnHoldsOwnData, offendingNodes, tfIsReplica } from './lib/stateful';
 
 /** The retention the fix sets: a week, the console's default for new databases. */
 const RETENTION_DAYS = 7;
@@ -54,15 +54,16 @@ export default defineRule({
         if (!cfnHoldsOwnData(tpl, res)) continue;
         const node = getNode(res.properties, 'BackupRetentionPeriod', tpl);
         // Unset means AWS's default of one day (Fine print): only an explicit 0 disables backups.
-        if (!node || !resolveValues(tpl, node).some((v) => v.kind === 'known' && isZero(v.value))) continue;
-        const literal = isScalar(node) && !intrinsic(node);
-        // Keep the value's type: a quoted "0" becomes "7", a number stays a number.
-        const edit = replaceValue(tpl, node, isScalar(node) && typeof node.value === 'string' ? String(RETENTION_DAYS) : RETENTION_DAYS);
+        // The fix replaces the offending literal (one `!If` branch stays a branch), keeping its type.
+        const offenders = offendingNodes(tpl, node, (v) => v.kind === 'known' && isZero(v.value));
+        if (offenders.length === 0) continue;
+        const edits = offenders.map((o) => replaceValue(tpl, o.node, isScalar(o.node) && typeof o.node.value === 'string' ? String(RETENTION_DAYS) : RETENTION_DAYS));
+        const fix = offenders.every((o) => o.literal) ? ctx.fix(RETENTION_TITLE, edits) : ctx.suggest(RETENTION_TITLE, edits);
         ctx.report({
-          range: nodeRange(node)!,
+          range: nodeRange(offenders[0].node)!,
           resource: res.logicalId,
           message: `${res.logicalId}: BackupRetentionPeriod is 0, which turns automated backups off: there is nothing to restore from. Keep backups for at least 1 day (the fix sets ${RETENTION_DAYS}).`,
-          fixes: [literal ? ctx.fix(RETENTION_TITLE, [edit]) : ctx.suggest(RETENTION_TITLE, [edit])],
+          fixes: [fix],
         });
       } else if (res.type === 'AWS::DynamoDB::Table') {
         if (res.properties && intrinsic(res.properties)) continue;

@@ -1,13 +1,13 @@
 import { isScalar, type Node } from 'yaml';
 import { defineRule } from '../server/engine/rule';
 import { replaceValue } from '../server/engine/cloudformation/edit';
-import { getNode, getPair, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
+import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../server/engine/cloudformation/nodes';
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix, TextEdit } from '../server/engine/types';
 import {
-  CFN_STATEFUL, cfnDefaultDeletionPolicy, cfnDeletionProtection, cfnHoldsOwnData, insertAfterEntry, tfBool, tfIsReplica, tfPreventDestroy, typePair,
+  CFN_STATEFUL, cfnDefaultDeletionPolicy, cfnDeletionProtection, cfnHoldsOwnData, insertAfterEntry, offendingNodes, tfBool, tfIsReplica, tfPreventDestroy, typePair,
 } from './lib/stateful';
 
 /** What keeps the data: `RetainExceptOnCreate` retains on every operation but a failed first creation. */
@@ -21,6 +21,10 @@ interface PolicyState {
   node: Node | undefined;
   /** The offending value, `null` when missing. */
   bad: string | null;
+  /** The literals (or parameter references) to replace. */
+  offenders: { node: Node; literal: boolean }[];
+  /** An `!If` whose branches would all read the same after the fix: replace it whole. */
+  collapse: boolean;
 }
 
 /** What Terraform offers per stateful resource type, and the attribute the fix sets. */
@@ -51,12 +55,16 @@ export default defineRule({
         const node = getNode(res.body, key, tpl);
         if (!node) {
           if (key === 'DeletionPolicy' && cfnDefaultDeletionPolicy(tpl, res) === 'Snapshot') continue;
-          states.push({ key, node, bad: null });
+          states.push({ key, node, bad: null, offenders: [], collapse: false });
           continue;
         }
-        const values = resolveValues(tpl, node);
-        const wrong = values.find((v) => v.kind === 'absent' || (v.kind === 'known' && !(ACCEPTED[key].includes(String(v.value)) && (String(v.value) !== 'Snapshot' || kind.snapshot))));
-        if (wrong) states.push({ key, node, bad: wrong.kind === 'known' ? String(wrong.value) : 'removed' });
+        const isBad = (v: Resolved) => v.kind === 'absent' || (v.kind === 'known' && !(ACCEPTED[key].includes(String(v.value)) && (String(v.value) !== 'Snapshot' || kind.snapshot)));
+        const wrong = resolveValues(tpl, node).find(isBad);
+        if (!wrong) continue;
+        const offenders = offendingNodes(tpl, node, isBad);
+        const collapse = intrinsic(node)?.fn === 'If' && offenders.every((o) => o.literal) &&
+          resolveValues(tpl, node).every((v) => v.kind === 'known' && isScalar(v.node) && !intrinsic(v.node) && (isBad(v) || String(v.value) === preferred));
+        states.push({ key, node, bad: wrong.kind === 'known' ? String(wrong.value) : 'removed', offenders, collapse });
       }
       if (states.length === 0) continue;
 
@@ -66,10 +74,15 @@ export default defineRule({
       let ok = true;
       const missing = states.filter((s) => !s.node).map((s): [string, string] => [s.key, preferred]);
       for (const s of states.filter((x) => x.node)) {
-        if (!s.node!.range) ok = false;
-        else {
+        if (s.collapse) {
           edits.push(replaceValue(tpl, s.node!, preferred));
-          if (!isScalar(s.node) || intrinsic(s.node)) exact = false;
+          continue;
+        }
+        if (s.offenders.length === 0 || s.offenders.some((o) => !o.node.range)) ok = false;
+        for (const o of s.offenders) {
+          if (!o.node.range) continue;
+          edits.push(replaceValue(tpl, o.node, preferred));
+          if (!o.literal) exact = false;
         }
       }
       if (missing.length > 0) {
@@ -95,7 +108,7 @@ export default defineRule({
           ? 'deleting the stack (or the resource from it) destroys its data'
           : 'an update that replaces the resource deletes the old one with its data';
       ctx.report({
-        range: shown ? nodeRange(shown.node)! : res.keyRange,
+        range: shown ? nodeRange(shown.offenders[0]?.node ?? shown.node)! : res.keyRange,
         resource: res.logicalId,
         message: `${res.logicalId}: ${parts.join(' and ')}${snapshotNote}, so ${consequence}. Set ${states.map((s) => s.key).join(' and ')} to ${preferred}.`,
         fixes,

@@ -2,9 +2,9 @@
  * Resources that hold data (volumes, databases, tables, file systems) and what
  * protects that data from deletion and replacement, shared by the `dr-*` rules.
  */
-import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
-import { getNode, getPair, intrinsic, resolveValues } from '../../server/engine/cloudformation/nodes';
+import { deref, getNode, getPair, intrinsic, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { TfBlock, TfModule } from '../../server/engine/terraform/model';
 import { resolveAttr } from '../../server/engine/terraform/values';
 import type { TextEdit } from '../../server/engine/types';
@@ -100,6 +100,23 @@ export function insertAfterEntry(tpl: CfnTemplate, body: YAMLMap, after: Pair, e
   const at = tpl.lines.lineEnd(line);
   const eol = tpl.lines.eol;
   return { start: at, end: at, newText: entries.map(([k, v]) => `${eol}${before}${k}: ${v}`).join('') };
+}
+
+/**
+ * The nodes that make a value bad, so that a fix can replace just those: a
+ * literal (also one branch of `!If`, however deep), or a `Ref` whose parameter
+ * default is bad (replacing that is the user's call: `literal` is false).
+ */
+export function offendingNodes(tpl: CfnTemplate, node: Node | undefined, isBad: (r: Resolved) => boolean, depth = 0): { node: Node; literal: boolean }[] {
+  if (!node || depth > 8) return [];
+  const n = deref(node, tpl);
+  const fn = intrinsic(n);
+  if (fn?.fn === 'If' && isSeq(fn.arg) && fn.arg.items.length === 3) {
+    return (fn.arg.items.slice(1) as Node[]).flatMap((b) => offendingNodes(tpl, b, isBad, depth + 1));
+  }
+  const bad = resolveValues(tpl, n).some(isBad);
+  if (!bad) return [];
+  return [{ node: n, literal: !fn && isScalar(n) }];
 }
 
 /** The `Type` entry of a resource body. */
