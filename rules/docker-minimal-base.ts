@@ -33,13 +33,13 @@ export default defineRule({
     const variant = minimalVariant(root.image);
     if (!variant) return;
     const current = root.image.resolved;
-    const others = variant.alternatives.map((a) => `\`${a.replace(/ \(.*\)$/, '')}\`${/ \(.*\)$/.exec(a)?.[0] ?? ''}`);
+    const others = variant.alternatives;
     let message = `The final stage runs on \`${current}\`, ${variant.kind}`;
     if (variant.note) message += ` (${variant.note})`;
     if (variant.replacement) {
-      message += `; switch to \`${variant.replacement}\`${others.length ? ` (or ${others.join(', ')})` : ''} to ship fewer packages and fewer vulnerabilities.`;
+      message += `; switch to \`${variant.replacement}\`${others.length ? ` (or ${others.join(', or ')})` : ''} to ship fewer packages and fewer vulnerabilities.`;
     } else {
-      message += `; consider ${others.join(', ') || 'a slim, alpine or distroless image'} to ship fewer packages and fewer vulnerabilities.`;
+      message += `; consider ${others.join(', or ') || 'a slim, alpine or distroless image'} to ship fewer packages and fewer vulnerabilities.`;
     }
     const edit = variant.replacement ? imageEdit(root, variant.replacement) : null;
     ctx.report({

@@ -19,22 +19,31 @@ export function canonicalName(ref: string): string {
 /**
  * Whether `name` (canonical) is covered by an entry of the trusted list: a
  * registry (`ghcr.io`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com`), a
- * namespace or repository below it (`docker.io/bitnami`, `ghcr.io/acme/base`,
- * `node`), with `*` matching any characters.
+ * namespace or repository below it (`docker.io/bitnami`, `bitnami/*`,
+ * `ghcr.io/acme/base`), or an official image (`node`); `*` matches within one
+ * path component. Tags and digests in entries are ignored.
  */
 export function trusted(name: string, entries: readonly string[]): boolean {
   return entries.some((raw) => {
-    const entry = raw.trim().replace(/\/\*$/, '').replace(/\/+$/, '');
+    let entry = raw.trim().replace(/@.*$/, '');
+    const namespace = /\/\*$/.test(entry);
+    entry = entry.replace(/\/\*$/, '').replace(/\/+$/, '');
     if (!entry) return false;
-    const glob = (s: string) => new RegExp(`^${s.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(/.*)?$`, 'i');
-    // A bare registry host (has a dot or a port, or is localhost).
     const first = entry.split('/')[0];
-    if (!entry.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-      const host = DOCKER_HUB.has(first.toLowerCase()) ? 'docker.io' : first;
-      return glob(host).test(name);
+    const isHost = first.includes('.') || first.includes(':') || first === 'localhost';
+    let prefix: string;
+    if (isHost) {
+      // A registry, or a path below one; a tag (`:1.2` after the last slash) is ignored.
+      const host = DOCKER_HUB.has(first.toLowerCase()) ? 'docker.io' : first.toLowerCase();
+      const rest = entry.slice(first.length).replace(/:[^/]*$/, '');
+      prefix = host + rest;
+    } else {
+      const path = entry.replace(/:[^/]*$/, '');
+      // `node` is the official image; `bitnami/*` and `bitnami/redis` are Docker Hub paths.
+      prefix = `docker.io/${!path.includes('/') && !namespace ? `library/${path}` : path}`;
     }
-    const withoutTag = entry.replace(/@.*$/, '').replace(/:[^/]*$/, '');
-    return glob(canonicalName(withoutTag)).test(name) || glob(withoutTag).test(name);
+    const pattern = prefix.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*');
+    return new RegExp(`^${pattern}(/.*)?$`, 'i').test(name);
   });
 }
 
@@ -67,9 +76,15 @@ export default defineRule({
           for (const f of i.flags) if (f.name.toLowerCase() === 'from' && f.value && f.valueRange) sources.push({ value: f.value, range: f.valueRange });
         }
         if (i.keyword === 'RUN') {
-          for (const m of mountsOf(i)) {
-            const flag = i.flags.find((f) => f.name.toLowerCase() === 'mount' && f.value !== null && f.value.includes(`from=${m.from}`));
-            if (m.from && flag?.valueRange) sources.push({ value: m.from, range: flag.valueRange });
+          for (const f of i.flags) {
+            if (f.name.toLowerCase() !== 'mount' || !f.value || !f.valueRange) continue;
+            const from = mountsOf({ ...i, flags: [f] })[0]?.from;
+            if (!from) continue;
+            // Underline the image inside the mount options when it is written as is.
+            const written = ctx.text.slice(f.valueRange.start, f.valueRange.end);
+            const at = written.search(new RegExp(`(^|,)from=${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(,|$)`));
+            const start = at < 0 ? -1 : f.valueRange.start + at + (written[at] === ',' ? 1 : 0) + 'from='.length;
+            sources.push({ value: from, range: start < 0 ? f.valueRange : { start, end: start + from.length } });
           }
         }
         for (const s of sources) {

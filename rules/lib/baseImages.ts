@@ -36,7 +36,7 @@ export interface MinimalVariant {
   kind: string;
   /** The image reference to use instead, as it would be written; null when none can be computed from the tag. */
   replacement: string | null;
-  /** Other minimal choices, for the message. */
+  /** Other minimal choices, for the message (Markdown: image references in backquotes). */
   alternatives: string[];
   /** A caveat for the message (package names differ, end of life ...). */
   note?: string;
@@ -111,7 +111,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'a full Ubuntu OS image',
       replacement: null,
-      alternatives: ['gcr.io/distroless/base-debian12 (for a compiled binary)', "the language runtime's -slim or -alpine image", 'alpine'],
+      alternatives: ['`gcr.io/distroless/base-debian12` for a compiled binary', "the language runtime's `-slim` or `-alpine` image", '`alpine`'],
       note: 'Ubuntu publishes no slim variant',
     };
   },
@@ -120,7 +120,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'the full CentOS Linux image (end of life)',
       replacement: major === '7' || major === '8' ? `registry.access.redhat.com/ubi${major}/ubi-minimal` : null,
-      alternatives: ['rockylinux:<version>-minimal', 'almalinux:<version>-minimal'],
+      alternatives: ['`rockylinux:<version>-minimal`', '`almalinux:<version>-minimal`'],
     };
   },
   fedora(tag) {
@@ -139,7 +139,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'the full Amazon Linux 2 image',
       replacement: null,
-      alternatives: ['public.ecr.aws/amazonlinux/amazonlinux:2023-minimal'],
+      alternatives: ['`public.ecr.aws/amazonlinux/amazonlinux:2023-minimal`'],
       note: 'Amazon Linux 2 has no minimal image',
     };
   },
@@ -169,7 +169,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'a full Debian-based Node.js image',
       replacement: `${p}node:${slimSuffix(tag)}`,
-      alternatives: [`${p}node:${tag && tag !== 'latest' ? `${tag.replace(/-(bookworm|bullseye|buster|trixie)$/, '')}-alpine` : 'alpine'}`],
+      alternatives: [`\`${p}node:${tag && tag !== 'latest' ? `${tag.replace(/-(bookworm|bullseye|buster|trixie)$/, '')}-alpine` : 'alpine'}\``],
     };
   },
   python(tag, p) {
@@ -177,7 +177,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'a full Debian-based Python image',
       replacement: `${p}python:${slimBeforeCodename(tag)}`,
-      alternatives: ['alpine (musl: wheels may need compiling)'],
+      alternatives: [`\`${p}python:${tag && tag !== 'latest' ? `${tag.replace(/-(bookworm|bullseye|buster|trixie)$/, '')}-alpine` : 'alpine'}\``],
     };
   },
   ruby(tag, p) {
@@ -249,7 +249,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'the Go toolchain image',
       replacement: alpine ? `alpine:${alpineVersion(tag!) ?? '3'}` : distrolessFor(tag ?? '', 'static'),
-      alternatives: alpine ? [] : ['gcr.io/distroless/base-debian12 (for a cgo binary)', 'scratch'],
+      alternatives: alpine ? [] : ['`gcr.io/distroless/base-debian12` for a cgo binary', '`scratch`'],
       note: 'a final stage needs only the compiled binary',
     };
   },
@@ -258,7 +258,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'the Rust toolchain image',
       replacement: alpine ? `alpine:${alpineVersion(tag!) ?? '3'}` : distrolessFor(tag ?? '', 'cc'),
-      alternatives: ['gcr.io/distroless/cc-debian12 (for a binary built on Debian 12 or older)'],
+      alternatives: ['`gcr.io/distroless/cc-debian12` for a binary built on Debian 12 or older'],
       note: 'a final stage needs only the compiled binary',
     };
   },
@@ -266,7 +266,7 @@ const OFFICIAL: Record<string, Rule> = {
     return {
       kind: 'the GCC toolchain image',
       replacement: distrolessFor(tag ?? '', 'cc'),
-      alternatives: ['gcr.io/distroless/cc-debian12 (for a binary built on Debian 12 or older)'],
+      alternatives: ['`gcr.io/distroless/cc-debian12` for a binary built on Debian 12 or older'],
       note: 'a final stage needs only the compiled binary and its libraries',
     };
   },
@@ -282,7 +282,7 @@ function otherImage(image: Pick<DfImage, 'registry' | 'repository' | 'tag'>): Mi
     return {
       kind: 'the .NET SDK image',
       replacement: `${image.registry}/dotnet/aspnet${t}`,
-      alternatives: [`${image.registry}/dotnet/runtime${t} (for a console application)`],
+      alternatives: [`\`${image.registry}/dotnet/runtime${t}\` for a console application`],
       note: 'a final stage needs only the runtime',
     };
   }
