@@ -10,6 +10,7 @@ import dockerSyntax from './docker-syntax';
 import dockerTrustedBaseImage from './docker-trusted-base-image';
 import dockerUpdateWithInstall from './docker-update-with-install';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import namingConvention from './naming-convention';
 import namingSnakeCase from './naming-snake-case';
 
 export const rules: readonly Rule[] = [
@@ -23,5 +24,6 @@ export const rules: readonly Rule[] = [
   dockerTrustedBaseImage,
   dockerUpdateWithInstall,
   ec2Imdsv2Required,
+  namingConvention,
   namingSnakeCase,
 ];
