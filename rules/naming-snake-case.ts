@@ -1,7 +1,8 @@
-import { defineRule } from '../server/engine/rule';
+import { defineRule, type DfContext } from '../server/engine/rule';
 import { indentUnit } from '../server/engine/terraform/edit';
 import type { TfBlock, TfFile, TfReference } from '../server/engine/terraform/model';
 import type { FileEdits, Fix, OffsetRange, TextEdit } from '../server/engine/types';
+import type { DfFile, DfStage } from '../server/engine/dockerfile/model';
 
 /** tflint's `snake_case` format: lower case words of letters and digits joined by single underscores. */
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -177,10 +178,80 @@ function movedBlock(file: TfFile, d: Declaration, newName: string): TextEdit {
   return { start: at, end: at, newText: text };
 }
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Every place that names `stage`: its `AS` name, `FROM <stage>`, `COPY`/`ADD
+ * --from=<stage>` and `RUN --mount=...,from=<stage>` (names compare
+ * case-insensitively, as Docker does). `opaque` counts references written with
+ * variables, which a rename cannot follow.
+ */
+function stageReferences(df: DfFile, stage: DfStage): { ranges: OffsetRange[]; opaque: number } {
+  const name = stage.name!.toLowerCase();
+  const ranges: OffsetRange[] = [stage.nameRange!];
+  let opaque = 0;
+  for (const s of df.stages) {
+    if (s.index > stage.index && s.parentStage !== null && s.parentStage.toLowerCase() === name) {
+      if (s.image.raw.toLowerCase() === name) ranges.push(s.image.range);
+      else opaque++;
+    }
+    for (const i of s.instructions) {
+      for (const f of i.flags) {
+        if (f.value === null || !f.valueRange) continue;
+        const flag = f.name.toLowerCase();
+        if (flag === 'from' && (i.keyword === 'COPY' || i.keyword === 'ADD')) {
+          if (f.value.toLowerCase() === name) ranges.push(f.valueRange);
+          else if (f.value.includes('$')) opaque++;
+        } else if (flag === 'mount' && i.keyword === 'RUN') {
+          const written = df.text.slice(f.valueRange.start, f.valueRange.end);
+          const re = new RegExp(`(^|,)from=(${escapeRe(stage.name!)})(?=,|$)`, 'gi');
+          for (const m of written.matchAll(re)) {
+            const start = f.valueRange.start + (m.index ?? 0) + m[1].length + 'from='.length;
+            ranges.push({ start, end: start + m[2].length });
+          }
+          if (/(^|,)from=[^,]*\$/.test(written)) opaque++;
+        }
+      }
+    }
+  }
+  return { ranges, opaque };
+}
+
+function dockerfileStages(ctx: DfContext): void {
+  const df = ctx.dockerfile;
+  const finals = df.stages.map((s) => (s.name === null ? null : SNAKE_CASE.test(s.name) ? s.name : toSnakeCase(s.name)));
+  for (const stage of df.stages) {
+    if (stage.name === null || stage.nameRange === null || SNAKE_CASE.test(stage.name)) continue;
+    const newName = toSnakeCase(stage.name);
+    const fixes: Fix[] = [];
+    let note: string;
+    if (!/^[a-z]/.test(newName)) {
+      note = '; rename it by hand';
+    } else if (finals.filter((n) => n !== null && n.toLowerCase() === newName).length > 1) {
+      note = `; another stage is or would become "${newName}", so rename it by hand`;
+    } else {
+      const { ranges, opaque } = stageReferences(df, stage);
+      const edits: TextEdit[] = ranges.map((r) => ({ ...r, newText: newName }));
+      const lossy = /[^A-Za-z0-9_\-. ]/.test(stage.name);
+      const refs = ranges.length - 1;
+      const title = `Rename stage ${stage.name} to ${newName}${refs ? ` and ${refs} reference${refs > 1 ? 's' : ''}` : ''} (update any --target naming it)`;
+      // A reference through a variable would be left behind: let the user review that.
+      fixes.push(opaque > 0 || lossy ? ctx.suggest(title, edits) : ctx.fix(title, edits));
+      note = `; use "${newName}"${opaque > 0 ? ' (a reference through a variable must be renamed by hand)' : ''}`;
+    }
+    ctx.report({
+      range: stage.nameRange,
+      resource: stage.name,
+      message: `Stage name "${stage.name}" is not lower snake_case${note}.`,
+      fixes,
+    });
+  }
+}
+
 export default defineRule({
   id: 'naming-snake-case',
   severity: 'warning',
-  description: 'Terraform names (resource, data source, module, variable, output and local value names) are lower snake_case.',
+  description: 'Terraform names (resource, data source, module, variable, output and local value names) and Dockerfile stage names are lower snake_case.',
   seed: '000 Naming: DO employ complete names but with standard acronyms and in all lower cases snake case',
   fixable: 'exact',
 
@@ -239,5 +310,9 @@ export default defineRule({
         fixes,
       });
     }
+  },
+
+  dockerfile(ctx) {
+    dockerfileStages(ctx);
   },
 });

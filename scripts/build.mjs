@@ -22,7 +22,7 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
   // Only fallbacks for unbundled runs; the bundles load the copies in dist/.
-  external: ['web-tree-sitter/web-tree-sitter.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'],
+  external: ['web-tree-sitter/web-tree-sitter.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm'],
   // web-tree-sitter's CommonJS build still reads import.meta.url to find its .wasm.
   define: { 'import.meta.url': '__iacLintImportMetaUrl' },
   banner: { js: "const __iacLintImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
@@ -36,3 +36,4 @@ await Promise.all([
 
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
 copyFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'), join(dist, 'tree-sitter-terraform.wasm'));
+copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));

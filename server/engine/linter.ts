@@ -12,6 +12,7 @@ import { newPieceCache, type PieceCache } from './cloudformation/incremental';
 import { parseDockerfile, isDockerfilePath } from './dockerfile/parser';
 import type { DfFile } from './dockerfile/model';
 import { initTerraform, parseTerraform } from './terraform/parser';
+import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
 import type { BaseContext, ReportDescriptor, Rule } from './rule';
@@ -52,9 +53,11 @@ export class Engine {
     this.rules = rules;
   }
 
-  /** Loads the Terraform grammar once; everything after is synchronous. */
+  /** Loads the Terraform and shell grammars once; everything after is synchronous. */
   static async create(config: EngineConfig = defaultConfig(), rules: readonly Rule[] = allRules): Promise<Engine> {
+    // One after the other: both instantiate the shared web-tree-sitter runtime on first use.
     await initTerraform();
+    await initShell();
     return new Engine(config, rules);
   }
 

@@ -19,8 +19,8 @@ const CASES: { file: string; languageId: string; rules: string[] }[] = [
   { file: 'cloudformation/web-server.yaml', languageId: 'yaml', rules: ['ec2-imdsv2-required'] },
   { file: 'cloudformation/launch-template.json', languageId: 'json', rules: ['ec2-imdsv2-required'] },
   { file: 'terraform/web/main.tf', languageId: 'terraform', rules: ['ec2-imdsv2-required', 'naming-snake-case'] },
-  { file: 'docker/go-service/Dockerfile', languageId: 'dockerfile', rules: ['docker-multi-stage'] },
-  { file: 'docker/broken/Dockerfile', languageId: 'dockerfile', rules: ['docker-syntax'] },
+  { file: 'docker/go-service/Dockerfile', languageId: 'dockerfile', rules: ['docker-multi-stage', 'docker-minimal-base'] },
+  { file: 'docker/broken/Dockerfile', languageId: 'dockerfile', rules: ['docker-syntax', 'docker-non-root-user'] },
 ];
 
 describe('examples in the language server', function () {

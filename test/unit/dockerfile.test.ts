@@ -7,12 +7,11 @@ import {
   parseDockerfile,
   splitImageReference,
 } from '../../server/engine/dockerfile/parser';
-import { runCommands, splitShell } from '../../server/engine/dockerfile/shell';
+import { initShell, runCommands } from '../../server/engine/dockerfile/shell';
 import type { OffsetRange } from '../../server/engine/types';
 
 const slice = (df: { text: string }, r: OffsetRange | null) => (r ? df.text.slice(r.start, r.end) : null);
 const byKeyword = (df: DfFile, k: string, n = 0): DfInstruction => df.instructions.filter((i) => i.keyword === k)[n];
-const argv = (text: string) => splitShell(text).map((c) => c.argv.map((w) => w.text));
 
 describe('dockerfile parser', () => {
   describe('stages', () => {
@@ -253,6 +252,7 @@ describe('dockerfile parser', () => {
   });
 
   describe('never throws', () => {
+    before(() => initShell());
     const inputs: [string, string][] = [
       ['empty', ''],
       ['only comments', '# syntax=docker/dockerfile:1\n# nothing here\n'],
@@ -303,101 +303,5 @@ describe('dockerfile parser', () => {
       'dockerfile.yaml', 'main.tf', 'dockerfile/README', '.dockerfile', 'dockerfile.vim', 'dockerfile.test.js.map', 'Dockerfile.tmpl.dev'];
     for (const p of yes) it(`${p} is a Dockerfile`, () => assert.equal(isDockerfilePath(p), true));
     for (const p of no) it(`${p} is not a Dockerfile`, () => assert.equal(isDockerfilePath(p), false));
-  });
-});
-
-describe('RUN shell splitter', () => {
-  it('splits on &&, ||, ;, |, & and line breaks', () => {
-    assert.deepEqual(argv('a 1 && b 2 || c; d | e & f\ng'), [['a', '1'], ['b', '2'], ['c'], ['d'], ['e'], ['f'], ['g']]);
-  });
-
-  it('respects quotes and escapes', () => {
-    assert.deepEqual(argv(`echo "a && b; c" 'd | e' f\\;g "x\\"y"`), [['echo', 'a && b; c', 'd | e', 'f;g', 'x"y']]);
-  });
-
-  it('keeps command substitutions inside words', () => {
-    assert.deepEqual(argv('echo $(a && b) ${X:-y;z} `c; d` && e'), [['echo', '$(a && b)', '${X:-y;z}', '`c; d`'], ['e']]);
-  });
-
-  it('drops comments, redirections, assignments, reserved words and wrappers from argv', () => {
-    assert.deepEqual(argv('# go build\nCGO_ENABLED=0 GOOS=linux go build >log 2>&1 2> err'), [['go', 'build']]);
-    assert.deepEqual(argv('if [ -f x ]; then sudo -u app make; fi'), [['[', '-f', 'x', ']'], ['make'], []]);
-    assert.deepEqual(argv('env -u A B=1 exec nohup time cargo build'), [['cargo', 'build']]);
-    assert.deepEqual(argv('for f in a b; do gcc $f; done'), [[], ['gcc', '$f'], []]);
-    assert.deepEqual(argv('(cd /x && make) | tee log'), [['cd', '/x'], ['make'], ['tee', 'log']]);
-  });
-
-  it('splits the script of sh -c', () => {
-    assert.deepEqual(argv(`sh -c 'make && gcc -o x x.c' && bash -ec "go build"`), [['make'], ['gcc', '-o', 'x', 'x.c'], ['go', 'build']]);
-  });
-
-  it('gives words and commands file offsets through the map', () => {
-    const input = 'go build  &&  make';
-    const map = Array.from({ length: input.length + 1 }, (_, i) => 100 + i);
-    const cmds = splitShell(input, map);
-    assert.deepEqual(cmds.map((c) => c.range), [{ start: 100, end: 108 }, { start: 114, end: 118 }]);
-    assert.deepEqual(cmds[0].words.map((w) => w.range), [{ start: 100, end: 102 }, { start: 103, end: 108 }]);
-    const quoted = splitShell(`sh -c 'a && b'`);
-    assert.deepEqual(quoted.map((c) => c.range), [{ start: 7, end: 8 }, { start: 12, end: 13 }]);
-  });
-
-  describe('runCommands', () => {
-    const text = [
-      'FROM golang:1.22',
-      'RUN --mount=type=cache,target=/go CGO_ENABLED=0 \\',
-      '    go build -o /out/app . && \\',
-      '    # comment',
-      '    make',
-      'RUN ["go", "build", "-o", "/x"]',
-      'RUN ["/bin/sh", "-c", "cargo build && gcc x.c"]',
-      'RUN <<EOF',
-      'mvn package',
-      'EOF',
-      'RUN python3 <<PY',
-      'import make',
-      'PY',
-      'RUN <<EOF',
-      '#!/usr/bin/env python3',
-      'print("go build")',
-      'EOF',
-      'RUN bash <<EOF',
-      'gradle build',
-      'EOF',
-      'CMD make',
-      '',
-    ].join('\n');
-    const df = parseDockerfile('Dockerfile', text);
-    const runs = df.instructions.filter((i) => i.keyword === 'RUN');
-    const cmds = (i: DfInstruction) => runCommands(i).map((c) => c.argv.map((w) => w.text));
-
-    it('reads shell form across continuations with exact word ranges', () => {
-      const c = runCommands(runs[0]);
-      assert.deepEqual(c.map((x) => x.argv.map((w) => w.text)), [['go', 'build', '-o', '/out/app', '.'], ['make']]);
-      assert.equal(text.slice(c[0].range.start, c[0].range.end), 'CGO_ENABLED=0 \\\n    go build -o /out/app .');
-      assert.equal(text.slice(c[0].argv[0].range.start, c[0].argv[4].range.end), 'go build -o /out/app .');
-      assert.equal(text.slice(c[1].range.start, c[1].range.end), 'make');
-    });
-
-    it('reads exec form, and the script of sh -c in exec form', () => {
-      assert.deepEqual(cmds(runs[1]), [['go', 'build', '-o', '/x']]);
-      const c = runCommands(runs[1]);
-      assert.equal(text.slice(c[0].argv[1].range.start, c[0].argv[1].range.end), '"build"');
-      assert.deepEqual(cmds(runs[2]), [['cargo', 'build'], ['gcc', 'x.c']]);
-      const sc = runCommands(runs[2]);
-      assert.equal(text.slice(sc[1].range.start, sc[1].range.end), 'gcc x.c');
-    });
-
-    it('reads heredoc bodies that the shell runs, and only those', () => {
-      assert.deepEqual(cmds(runs[3]), [['mvn', 'package']]);
-      const c = runCommands(runs[3]);
-      assert.equal(text.slice(c[0].range.start, c[0].range.end), 'mvn package');
-      assert.deepEqual(cmds(runs[4]), [['python3']]);
-      assert.deepEqual(cmds(runs[5]), []);
-      assert.deepEqual(cmds(runs[6]), [['bash'], ['gradle', 'build']]);
-    });
-
-    it('returns nothing for other instructions', () => {
-      assert.deepEqual(runCommands(byKeyword(df, 'CMD')), []);
-    });
   });
 });

@@ -1,269 +1,503 @@
 /**
- * A small shell command splitter for `RUN` instructions: enough to find the
- * simple commands of a script and their words, with file offsets. It respects
- * quotes, escapes, `$(...)`, `${...}` and backquotes, and splits on `&&`, `||`,
- * `;`, `|`, `&`, `(`, `)` and line breaks. It is not a shell parser: no
- * expansion, no control-flow structure. Kept in its own file so that a real
- * parser can replace it without touching the rules.
+ * The shell commands of `RUN` instructions, read with a real shell parser:
+ * tree-sitter-bash (the grammar of the tree-sitter project, run by the same
+ * web-tree-sitter runtime as the Terraform grammar). It handles quoting,
+ * `&&`/`||`/`;`/pipes, compound commands (`if`, `for`, subshells, functions),
+ * heredocs and redirections, recovers from syntax errors, and gives every node
+ * its position, which is mapped back to the Dockerfile through the joined
+ * continuation lines (`DfInstruction.argsMap`), heredoc bodies, exec-form JSON
+ * strings and `sh -c '...'` scripts, so fixes can insert text at the right word.
+ *
+ * `initShell()` loads the grammar (async, once); everything after is synchronous.
  */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+// See terraform/parser.ts: `import x = require(...)` keeps esbuild on the CommonJS build.
+import TreeSitter = require('web-tree-sitter');
 import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
 
+type TsNode = TreeSitter.Node;
+
 export interface ShellWord {
-  /** The word with quotes removed and escapes resolved; expansions are left as written. */
+  /** The word with quotes removed and escapes resolved; expansions (`$X`, `$(...)`) are left as written. */
   text: string;
   /** The word in the file, quotes included. */
   range: OffsetRange;
 }
 
 export interface ShellCommand {
-  /** Every word of the simple command, redirections and assignments included. */
+  /** Every word of the simple command: assignments, program, arguments, and redirections. */
   words: ShellWord[];
   /**
-   * The program and its arguments: leading `NAME=value` assignments, reserved
-   * words (`then`, `do`, `!`, `{` ...), wrappers (`sudo`, `env`, `exec`, `nohup`,
-   * `time`, `command`) and redirections removed. Empty for `for`/`case` headers.
+   * The program and its arguments: leading `NAME=value` assignments, wrappers
+   * (`sudo`, `env`, `exec`, `nohup`, `time`, `command`, with their options) and
+   * redirections removed.
    */
   argv: ShellWord[];
-  /** From the first to the last word. */
+  /** Leading `NAME=value` assignments (and those given to `env`): the command's own environment. */
+  assignments: { name: string; value: string }[];
+  /** The wrapper words removed from the front of `argv` (`sudo`, `-u`, `app`, `env`, ...). */
+  wrappers: ShellWord[];
+  /** The simple command in the file, from its first to its last word. */
   range: OffsetRange;
+  /**
+   * The command's element of its and-or list: the pipeline it belongs to, with
+   * its redirections and a leading `!`. Inserting `x && ` at its start runs `x`
+   * just before it.
+   */
+  element: OffsetRange;
+  /** The whole and-or list (`a && b || c`) holding `element`; `element` itself when it stands alone. */
+  chain: OffsetRange;
+  /** The operator just before `element` in `chain`; null for the first element. */
+  connector: '&&' | '||' | null;
+  /**
+   * Whether `chain` is a statement of the script itself: not inside `if`,
+   * loops, `case`, subshells, `{ }` groups or functions.
+   */
+  topLevel: boolean;
+  /** `exec` for the JSON array form (`RUN ["apt-get", "install"]`): its words are JSON strings. */
+  form: 'shell' | 'exec';
 }
 
-interface Token {
-  text: string;
-  /** Index in the input of the first and past the last raw character. */
-  start: number;
-  end: number;
-  /** Per character of `text`, its index in the input (for nested `sh -c` scripts). */
-  map: number[];
+// ---------------------------------------------------------------------------
+// Grammar loading
+
+let parser: TreeSitter.Parser | null = null;
+let initializing: Promise<void> | null = null;
+
+function resolvePackageFile(id: string): string {
+  return require.resolve(id);
 }
 
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'in']);
-const HEADERS = new Set(['for', 'case', 'select', 'function']);
-const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash|zsh|ksh)$/;
+function firstExisting(candidates: (() => string)[]): string {
+  let last = '';
+  for (const c of candidates) {
+    try {
+      last = c();
+      if (fs.existsSync(last)) return last;
+    } catch {
+      // require.resolve fails inside a bundle shipped without node_modules
+    }
+  }
+  return last;
+}
 
 /**
- * Split `input` into simple commands. `map[i]` is the file offset of `input[i]`
- * (one extra entry for the end); without it offsets are indexes into `input`.
+ * Loads the bash grammar. Idempotent. Call it after `initTerraform()` has
+ * resolved, or on its own, but not concurrently with it: web-tree-sitter's
+ * runtime must be instantiated once (`Engine.create` awaits one after the other).
  */
-export function splitShell(input: string, map?: readonly number[]): ShellCommand[] {
-  const at = (i: number): number => (map ? map[Math.max(0, Math.min(i, map.length - 1))] : i);
-  const commands: Token[][] = [];
-  let words: Token[] = [];
-  let cur: Token | null = null;
-  const endWord = () => {
-    if (cur) words.push(cur);
-    cur = null;
-  };
-  const endCommand = () => {
-    endWord();
-    if (words.length) commands.push(words);
-    words = [];
-  };
-  const word = (i: number): Token => {
-    if (!cur) cur = { text: '', start: i, end: i, map: [] };
-    return cur;
-  };
-  const add = (ch: string, src: number) => {
-    const w = word(src);
-    w.text += ch;
-    w.map.push(src);
-  };
-  /** Scan a balanced `$(...)`, `${...}` or backquoted span starting at `i`; returns its end. */
-  const skipNested = (i: number): number => {
-    const open = input[i + 1];
-    if (input[i] === '`') {
-      let j = i + 1;
-      while (j < input.length && input[j] !== '`') j += input[j] === '\\' ? 2 : 1;
-      return Math.min(j + 1, input.length);
-    }
-    const close = open === '(' ? ')' : '}';
-    let depth = 0;
-    let j = i + 1;
-    while (j < input.length) {
-      const c = input[j];
-      if (c === '\\') {
-        j += 2;
-        continue;
-      }
-      if (c === "'" && open === '(') {
-        const k = input.indexOf("'", j + 1);
-        j = k < 0 ? input.length : k + 1;
-        continue;
-      }
-      if (c === open) depth++;
-      else if (c === close) {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-      j++;
-    }
-    return input.length;
-  };
-
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    const next = input[i + 1];
-    if (c === ' ' || c === '\t') {
-      endWord();
-      i++;
-    } else if (c === '\n' || c === '\r' || c === ';') {
-      endCommand();
-      i++;
-    } else if (c === '#' && !cur) {
-      while (i < input.length && input[i] !== '\n' && input[i] !== '\r') i++;
-    } else if (c === '&') {
-      const prev: string = cur ? (cur as Token).text.slice(-1) : '';
-      if (next === '&') {
-        endCommand();
-        i += 2;
-      } else if (prev === '>' || prev === '<' || next === '>') {
-        add(c, i++);
-        (cur as Token | null)!.end = i;
-      } else {
-        endCommand();
-        i++;
-      }
-    } else if (c === '|') {
-      endCommand();
-      i += next === '|' || next === '&' ? 2 : 1;
-    } else if (c === '(' || c === ')') {
-      endCommand();
-      i++;
-    } else if (c === "'") {
-      const w = word(i);
-      const k = input.indexOf("'", i + 1);
-      const stop = k < 0 ? input.length : k;
-      for (let j = i + 1; j < stop; j++) add(input[j], j);
-      i = Math.min(stop + 1, input.length);
-      w.end = i;
-    } else if (c === '"') {
-      const w = word(i);
-      let j = i + 1;
-      while (j < input.length && input[j] !== '"') {
-        if (input[j] === '\\' && j + 1 < input.length && '"\\$`\n'.includes(input[j + 1])) {
-          if (input[j + 1] !== '\n') add(input[j + 1], j + 1);
-          j += 2;
-        } else if ((input[j] === '$' && (input[j + 1] === '(' || input[j + 1] === '{')) || input[j] === '`') {
-          const e = skipNested(j);
-          for (let k = j; k < e; k++) add(input[k], k);
-          j = e;
-        } else {
-          add(input[j], j);
-          j++;
-        }
-      }
-      i = Math.min(j + 1, input.length);
-      w.end = i;
-    } else if (c === '\\') {
-      if (next === '\n') i += 2;
-      else if (next === '\r') i += input[i + 2] === '\n' ? 3 : 2;
-      else if (next === undefined) i++;
-      else {
-        const w = word(i);
-        add(next, i + 1);
-        i += 2;
-        w.end = i;
-      }
-    } else if ((c === '$' && (next === '(' || next === '{')) || c === '`') {
-      const w = word(i);
-      const e = skipNested(i);
-      for (let k = i; k < e; k++) add(input[k], k);
-      i = e;
-      w.end = i;
-    } else {
-      const w = word(i);
-      add(c, i);
-      i++;
-      w.end = i;
-    }
-  }
-  endCommand();
-
-  const out: ShellCommand[] = [];
-  for (const toks of commands) {
-    const argvToks = programWords(toks);
-    const nested = argvToks.length >= 3 && SHELLS.test(argvToks[0].text) ? shellScriptArg(argvToks) : null;
-    if (nested) {
-      // `sh -c '<script>'`: the script's commands, offsets mapped through the word.
-      const fileMap = nested.map.map(at);
-      const inner = splitShell(nested.text, [...fileMap, fileMap.length ? fileMap[fileMap.length - 1] + 1 : at(nested.end)]);
-      out.push(...inner);
-      continue;
-    }
-    const conv = (t: Token): ShellWord => ({ text: t.text, range: { start: at(t.start), end: at(t.end) } });
-    const ws = toks.map(conv);
-    out.push({
-      words: ws,
-      argv: argvToks.map(conv),
-      range: { start: ws[0].range.start, end: ws[ws.length - 1].range.end },
+export function initShell(): Promise<void> {
+  if (parser) return Promise.resolve();
+  if (!initializing) {
+    initializing = (async () => {
+      const runtimeWasm = firstExisting([
+        () => nodePath.join(__dirname, 'web-tree-sitter.wasm'),
+        () => resolvePackageFile('web-tree-sitter/web-tree-sitter.wasm'),
+      ]);
+      const grammarWasm = firstExisting([
+        () => nodePath.join(__dirname, 'tree-sitter-bash.wasm'),
+        () => resolvePackageFile('tree-sitter-bash/tree-sitter-bash.wasm'),
+      ]);
+      await TreeSitter.Parser.init({
+        locateFile: (name: string, scriptDir: string) =>
+          name === 'web-tree-sitter.wasm' && runtimeWasm ? runtimeWasm : scriptDir + name,
+      });
+      const lang = await TreeSitter.Language.load(grammarWasm);
+      const p = new TreeSitter.Parser();
+      p.setLanguage(lang);
+      parser = p;
+    })().catch((e) => {
+      initializing = null;
+      throw e;
     });
   }
-  return out;
+  return initializing;
 }
 
-/** The `-c` script of `sh -c script` / `bash -ec script`, or null. */
-function shellScriptArg(argv: Token[]): Token | null {
-  for (let k = 1; k < argv.length; k++) {
-    const t = argv[k].text;
-    if (!t.startsWith('-')) return null;
-    if (/^-[a-z]*c[a-z]*$/.test(t)) return argv[k + 1] ?? null;
-  }
-  return null;
+// ---------------------------------------------------------------------------
+// Position maps
+
+/**
+ * Where each character of a text came from in the file: `starts[i]`/`ends[i]`
+ * bound the source of character `i` (an escape sequence maps to all of it);
+ * `eof` is the position after the text.
+ */
+interface CharMap {
+  starts: number[];
+  ends: number[];
+  eof: number;
 }
 
-function programWords(toks: Token[]): Token[] {
-  // Drop redirections (`>file`, `2>&1`, `> file`).
-  const ws: Token[] = [];
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k].text;
-    if (/^\d*(>>?|<<?|&>>?|>&|<&|<>)/.test(t)) {
-      if (/^\d*(>>?|<<?|&>>?|>&|<&|<>)$/.test(t)) k++;
+const startOf = (m: CharMap, i: number): number => (i < m.starts.length ? m.starts[Math.max(0, i)] : m.eof);
+const endOf = (m: CharMap, e: number): number => (e > 0 ? m.ends[Math.min(e, m.ends.length) - 1] : startOf(m, 0));
+const rangeOf = (m: CharMap, s: number, e: number): OffsetRange => ({ start: startOf(m, s), end: Math.max(startOf(m, s), endOf(m, e)) });
+
+function identityMap(length: number, base = 0): CharMap {
+  const starts = Array.from({ length }, (_, i) => base + i);
+  return { starts, ends: starts.map((s) => s + 1), eof: base + length };
+}
+
+/** A map from an `argsMap`-style array: one file offset per character plus one for the end. */
+function fromOffsets(offsets: readonly number[], length: number): CharMap {
+  const starts = offsets.slice(0, length);
+  return { starts, ends: starts.map((s) => s + 1), eof: offsets[length] ?? (length ? starts[length - 1] + 1 : 0) };
+}
+
+/** A text built from pieces of another: `spans[i]` is the [start, end) in the outer text of character `i`. */
+function composeMap(outer: CharMap, spans: [number, number][], outerEnd: number): CharMap {
+  return {
+    starts: spans.map(([s]) => startOf(outer, s)),
+    ends: spans.map(([, e]) => endOf(outer, e)),
+    eof: endOf(outer, outerEnd),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Words
+
+const EXPANSIONS = new Set([
+  'simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution',
+]);
+
+/**
+ * The value of a word node (quotes removed, escapes resolved, expansions kept as
+ * written) and, per character, its span in the parsed text.
+ */
+function wordValue(node: TsNode, src: string): { text: string; spans: [number, number][] } {
+  let text = '';
+  const spans: [number, number][] = [];
+  const push = (ch: string, s: number, e: number) => {
+    text += ch;
+    spans.push([s, e]);
+  };
+  const verbatim = (s: number, e: number) => {
+    for (let k = s; k < e; k++) push(src[k], k, k + 1);
+  };
+  /** Ranges of expansion nodes below `n` (not descending into them). */
+  const expansionRanges = (n: TsNode, out: [number, number][] = []): [number, number][] => {
+    for (const c of n.children) {
+      if (!c) continue;
+      if (EXPANSIONS.has(c.type)) out.push([c.startIndex, c.endIndex]);
+      else if (c.type !== 'raw_string') expansionRanges(c, out);
+    }
+    return out;
+  };
+  const expansions = expansionRanges(node);
+  let i = node.startIndex;
+  const end = node.endIndex;
+  let quote: '"' | null = null;
+  while (i < end) {
+    const exp = expansions.find(([s]) => s === i);
+    if (exp) {
+      verbatim(exp[0], exp[1]);
+      i = exp[1];
       continue;
     }
-    ws.push(toks[k]);
-  }
-  let k = 0;
-  for (;;) {
-    const t = ws[k]?.text;
-    if (t === undefined) return [];
-    if (HEADERS.has(t)) return [];
-    if (RESERVED.has(t) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t) || t === 'exec' || t === 'nohup' || t === 'time' || t === 'command') {
-      k++;
-    } else if (t === 'sudo' || t === 'env') {
-      k++;
-      // Their options; `sudo -u user`, `env -u NAME` take a value.
-      while (ws[k] && (ws[k].text.startsWith('-') || (t === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ws[k].text)))) {
-        if (/^-[ugCDhprRTU]$/.test(ws[k].text)) k++;
-        k++;
+    const c = src[i];
+    if (quote) {
+      if (c === '"') {
+        quote = null;
+        i++;
+      } else if (c === '\\' && i + 1 < end && '"\\$`\n'.includes(src[i + 1])) {
+        if (src[i + 1] !== '\n') push(src[i + 1], i, i + 2);
+        i += 2;
+      } else {
+        push(c, i, i + 1);
+        i++;
+      }
+    } else if (c === '"') {
+      quote = '"';
+      i++;
+    } else if (c === '$' && (src[i + 1] === "'" || src[i + 1] === '"')) {
+      // $'ansi-c' and $"translated": the quotes go, the content stays as written.
+      i++;
+    } else if (c === "'") {
+      const close = src.indexOf("'", i + 1);
+      const stop = close < 0 || close > end ? end : close;
+      verbatim(i + 1, stop);
+      i = Math.min(stop + 1, end);
+    } else if (c === '\\') {
+      if (i + 1 >= end) {
+        i++;
+      } else if (src[i + 1] === '\n') {
+        i += 2;
+      } else {
+        push(src[i + 1], i, i + 2);
+        i += 2;
       }
     } else {
-      return ws.slice(k);
+      push(c, i, i + 1);
+      i++;
     }
   }
+  return { text, spans };
 }
+
+// ---------------------------------------------------------------------------
+// Commands
+
+const SHELLS = /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash|zsh|ksh|mksh)$/;
+const SIMPLE_WRAPPERS = new Set(['exec', 'nohup', 'time', 'command', 'builtin']);
+/** Nodes whose statements are not statements of the script itself. */
+const NESTING = new Set([
+  'if_statement', 'elif_clause', 'else_clause', 'while_statement', 'for_statement', 'c_style_for_statement',
+  'case_statement', 'case_item', 'subshell', 'compound_statement', 'function_definition', 'do_group',
+  'command_substitution', 'process_substitution',
+]);
+/** Nodes between a command and the and-or list it is an element of. */
+const ELEMENT_WRAPPERS = new Set(['pipeline', 'redirected_statement', 'negated_command']);
+
+interface ScriptContext {
+  src: string;
+  map: CharMap;
+  form: 'shell' | 'exec';
+  depth: number;
+}
+
+/** Parses `src` as a shell script and returns its simple commands in order. */
+function parseScript(src: string, map: CharMap, depth = 0): ShellCommand[] {
+  if (!parser) throw new Error('the shell parser is not initialised (initShell() was not awaited)');
+  if (depth > 4 || src.trim() === '') return [];
+  const tree = parser.parse(src);
+  if (!tree) return [];
+  try {
+    const out: ShellCommand[] = [];
+    visit(tree.rootNode, { src, map, form: 'shell', depth }, out);
+    return out;
+  } finally {
+    tree.delete();
+  }
+}
+
+function visit(node: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
+  if (node.type === 'command') {
+    out.push(...commandOf(node, ctx));
+    // Process substitutions and the like inside words are not separate statements.
+    return;
+  }
+  // Words and expansions are not statements: `$(...)` inside an argument stays part of it.
+  if (EXPANSIONS.has(node.type) || node.type === 'heredoc_body' || node.type === 'string' || node.type === 'raw_string') return;
+  for (const c of node.children) if (c) visit(c, ctx, out);
+}
+
+/** A redirected and-or list: tree-sitter-bash attaches `a && b >log` 's redirection to the list. */
+const isRedirectedList = (n: TsNode | null): boolean =>
+  !!n && n.type === 'redirected_statement' && n.namedChildren[0]?.type === 'list';
+const isListLike = (n: TsNode | null): boolean => !!n && (n.type === 'list' || isRedirectedList(n));
+
+interface Placement {
+  element: [number, number];
+  chain: [number, number];
+  connector: '&&' | '||' | null;
+  topLevel: boolean;
+}
+
+/** The and-or position of a command node: element, chain, connector, and whether it is top level. */
+function placement(node: TsNode): Placement {
+  let element = node;
+  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !isRedirectedList(element.parent)) {
+    element = element.parent;
+  }
+  let chain = element;
+  while (isListLike(chain.parent)) chain = chain.parent!;
+  // Flatten the (left-nested) list into elements and operators; a redirection
+  // of a list belongs to its last element.
+  const items: ({ id: number; range: [number, number] } | '&&' | '||')[] = [];
+  const flatten = (n: TsNode) => {
+    if (isRedirectedList(n)) {
+      flatten(n.namedChildren[0]!);
+      const last = items[items.length - 1];
+      if (last && typeof last !== 'string') last.range = [last.range[0], n.endIndex];
+      return;
+    }
+    if (n.type !== 'list') {
+      items.push({ id: n.id, range: [n.startIndex, n.endIndex] });
+      return;
+    }
+    for (const c of n.children) {
+      if (!c) continue;
+      if (c.type === '&&' || c.type === '||') items.push(c.type);
+      else flatten(c);
+    }
+  };
+  flatten(chain);
+  const idx = items.findIndex((x) => typeof x !== 'string' && x.id === element.id);
+  const item = items[idx];
+  const before = items[idx - 1];
+  let topLevel = true;
+  for (let p = chain.parent; p; p = p.parent) {
+    if (NESTING.has(p.type)) {
+      topLevel = false;
+      break;
+    }
+  }
+  return {
+    element: item && typeof item !== 'string' ? item.range : [element.startIndex, element.endIndex],
+    chain: [chain.startIndex, chain.endIndex],
+    connector: typeof before === 'string' ? before : null,
+    topLevel,
+  };
+}
+
+function commandOf(node: TsNode, ctx: ScriptContext): ShellCommand[] {
+  const { src, map } = ctx;
+  const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect' })[] = [];
+  const spansOf: [number, number][][] = [];
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'variable_assignment') {
+      words.push({ kind: 'assignment', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
+      spansOf.push([]);
+      const nameNode = c.childForFieldName('name') ?? c.namedChildren[0];
+      const valueNode = c.childForFieldName('value');
+      const value = valueNode ? wordValue(valueNode, src).text : '';
+      (words[words.length - 1] as any).assignment = { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value };
+    } else if (/redirect$/.test(c.type)) {
+      words.push({ kind: 'redirect', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
+      spansOf.push([]);
+    } else {
+      const w = c.type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
+      const v = wordValue(w, src);
+      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, w.endIndex) });
+      spansOf.push(v.spans);
+    }
+  }
+  if (words.length === 0) return [];
+  const assignments: { name: string; value: string }[] = words
+    .filter((w) => w.kind === 'assignment')
+    .map((w) => (w as any).assignment);
+  // Program words: no redirections, no leading assignments.
+  const idx = words.map((_, k) => k).filter((k) => words[k].kind === 'word');
+  let k = 0;
+  const wrappers: ShellWord[] = [];
+  for (;;) {
+    const w = words[idx[k]];
+    if (!w) break;
+    const t = w.text;
+    if (SIMPLE_WRAPPERS.has(t)) {
+      wrappers.push(strip(w));
+      k++;
+      // `command -v`, `time -p`: options of the wrapper.
+      while (words[idx[k]] && /^-/.test(words[idx[k]].text)) wrappers.push(strip(words[idx[k++]]));
+    } else if (t === 'sudo' || t === 'env' || t === 'doas') {
+      wrappers.push(strip(w));
+      k++;
+      while (words[idx[k]]) {
+        const o = words[idx[k]].text;
+        if (t === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(o)) {
+          const eq = o.indexOf('=');
+          assignments.push({ name: o.slice(0, eq), value: o.slice(eq + 1) });
+        } else if (!o.startsWith('-')) break;
+        wrappers.push(strip(words[idx[k++]]));
+        // Options that take a value.
+        if (/^-[ugCDhprRTU]$/.test(o) && words[idx[k]]) wrappers.push(strip(words[idx[k++]]));
+      }
+    } else {
+      break;
+    }
+  }
+  const argvIdx = idx.slice(k);
+  const argv = argvIdx.map((j) => strip(words[j]));
+  const pl = placement(node);
+  const common = {
+    element: rangeOf(map, pl.element[0], pl.element[1]),
+    chain: rangeOf(map, pl.chain[0], pl.chain[1]),
+    connector: pl.connector,
+    topLevel: pl.topLevel,
+  };
+
+  // `sh -c '<script>'`: the script's commands, positions mapped through the word.
+  const scriptAt = argv.length >= 3 && SHELLS.test(argv[0].text) ? shellScriptIndex(argv.map((w) => w.text)) : -1;
+  if (scriptAt > 0) {
+    const j = argvIdx[scriptAt];
+    const wordNode = wordNodes(node)[j];
+    if (wordNode) {
+      const spans = spansOf[j];
+      const inner = composeMap(map, spans, wordNode.endIndex);
+      return parseScript(words[j].text, inner, ctx.depth + 1);
+    }
+  }
+  return [{
+    words: words.map(strip),
+    argv,
+    assignments,
+    wrappers,
+    range: { start: words[0].range.start, end: words[words.length - 1].range.end },
+    ...common,
+    form: ctx.form,
+  }];
+}
+
+/** The named children of a command in the order `commandOf` turns them into words. */
+function wordNodes(node: TsNode): TsNode[] {
+  return node.namedChildren
+    .filter((c): c is TsNode => !!c)
+    .map((c) => (c.type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c));
+}
+
+const strip = (w: ShellWord): ShellWord => ({ text: w.text, range: w.range });
+
+/**
+ * The index in `argv` of the script of `sh -c script` / `bash -ec script` /
+ * `bash -o pipefail -c script`, or -1.
+ */
+function shellScriptIndex(argv: string[]): number {
+  for (let k = 1; k < argv.length; k++) {
+    const t = argv[k];
+    if (t === '-o' || t === '+o') {
+      k++;
+      continue;
+    }
+    if (!/^[-+]/.test(t)) return -1;
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(t)) return k + 1 < argv.length ? k + 1 : -1;
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Entry points
+
+/**
+ * Split `input` into its simple commands. `map[i]` is the file offset of
+ * `input[i]` (one extra entry for the end); without it offsets are indexes into
+ * `input`.
+ */
+export function splitShell(input: string, map?: readonly number[]): ShellCommand[] {
+  return parseScript(input, map ? fromOffsets(map, input.length) : identityMap(input.length));
+}
+
+const cache = new WeakMap<DfInstruction, ShellCommand[]>();
 
 /**
  * The simple commands a `RUN` executes, in order: its shell form, its exec form
- * (`["sh", "-c", "..."]` is split too), and heredoc bodies that the shell runs
+ * (`["sh", "-c", "..."]` is parsed too), and heredoc bodies that the shell runs
  * (`RUN <<EOF`, `RUN bash <<EOF`; not `RUN python3 <<EOF` nor a body whose `#!`
- * line names another interpreter). Empty for other instructions.
+ * line names another interpreter). Empty for other instructions. Results are
+ * cached per instruction.
  */
 export function runCommands(instr: DfInstruction): ShellCommand[] {
   if (instr.keyword !== 'RUN' || !instr.argsRange) return [];
-  if (instr.json) return execForm(instr);
+  const hit = cache.get(instr);
+  if (hit) return hit;
+  const result = instr.json ? execForm(instr) : shellForm(instr);
+  cache.set(instr, result);
+  return result;
+}
+
+function shellForm(instr: DfInstruction): ShellCommand[] {
   const bodies = instr.heredocs
     .map((h) => h.contentRange?.start ?? h.delimiterRange?.start ?? -1)
     .filter((s) => s >= 0);
   const firstBody = bodies.length ? Math.min(...bodies) : Infinity;
-  // The instruction line(s) before the first heredoc body, operators blanked.
+  // The instruction line(s) before the first heredoc body, heredoc operators blanked.
   let headerLen = 0;
   while (headerLen < instr.argsText.length && instr.argsMap[headerLen] < firstBody) headerLen++;
   const header = instr.argsText
     .slice(0, headerLen)
     .replace(/<<-?[ \t]*(["']?)[A-Za-z0-9_.-]+\1/g, (m) => ' '.repeat(m.length));
-  const commands = splitShell(header, instr.argsMap.slice(0, headerLen + 1));
+  const commands = parseScript(header, fromOffsets(instr.argsMap.slice(0, headerLen + 1), headerLen));
   if (instr.heredocs.length === 0) return commands;
   const headerProgram = commands[0]?.argv[0]?.text;
   if (headerProgram !== undefined && !SHELLS.test(headerProgram)) return commands;
@@ -274,34 +508,68 @@ export function runCommands(instr: DfInstruction): ShellCommand[] {
       const interp = shebang[1].endsWith('/env') ? shebang[2] ?? '' : shebang[1].replace(/^.*\//, '');
       if (!SHELLS.test(interp)) continue;
     }
-    const start = h.contentRange.start;
-    const map = Array.from({ length: h.content.length + 1 }, (_, k) => start + k);
-    commands.push(...splitShell(h.content, map));
+    commands.push(...parseScript(h.content, identityMap(h.content.length, h.contentRange.start)));
   }
   return commands;
 }
 
-function execForm(instr: DfInstruction): ShellCommand[] {
-  const strings = instr.json ?? [];
-  const words: ShellWord[] = [];
-  const maps: number[][] = [];
-  const re = /"(?:[^"\\]|\\.)*"/g;
-  let m: RegExpExecArray | null;
-  let n = 0;
-  while ((m = re.exec(instr.argsText)) && n < strings.length) {
-    const s = m.index;
-    const e = s + m[0].length;
-    const text = strings[n++];
-    const exact = text.length === m[0].length - 2;
-    words.push({ text, range: { start: instr.argsMap[s], end: instr.argsMap[e] } });
-    maps.push(Array.from({ length: text.length + 1 }, (_, k) => instr.argsMap[exact ? s + 1 + k : s + 1]));
-  }
-  if (words.length === 0) return [];
-  if (words.length >= 3 && SHELLS.test(words[0].text)) {
-    for (let k = 1; k < words.length - 1; k++) {
-      if (!words[k].text.startsWith('-')) break;
-      if (/^-[a-z]*c[a-z]*$/.test(words[k].text)) return splitShell(words[k + 1].text, maps[k + 1]);
+/** The JSON string literals of an exec-form instruction: value and per-character source spans. */
+function jsonStrings(instr: DfInstruction): { text: string; range: OffsetRange; map: CharMap }[] {
+  const src = instr.argsText;
+  const argMap = fromOffsets(instr.argsMap, src.length);
+  const out: { text: string; range: OffsetRange; map: CharMap }[] = [];
+  let i = 0;
+  while (i < src.length) {
+    if (src[i] !== '"') {
+      i++;
+      continue;
     }
+    const open = i;
+    let text = '';
+    const spans: [number, number][] = [];
+    i++;
+    while (i < src.length && src[i] !== '"') {
+      if (src[i] === '\\' && i + 1 < src.length) {
+        const e = src[i + 1];
+        if (e === 'u') {
+          text += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16) || 0);
+          spans.push([i, Math.min(i + 6, src.length)]);
+          i += 6;
+        } else {
+          text += ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[e] ?? e;
+          spans.push([i, i + 2]);
+          i += 2;
+        }
+      } else {
+        text += src[i];
+        spans.push([i, i + 1]);
+        i++;
+      }
+    }
+    const close = Math.min(i, src.length);
+    i = close + 1;
+    out.push({ text, range: rangeOf(argMap, open, Math.min(close + 1, src.length)), map: composeMap(argMap, spans, close) });
   }
-  return [{ words, argv: words, range: { start: words[0].range.start, end: words[words.length - 1].range.end } }];
+  return out;
+}
+
+function execForm(instr: DfInstruction): ShellCommand[] {
+  const strings = jsonStrings(instr).slice(0, instr.json?.length ?? 0);
+  if (strings.length === 0) return [];
+  const words: ShellWord[] = strings.map((s) => ({ text: s.text, range: s.range }));
+  const script = words.length >= 3 && SHELLS.test(words[0].text) ? shellScriptIndex(words.map((w) => w.text)) : -1;
+  if (script > 0) return parseScript(strings[script].text, strings[script].map, 1);
+  const range = { start: words[0].range.start, end: words[words.length - 1].range.end };
+  return [{
+    words,
+    argv: words,
+    assignments: [],
+    wrappers: [],
+    range,
+    element: range,
+    chain: range,
+    connector: null,
+    topLevel: true,
+    form: 'exec',
+  }];
 }
