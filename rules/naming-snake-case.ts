@@ -234,9 +234,13 @@ function dockerfileStages(ctx: DfContext): void {
       const edits: TextEdit[] = ranges.map((r) => ({ ...r, newText: newName }));
       const lossy = /[^A-Za-z0-9_\-. ]/.test(stage.name);
       const refs = ranges.length - 1;
-      const title = `Rename stage ${stage.name} to ${newName}${refs ? ` and ${refs} reference${refs > 1 ? 's' : ''}` : ''} (update any --target naming it)`;
-      // A reference through a variable would be left behind: let the user review that.
-      fixes.push(opaque > 0 || lossy ? ctx.suggest(title, edits) : ctx.fix(title, edits));
+      // Docker matches stage names (and `--target`) without regard to case, so a
+      // change of case alone breaks nothing outside this file. Any other rename
+      // breaks `--target <old>` in build scripts and compose files, which this
+      // file does not show: the user reviews it. So does a reference through a variable.
+      const caseOnly = newName === stage.name.toLowerCase();
+      const title = `Rename stage ${stage.name} to ${newName}${refs ? ` and ${refs} reference${refs > 1 ? 's' : ''}` : ''}${caseOnly ? '' : ' (update any --target naming it)'}`;
+      fixes.push(opaque > 0 || lossy || !caseOnly ? ctx.suggest(title, edits) : ctx.fix(title, edits));
       note = `; use "${newName}"${opaque > 0 ? ' (a reference through a variable must be renamed by hand)' : ''}`;
     }
     ctx.report({
