@@ -3,11 +3,13 @@ import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import iamPermissionBroadening from './iam-permission-broadening';
 import namingSnakeCase from './naming-snake-case';
 
 export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
   ec2Imdsv2Required,
+  iamPermissionBroadening,
   namingSnakeCase,
 ];
