@@ -288,6 +288,17 @@ export class GitBase {
   }
 }
 
+/** The top folder of the git repository holding `dir`, or null (no git, not a repository). */
+export async function gitTopLevel(dir: string, pathEnv?: string): Promise<string | null> {
+  const git = findGit(pathEnv);
+  if (!git) return null;
+  try {
+    return (await runGit(git, dir, ['rev-parse', '--show-toplevel'])).stdout.toString('utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 function rel(top: string, file: string): string {
   return nodePath.relative(top, file).split(nodePath.sep).join('/');
 }
