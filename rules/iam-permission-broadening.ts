@@ -1,6 +1,6 @@
 import { defineRule } from '../server/engine/rule';
 import { parseCloudFormation } from '../server/engine/cloudformation/parser';
-import { securityChanges, type BroadeningChange } from '../server/engine/securityChanges';
+import { TooLarge, securityChanges, type BroadeningChange } from '../server/engine/securityChanges';
 
 /**
  * Judges a change, not a state: the template against its version at the git base
@@ -28,7 +28,14 @@ export default defineRule({
       if (before?.errors.length) return;
     }
     const since = base.kind === 'absent' ? `${base.label} (new file)` : base.label;
-    for (const change of securityChanges(before, ctx.template).broadening) {
+    let changes;
+    try {
+      changes = securityChanges(before, ctx.template);
+    } catch (e) {
+      if (e instanceof TooLarge) return;
+      throw e;
+    }
+    for (const change of changes.broadening) {
       ctx.report({ range: change.range, resource: change.resource, message: message(change, since) });
     }
   },

@@ -73,7 +73,14 @@ export async function runDiff(inputs: readonly DiffInput[], opts: DiffOptions): 
       reports.push({ path, status: 'compared', broadening: [] });
       continue;
     }
-    const changes = securityChanges(before, t.tpl!);
+    let changes;
+    try {
+      changes = securityChanges(before, t.tpl!);
+    } catch (e) {
+      compared--;
+      reports.push({ path, status: 'skipped', reason: `${path}: ${(e as Error).message}`, broadening: [] });
+      continue;
+    }
     const lines = new LineIndex(t.text);
     reports.push({
       path,

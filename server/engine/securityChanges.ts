@@ -71,7 +71,8 @@ export interface SecurityChanges {
 /** Limits work on hostile input (alias bombs): a template bigger than this is not compared. */
 const MAX_NODES = 500_000;
 
-class TooLarge extends Error {}
+/** The template is too large (or an alias bomb) to compare. */
+export class TooLarge extends Error {}
 
 /**
  * The template as CloudFormation sees it: short-form tags (`!Ref X`, `!GetAtt A.b`)
