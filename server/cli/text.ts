@@ -62,10 +62,10 @@ export function formatText(results: readonly LintResult[], display: (path: strin
   const total = counts.error + counts.warning + counts.info + counts.hint;
   const files = plural(summary.files, 'file');
   const notes: string[] = [];
-  if (summary.baselined) notes.push(`${plural(summary.baselined, 'finding')} from the baseline not shown`);
-  if (summary.quieted) notes.push(`${plural(summary.quieted, 'warning or info', 'warnings or infos')} not shown (--quiet)`);
+  if (summary.baselined) notes.push(`${summary.baselined} known from the baseline`);
+  if (summary.quieted) notes.push(`${plural(summary.quieted, 'warning or info', 'warnings or infos')} hidden by --quiet`);
   const tail = notes.length ? ` (${notes.join('; ')})` : '';
-  if (!total) return `${out}${c.green('No problems')} in ${files}.${tail}\n`;
+  if (!total) return `${out}${c.green('No problems')} in ${files}${tail}.\n`;
   const parts = [plural(counts.error, 'error'), plural(counts.warning, 'warning'), plural(counts.info, 'info', 'infos')];
   if (counts.hint) parts.push(plural(counts.hint, 'hint'));
   const head = `${plural(total, 'problem')} (${parts.join(', ')}) in ${files}`;
