@@ -378,7 +378,22 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
 
   // IAM statements.
   const iam = diff.iamChanges;
-  const stmts = statementCandidates(curJson).map((c) => ({ ...c, parsed: parseCandidate(c.value) }));
+  // Candidates are parsed only when something was added, and indexed by the parts the library keeps.
+  let byKey: Map<string, { cand: Candidate<unknown>; parsed: Statement }[]> | undefined;
+  const candidatesFor = (key: string) => {
+    if (!byKey) {
+      byKey = new Map();
+      for (const cand of statementCandidates(curJson)) {
+        for (const parsed of parseCandidate(cand.value)) {
+          const k = fixedKey(parsed);
+          const list = byKey.get(k) ?? [];
+          list.push({ cand, parsed });
+          byKey.set(k, list);
+        }
+      }
+    }
+    return byKey.get(key) ?? [];
+  };
   const additions = iam.statements.additions;
   const removals = iam.statements.removals;
   const reported = new Map<Candidate<unknown>, { change: BroadeningChange; principals: Set<string> }>();
@@ -387,7 +402,9 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
     if (removals.some((r) => statementCovers(r, s))) continue;
     const text = JSON.stringify(rendered(s));
     const key = fixedKey(s);
-    const fits = stmts.filter((c) => c.parsed.some((p) => fixedKey(p) === key && targetsCompatible(s.principals, p.principals) && targetsCompatible(s.resources, p.resources)));
+    const fits = [...new Set(candidatesFor(key)
+      .filter((c) => targetsCompatible(s.principals, c.parsed.principals) && targetsCompatible(s.resources, c.parsed.resources))
+      .map((c) => c.cand))];
     const cand = fits.find((c) => mentions(text, c.resource) && !reported.has(c)) ?? fits.find((c) => !reported.has(c)) ?? fits[0];
     const seen = cand && reported.get(cand);
     if (seen) {
@@ -412,7 +429,7 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
   }
 
   // Managed policies.
-  const mps = managedPolicyCandidates(curJson);
+  const mps = iam.managedPolicies.additions.length ? managedPolicyCandidates(curJson) : [];
   for (const att of iam.managedPolicies.additions as ManagedPolicyAttachment[]) {
     const cand = mps.find((c) => !c.used && c.value.identity === att.identityArn && JSON.stringify(c.value.arn) === JSON.stringify(att.managedPolicyArn));
     if (cand) cand.used++;
@@ -435,7 +452,7 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
   const sg = diff.securityGroupChanges;
   for (const dir of ['ingress', 'egress'] as const) {
     const coll = sg[dir];
-    const cands = ruleCandidates(curJson, dir);
+    const cands = coll.additions.length ? ruleCandidates(curJson, dir) : [];
     for (const rule of coll.additions) {
       if (coll.removals.some((r) => ruleCovers(r, rule))) continue;
       const cand = cands.find((c) => !c.used && c.value.equal(rule));
@@ -448,6 +465,14 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
 
   found.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return { diff, broadening: found };
+}
+
+/**
+ * Loads the library and its service database (about half a second, once), so that
+ * an editor can pay for it at start-up rather than on the first keystroke.
+ */
+export function warmUp(): void {
+  cfnDiff().diff.fullDiff({}, { Resources: { R: { Type: 'AWS::IAM::Role', Properties: {} } } });
 }
 
 /** The library's "IAM Statement Changes" / "Security Group Changes" tables for a diff, as text. */

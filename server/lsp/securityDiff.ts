@@ -14,7 +14,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { parseCloudFormation } from '../engine/cloudformation/parser';
 import { GitBase } from '../engine/gitBase';
 import { LineIndex } from '../engine/positions';
-import { formatSecurityTables, securityChanges } from '../engine/securityChanges';
+import { formatSecurityTables, securityChanges, warmUp } from '../engine/securityChanges';
 import type { BaseText } from '../engine/types';
 
 export const SECURITY_CHANGES_REQUEST = 'iac-lint/securityChanges';
@@ -158,6 +158,15 @@ export function registerSecurityDiff(host: SecurityDiffHost): SecurityDiff {
       const o = (opts ?? {}) as { trusted?: unknown; diffBase?: unknown };
       trusted = o.trusted === true;
       setRef(o.diffBase);
+      if (trusted) {
+        setTimeout(() => {
+          try {
+            warmUp();
+          } catch (e) {
+            host.log(`iac-lint: loading @aws-cdk/cloudformation-diff failed: ${(e as Error).message}`);
+          }
+        }, 1500).unref();
+      }
     },
     configure(settings: unknown): void {
       const section = (settings as { 'iac-lint'?: { diffBase?: unknown } } | undefined)?.['iac-lint'];
