@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { rules } from '../rules';
+import { looksLikeCloudFormation } from './engine/cloudformation/parser';
 import { defaultConfig, type EngineConfig } from './engine/config';
 import { CONFIG_FILE_NAME, parseConfigText } from './engine/configFile';
 import { fixFiles } from './engine/fixer';
@@ -147,7 +148,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   const notes: string[] = [];
   if (config.rules[BROADENING] !== 'off' && engine.ruleById(BROADENING)) {
     const git = new GitBase({ ref: diffBase ?? 'HEAD' });
-    await git.load(sources.filter((s) => candidateFormat(s.path) === 'cloudformation').map((s) => s.path));
+    await git.load(sources.filter((s) => candidateFormat(s.path) === 'cloudformation' && looksLikeCloudFormation(s.text)).map((s) => s.path));
     workspace = { terraformFilesIn: (dir) => disk.terraformFilesIn(dir), baseText: (p) => git.baseText(p) };
     // Outside git, the default comparison with HEAD is silently skipped; one asked for by name is explained.
     if (diffBase !== undefined) {

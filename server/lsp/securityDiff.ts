@@ -78,6 +78,7 @@ export function registerSecurityDiff(host: SecurityDiffHost): SecurityDiff {
 
   const refresh = (path: string, entry: Entry | undefined): void => {
     if (entry?.loading) return;
+    if (cache.size > 1000) cache.clear();
     const git = new GitBase({ ref });
     const forRef = ref;
     const loading = git.load([path]).then(() => {
