@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { registerSecurityChanges } from './securityChanges'; // issue 7
 
 const SECTION = 'iac-lint';
 
@@ -77,6 +78,7 @@ function createClient(
     initializationOptions: () => ({
       trusted: vscode.workspace.isTrusted,
       lintDebounceMs: vscode.workspace.getConfiguration(SECTION).get<number>('lintDebounceMs', 30),
+      diffBase: vscode.workspace.getConfiguration(SECTION).get<string>('diffBase', 'HEAD'), // issue 7
     }),
     synchronize: {
       // Pushes the section on change; the server may also pull it with workspace/configuration.
@@ -169,6 +171,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void enqueue(() => restart(context));
     }),
   );
+
+  registerSecurityChanges(context, () => client); // issue 7
 
   await enqueue(() => start(context));
 }

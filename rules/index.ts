@@ -17,6 +17,7 @@ import ecrImmutableTags from './ecr-immutable-tags';
 import ecrLifecyclePolicy from './ecr-lifecycle-policy';
 import ecrReplication from './ecr-replication';
 import ecrScanOnPush from './ecr-scan-on-push';
+import iamPermissionBroadening from './iam-permission-broadening';
 import imageSemverTag from './image-semver-tag';
 import namingConvention from './naming-convention';
 import namingSnakeCase from './naming-snake-case';
@@ -40,6 +41,7 @@ export const rules: readonly Rule[] = [
   ecrLifecyclePolicy,
   ecrReplication,
   ecrScanOnPush,
+  iamPermissionBroadening,
   imageSemverTag,
   namingConvention,
   namingSnakeCase,

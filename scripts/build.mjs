@@ -1,7 +1,7 @@
 // Bundles the language server, the CLI and the VS Code client with esbuild and
 // copies the tree-sitter .wasm files next to the bundles.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,22 @@ const common = {
   banner: { js: "const __iacLintImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// @aws-cdk/cloudformation-diff (iam-permission-broadening, `iac-lint diff`) loads the AWS
+// service database from `<package>/db.json.gz` next to its lib/ folder; in a bundle that
+// folder is dist/, so point it at a copy in dist/ itself.
+const serviceSpecDb = {
+  name: 'aws-service-spec-db',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-cdk[\\/]aws-service-spec[\\/]lib[\\/]index\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const contents = src.replace("path.join(__dirname, '..', DB_COMPRESSED)", 'path.join(__dirname, DB_COMPRESSED)');
+      if (contents === src) throw new Error('@aws-cdk/aws-service-spec no longer reads its database as expected: update scripts/build.mjs');
+      return { contents, loader: 'js' };
+    });
+  },
+};
+common.plugins = [serviceSpecDb];
+
 await Promise.all([
   build({ ...common, entryPoints: ['server/lsp/main.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
@@ -35,5 +51,6 @@ await Promise.all([
 ]);
 
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));
+copyFileSync(join(dirname(require.resolve('@aws-cdk/aws-service-spec/package.json')), 'db.json.gz'), join(dist, 'db.json.gz'));
 copyFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'), join(dist, 'tree-sitter-terraform.wasm'));
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));

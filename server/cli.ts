@@ -1,27 +1,39 @@
 /**
- * The command-line front end: `iac-lint [paths..] --format text|json|sarif
- * [--fix] [--config FILE] [--fail-on LEVEL]` and `iac-lint rules`.
- * Exit codes: 0 nothing at or above --fail-on, 1 something, 2 bad usage/config/input.
+ * The command-line front end:
+ *   iac-lint [paths..] [--format text|json|sarif] [--fix] [--config FILE] [--fail-on LEVEL]
+ *            [--max-warnings N] [--quiet] [--baseline FILE] [--write-baseline FILE]
+ *            [--diff-base REF] [--output-file FILE] [--color|--no-color]
+ *   iac-lint diff [--base REF] [paths..] [--format text|json]
+ *   iac-lint rules [--format text|json]
+ * Exit codes: 0 nothing at or above --fail-on (and warnings within --max-warnings),
+ * 1 something, 2 bad usage/config/input. `diff`: 1 when access widens, 2 without git.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { rules } from '../rules';
+import { looksLikeCloudFormation } from './engine/cloudformation/parser';
 import { defaultConfig, type EngineConfig } from './engine/config';
 import { CONFIG_FILE_NAME, parseConfigText } from './engine/configFile';
-import { docsUrl } from './engine/docs';
 import { fixFiles } from './engine/fixer';
+import { GitBase, gitTopLevel } from './engine/gitBase';
 import { Engine, candidateFormat, type LintResult } from './engine/linter';
-import { SEVERITY_ORDER, type Severity } from './engine/types';
+import { SEVERITY_ORDER, type Severity, type WorkspaceView } from './engine/types';
 import { DiskWorkspace } from './engine/workspace';
+import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
+import { runDiff } from './cli/diff';
+import { toSarif } from './cli/sarif';
+import { colors, formatText, useColor } from './cli/text';
 
 const VERSION = '0.1.0';
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.terragrunt-cache', '.venv', '__pycache__']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const BROADENING = 'iam-permission-broadening';
 
 class UsageError extends Error {}
 
 const HELP = `Usage: iac-lint [paths..] [options]
+       iac-lint diff [--base REF] [paths..]
        iac-lint rules [--format text|json]
 
 Lints CloudFormation (YAML/JSON), Terraform and Dockerfiles against AWS best practices.
@@ -29,17 +41,29 @@ Paths may be files or folders (default: the current folder).
 
 Options:
   --format text|json|sarif   output format (default: text)
+  -o, --output-file FILE     write the report to FILE instead of standard output
   --fix                      apply exact fixes in place, then report what is left
   --config FILE              configuration file (default: ./${CONFIG_FILE_NAME} when present)
   --fail-on LEVEL            error|warning|info|hint|off: exit 1 when a finding at or above it remains (default: error)
+  --max-warnings N           exit 1 when more than N warnings remain (default: no limit)
+  --quiet                    report errors only (warnings still count for --max-warnings)
+  --baseline FILE            report only findings that FILE does not know
+  --write-baseline FILE      record today's findings in FILE (exit 0)
+  --diff-base REF            git revision that ${BROADENING} compares with (default: HEAD)
+  --color, --no-color        force colours on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR)
   -h, --help                 show this help
-  -v, --version              print the version`;
+  -v, --version              print the version
+
+iac-lint diff: prints the IAM and security group changes of each CloudFormation
+template against a git revision (as cdk diff does) and exits 1 when access widens.
+  --base REF                 git revision to compare with (default: HEAD)
+  --format text|json         output format (default: text)`;
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   try {
     return await run(argv, out, err);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof BaselineError) {
       err(`iac-lint: ${e.message}\n`);
       return 2;
     }
@@ -48,25 +72,43 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   }
 }
 
-async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  let parsed;
+function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        fix: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        'fail-on': { type: 'string', default: 'error' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    return parseArgs(config);
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${HELP}`);
   }
-  const { values, positionals } = parsed;
+}
+
+function colorFlag(values: { color?: unknown; 'no-color'?: unknown }): boolean | undefined {
+  if (values['no-color']) return false;
+  if (values.color) return true;
+  return undefined;
+}
+
+async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (argv[0] === 'diff') return runDiffCommand(argv.slice(1), out, err);
+  const { values, positionals } = parse({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'output-file': { type: 'string', short: 'o' },
+      fix: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      'fail-on': { type: 'string', default: 'error' },
+      'max-warnings': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
+      'diff-base': { type: 'string' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
   if (values.help) {
     out(HELP + '\n');
     return 0;
@@ -75,18 +117,159 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
     out(VERSION + '\n');
     return 0;
   }
-  const format = values.format!;
+  const format = values.format as string;
   if (positionals[0] === 'rules') {
     if (positionals.length > 1) throw new UsageError('`rules` takes no paths');
     if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be text or json for \`rules\`, not \`${format}\``);
     return printRules(format, out);
   }
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not \`${format}\``);
-  const failOn = values['fail-on']!;
+  const failOn = values['fail-on'] as string;
   if (!['error', 'warning', 'info', 'hint', 'off'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info, hint or off, not \`${failOn}\``);
+  let maxWarnings = -1;
+  if (values['max-warnings'] !== undefined) {
+    const raw = values['max-warnings'] as string;
+    if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--max-warnings must be a whole number, not \`${raw}\``);
+    maxWarnings = Number(raw);
+  }
+  const diffBase = values['diff-base'] as string | undefined;
+  if (diffBase !== undefined && !GitBase.validRef(diffBase)) throw new UsageError(`--diff-base must be a git revision (branch, tag, commit), not \`${diffBase}\``);
+  const outputFile = values['output-file'] as string | undefined;
+  const baselineFile = values.baseline as string | undefined;
+  const writeBaselineFile = values['write-baseline'] as string | undefined;
 
-  const config = loadConfig(values.config, err);
+  const config = loadConfig(values.config as string | undefined, err);
   const paths = positionals.length ? positionals : ['.'];
+  const { sources, inputError: readError } = readInputs(paths, err);
+  let inputError = readError;
+  const engine = await Engine.create(config);
+  const disk = new DiskWorkspace();
+  let workspace: WorkspaceView = disk;
+  const notes: string[] = [];
+  if (config.rules[BROADENING] !== 'off' && engine.ruleById(BROADENING)) {
+    const git = new GitBase({ ref: diffBase ?? 'HEAD' });
+    await git.load(sources.filter((s) => candidateFormat(s.path) === 'cloudformation' && looksLikeCloudFormation(s.text)).map((s) => s.path));
+    workspace = { terraformFilesIn: (dir) => disk.terraformFilesIn(dir), baseText: (p) => git.baseText(p) };
+    // Outside git, the default comparison with HEAD is silently skipped; one asked for by name is explained.
+    if (diffBase !== undefined) {
+      for (const m of git.messages()) notes.push(`${m}; ${BROADENING} skipped`);
+      const untracked = sources.filter((s) => /not tracked by git/.test((git.baseText(s.path) as { reason?: string }).reason ?? '')).length;
+      if (untracked) notes.push(`${untracked} template${untracked === 1 ? ' is' : 's are'} not tracked by git and ${untracked === 1 ? 'was' : 'were'} not compared with ${diffBase}`);
+    }
+  }
+  for (const n of notes) err(`iac-lint: ${n}\n`);
+  if (values.fix) {
+    const fixed = fixFiles(engine, sources, workspace);
+    for (const [p, text] of fixed.changed) {
+      fs.writeFileSync(p, text);
+      const s = sources.find((x) => x.path === p);
+      if (s) s.text = text;
+    }
+    if (fixed.applied) err(`iac-lint: applied ${fixed.applied} fix${fixed.applied === 1 ? '' : 'es'} in ${fixed.changed.size} file${fixed.changed.size === 1 ? '' : 's'}\n`);
+  }
+  const results: LintResult[] = [];
+  for (const s of sources) {
+    const r = engine.lint(s, workspace);
+    if (r) results.push(r);
+    else if (s.explicit) err(`iac-lint: ${display(s.path)}: not a CloudFormation template; skipped\n`);
+  }
+
+  if (writeBaselineFile) {
+    const n = writeBaseline(writeBaselineFile, results);
+    err(`iac-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${writeBaselineFile}\n`);
+  }
+  let baselined = 0;
+  if (baselineFile) baselined = applyBaseline(baselineFile, results);
+
+  // What counts for the exit code is decided before --quiet hides anything.
+  const all = results.flatMap((r) => r.findings);
+  const warnings = all.filter((f) => f.severity === 'warning').length;
+  const threshold = failOn === 'off' ? Infinity : SEVERITY_ORDER[failOn as Severity];
+  const failing = all.some((f) => SEVERITY_ORDER[f.severity] >= threshold);
+  let quieted = 0;
+  if (values.quiet) {
+    for (const r of results) {
+      const kept = r.findings.filter((f) => f.severity === 'error');
+      quieted += r.findings.length - kept.length;
+      r.findings = kept;
+    }
+  }
+
+  const toFile = outputFile !== undefined;
+  const colorOn = !toFile && format === 'text' && useColor(colorFlag(values), process.stdout);
+  let report: string;
+  if (format === 'json') report = JSON.stringify(toJson(results), null, 2) + '\n';
+  else if (format === 'sarif') {
+    const root = (await gitTopLevel(process.cwd())) ?? process.cwd();
+    const sarif = toSarif(results, {
+      rules: engine.rules,
+      version: VERSION,
+      root,
+      executionSuccessful: !inputError,
+      notifications: notes,
+      baselined: baselineFile !== undefined,
+      readText: (p) => {
+        try {
+          return fs.readFileSync(p, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    report = JSON.stringify(sarif, null, 2) + '\n';
+  } else report = formatText(results, display, colors(colorOn), { files: results.length, baselined, quieted });
+  if (toFile) {
+    try {
+      fs.mkdirSync(nodePath.dirname(nodePath.resolve(outputFile)), { recursive: true });
+      fs.writeFileSync(outputFile, report);
+    } catch (e) {
+      err(`iac-lint: cannot write ${outputFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      inputError = true;
+    }
+  } else out(report);
+
+  if (inputError) return 2;
+  if (writeBaselineFile) return 0;
+  if (failing) return 1;
+  if (maxWarnings >= 0 && warnings > maxWarnings) {
+    err(`iac-lint: ${warnings} warning${warnings === 1 ? '' : 's'} found; --max-warnings allows ${maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function runDiffCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      base: { type: 'string', default: 'HEAD' },
+      format: { type: 'string', default: 'text' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+  const format = values.format as string;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json for \`diff\`, not \`${format}\``);
+  const base = values.base as string;
+  if (!GitBase.validRef(base)) throw new UsageError(`--base must be a git revision (branch, tag, commit), not \`${base}\``);
+  const paths = positionals.length ? positionals : ['.'];
+  const { sources, inputError } = readInputs(paths, err);
+  const colorOn = format === 'text' && useColor(colorFlag(values), process.stdout);
+  const code = await runDiff(sources.filter((s) => candidateFormat(s.path) === 'cloudformation'), {
+    base, format, colors: colors(colorOn), colorEnabled: colorOn, display, out, err,
+  });
+  return inputError ? 2 : code;
+}
+
+/** Files named or found below the folders named, read from disk. */
+function readInputs(paths: string[], err: (s: string) => void): { sources: { path: string; text: string; explicit: boolean }[]; inputError: boolean } {
   const files: string[] = [];
   let inputError = false;
   for (const p of paths) {
@@ -103,8 +286,6 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
       }
     } else files.push(p);
   }
-  const engine = await Engine.create(config);
-  const workspace = new DiskWorkspace();
   const sources: { path: string; text: string; explicit: boolean }[] = [];
   for (const f of [...new Set(files.map((f) => nodePath.resolve(f)))]) {
     const explicit = paths.some((p) => nodePath.resolve(p) === f);
@@ -124,28 +305,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
       inputError = true;
     }
   }
-  if (values.fix) {
-    const fixed = fixFiles(engine, sources, workspace);
-    for (const [p, text] of fixed.changed) {
-      fs.writeFileSync(p, text);
-      const s = sources.find((x) => x.path === p);
-      if (s) s.text = text;
-    }
-    if (fixed.applied) err(`iac-lint: applied ${fixed.applied} fix${fixed.applied === 1 ? '' : 'es'} in ${fixed.changed.size} file${fixed.changed.size === 1 ? '' : 's'}\n`);
-  }
-  const results: LintResult[] = [];
-  for (const s of sources) {
-    const r = engine.lint(s, workspace);
-    if (r) results.push(r);
-    else if (s.explicit) err(`iac-lint: ${display(s.path)}: not a CloudFormation template; skipped\n`);
-  }
-  if (format === 'json') out(JSON.stringify(toJson(results), null, 2) + '\n');
-  else if (format === 'sarif') out(JSON.stringify(toSarif(results), null, 2) + '\n');
-  else out(toText(results));
-  if (inputError) return 2;
-  if (failOn === 'off') return 0;
-  const threshold = SEVERITY_ORDER[failOn as Severity];
-  return results.some((r) => r.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold)) ? 1 : 0;
+  return { sources, inputError };
 }
 
 function loadConfig(file: string | undefined, err: (s: string) => void): EngineConfig {
@@ -202,66 +362,6 @@ function toJson(results: LintResult[]) {
         fixable: f.fixes.some((x) => x.kind === 'exact'),
       })),
     })),
-  };
-}
-
-function toText(results: LintResult[]): string {
-  let out = '';
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
-  let fixable = 0;
-  for (const r of results) {
-    if (!r.findings.length) continue;
-    out += `${display(r.path)}\n`;
-    for (const f of r.findings) {
-      const p = r.lines.offsetToPosition(f.range.start);
-      counts[f.severity]++;
-      if (f.fixes.some((x) => x.kind === 'exact')) fixable++;
-      out += `  ${`${p.line + 1}:${p.character + 1}`.padEnd(7)}  ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(28)}  ${f.message}\n`;
-    }
-    out += '\n';
-  }
-  const total = counts.error + counts.warning + counts.info + counts.hint;
-  out += total
-    ? `${total} problem${total === 1 ? '' : 's'} (${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info + counts.hint} info) in ${results.length} file${results.length === 1 ? '' : 's'}${fixable ? `; ${fixable} fixable with --fix` : ''}\n`
-    : `No problems in ${results.length} file${results.length === 1 ? '' : 's'}.\n`;
-  return out;
-}
-
-function toSarif(results: LintResult[]) {
-  const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'iac-lint',
-          version: VERSION,
-          informationUri: 'https://github.com/iac-lint/iac-lint',
-          rules: rules.map((r) => ({
-            id: r.id,
-            shortDescription: { text: r.description },
-            helpUri: docsUrl(r.id),
-            defaultConfiguration: { level: level(r.severity) },
-          })),
-        },
-      },
-      results: results.flatMap((r) => r.findings.map((f) => {
-        const s = r.lines.offsetToPosition(f.range.start);
-        const e = r.lines.offsetToPosition(f.range.end);
-        return {
-          ruleId: f.ruleId,
-          level: level(f.severity),
-          message: { text: f.message },
-          locations: [{
-            physicalLocation: {
-              artifactLocation: { uri: display(r.path) },
-              region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
-            },
-          }],
-        };
-      })),
-    }],
   };
 }
 

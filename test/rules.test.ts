@@ -5,6 +5,7 @@
  * or a folder holding a `Dockerfile`). Next to each linted file:
  *   `<file>.findings`  the findings, underlined in the source (a reviewed snapshot)
  *   `<file>.fixed`     the file after all exact fixes of the rule (when it has any)
+ *   `<file>.base`      optional: the file at the git base, for rules that judge changes
  * A folder case may hold a `.iac-lint.yaml`: its rule options apply to that case
  * (for rules that are silent until configured, such as an approved AMI list).
  * Run with UPDATE_SNAPSHOTS=1 to (re)write snapshots, then review the diff.
@@ -43,7 +44,7 @@ export function renderFindings(result: LintResult | null, ruleId: string): strin
 
 function caseFiles(casePath: string): string[] {
   if (fs.statSync(casePath).isDirectory()) {
-    return fs.readdirSync(casePath).filter((n) => INPUT.test(n) && n !== CONFIG_FILE_NAME && !/\.(findings|fixed)$/.test(n)).sort().map((n) => nodePath.join(casePath, n));
+    return fs.readdirSync(casePath).filter((n) => INPUT.test(n) && n !== CONFIG_FILE_NAME && !/\.(findings|fixed|base)$/.test(n)).sort().map((n) => nodePath.join(casePath, n));
   }
   return [casePath];
 }
@@ -69,7 +70,7 @@ describe('rule fixtures', () => {
         ruleEngine = await engineFor([rule]);
       });
       const cases = fs.readdirSync(nodePath.join(FIXTURES, dir))
-        .filter((n) => /^(bad|good)-/.test(n) && !/\.(findings|fixed)$/.test(n))
+        .filter((n) => /^(bad|good)-/.test(n) && !/\.(findings|fixed|base)$/.test(n))
         .sort();
       for (const name of cases) {
         it(name, async () => {
@@ -84,7 +85,8 @@ describe('rule fixtures', () => {
           const paths = caseFiles(casePath);
           assert.ok(paths.length > 0, `case ${name} has no input files`);
           const files: SourceFile[] = paths.map((p) => ({ path: p, text: read(p) }));
-          const ws = memoryWorkspace(files);
+          const bases = new Map(paths.filter((p) => fs.existsSync(`${p}.base`)).map((p) => [p, read(`${p}.base`)] as const));
+          const ws = memoryWorkspace(files, bases.size ? bases : undefined);
           let total = 0;
           let exact = 0;
           for (const f of files) {

@@ -69,12 +69,12 @@ export class Engine {
   lint(file: SourceFile, workspace: WorkspaceView = emptyWorkspace): LintResult | null {
     const kind = candidateFormat(file.path);
     if (kind === 'terraform') return this.lintTerraform(file, workspace);
-    if (kind === 'dockerfile') return this.lintDockerfile(file);
-    if (kind === 'cloudformation') return this.lintCloudFormation(file);
+    if (kind === 'dockerfile') return this.lintDockerfile(file, workspace);
+    if (kind === 'cloudformation') return this.lintCloudFormation(file, workspace);
     return null;
   }
 
-  private lintCloudFormation(file: SourceFile): LintResult | null {
+  private lintCloudFormation(file: SourceFile, workspace: WorkspaceView): LintResult | null {
     let tpl: CfnTemplate | null;
     try {
       let cache = this.cfnCache.get(file.path);
@@ -90,11 +90,11 @@ export class Engine {
     if (!tpl) return null;
     const t = tpl;
     const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
-    this.run('cloudformation', t, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }));
+    this.run('cloudformation', t, workspace, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }));
     return { path: file.path, format: 'cloudformation', findings, lines: t.lines };
   }
 
-  private lintDockerfile(file: SourceFile): LintResult {
+  private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
     let df: DfFile;
     try {
       df = parseDockerfile(file.path, file.text);
@@ -102,7 +102,7 @@ export class Engine {
       return this.crashed(file, 'dockerfile', e);
     }
     const findings: Finding[] = [];
-    this.run('dockerfile', df, findings, (r, ctx) => r.dockerfile!({ ...ctx, dockerfile: df }));
+    this.run('dockerfile', df, workspace, findings, (r, ctx) => r.dockerfile!({ ...ctx, dockerfile: df }));
     return { path: file.path, format: 'dockerfile', findings, lines: df.lines };
   }
 
@@ -122,7 +122,7 @@ export class Engine {
       return this.crashed(file, 'terraform', e);
     }
     const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
-    this.run('terraform', tf, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }));
+    this.run('terraform', tf, workspace, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }));
     return { path: file.path, format: 'terraform', findings, lines: tf.lines };
   }
 
@@ -138,6 +138,7 @@ export class Engine {
   private run(
     format: Format,
     doc: { path: string; text: string; lines: LineIndex },
+    workspace: WorkspaceView,
     findings: Finding[],
     call: (rule: Rule, ctx: BaseContext) => void,
   ): void {
@@ -151,6 +152,7 @@ export class Engine {
         text: doc.text,
         lines: doc.lines,
         options: this.config.options,
+        workspace,
         report: (d: ReportDescriptor) => {
           findings.push({
             ruleId: rule.id,

@@ -7,7 +7,7 @@ import type { TfFile, TfModule } from './terraform/model';
 import type { DfFile } from './dockerfile/model';
 import type { LineIndex } from './positions';
 import type { RuleOptions } from './config';
-import type { Fix, Format, OffsetRange, Severity, TextEdit } from './types';
+import type { Fix, Format, OffsetRange, Severity, TextEdit, WorkspaceView } from './types';
 
 export interface ReportDescriptor {
   range: OffsetRange;
@@ -22,6 +22,8 @@ export interface BaseContext {
   readonly text: string;
   readonly lines: LineIndex;
   readonly options: RuleOptions;
+  /** The rest of the workspace as the front end sees it (sibling files, the file at the git base). */
+  readonly workspace: WorkspaceView;
   report(d: ReportDescriptor): void;
   /** An exact (safe to apply blindly) fix on this file. */
   fix(title: string, edits: TextEdit[]): Fix;

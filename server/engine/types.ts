@@ -62,4 +62,20 @@ export interface SourceFile {
 export interface WorkspaceView {
   /** All `*.tf` files of the folder `dir` (absolute paths), including open unsaved buffers. */
   terraformFilesIn(dir: string): SourceFile[];
+  /**
+   * The file as it was at the configured base revision (git `HEAD` by default), for
+   * rules that judge a change rather than a state (`iam-permission-broadening`).
+   * Optional: a workspace without it makes those rules silent. Synchronous, so a
+   * provider answers from what it fetched beforehand (server/engine/gitBase.ts).
+   */
+  baseText?(path: string): BaseText;
 }
+
+/** What a workspace knows about a file at the base revision. */
+export type BaseText =
+  /** The file existed at the base; `label` names the base for messages (`HEAD`, `origin/main`). */
+  | { kind: 'text'; text: string; label: string }
+  /** The file is tracked but new since the base: compare it with an empty template. */
+  | { kind: 'absent'; label: string }
+  /** No comparison possible (no git, not a repository, untracked, not fetched yet); `reason` says why. */
+  | { kind: 'unavailable'; reason: string };

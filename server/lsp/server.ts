@@ -15,6 +15,8 @@ import { fixFiles } from '../engine/fixer';
 import { Engine, candidateFormat, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import { DiskWorkspace } from '../engine/workspace';
+import type { WorkspaceView } from '../engine/types';
+import { registerSecurityDiff } from './securityDiff'; // issue 7: git base for iam-permission-broadening
 import { SOURCE, minimalEdit, pathToUri, toCodeAction, toDiagnostic, toWorkspaceEdit, uriToPath } from './convert';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
@@ -41,12 +43,25 @@ export function startServer(connection: Connection): void {
     return uri ? documents.get(uri)?.getText() : undefined;
   };
   const workspace = new DiskWorkspace(openText);
+  // issue 7 (security changes against a git base): base texts for iam-permission-broadening
+  // and the iac-lint/securityChanges request; all of it lives in securityDiff.ts.
+  const securityDiff = registerSecurityDiff({
+    connection,
+    pathOf: (uri) => { const d = documents.get(uri); return d ? pathOf(d) : uriToPath(uri); },
+    textOf: (p) => textOf(p),
+    relint: (paths) => {
+      for (const doc of documents.all()) if (paths.includes(pathOf(doc))) { results.delete(doc.uri); schedule(doc.uri, 0, false); }
+    },
+    log: (m) => log(m),
+  });
+  (workspace as WorkspaceView).baseText = (p) => securityDiff.baseText(p);
 
   const log = (msg: string): void => connection.console.log(msg);
 
   connection.onInitialize((params): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as { lintDebounceMs?: number };
     if (typeof opts.lintDebounceMs === 'number' && opts.lintDebounceMs >= 0) debounceMs = opts.lintDebounceMs;
+    securityDiff.initialize(params.initializationOptions); // issue 7
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -136,6 +151,7 @@ export function startServer(connection: Connection): void {
     const settings = (params.settings as { 'iac-lint'?: { lintDebounceMs?: unknown } } | undefined)?.['iac-lint'];
     const ms = settings?.lintDebounceMs;
     if (typeof ms === 'number' && ms >= 0 && ms <= 5000) debounceMs = ms;
+    securityDiff.configure(params.settings); // issue 7
   });
 
   connection.onDidChangeWatchedFiles((params) => {

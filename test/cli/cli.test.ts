@@ -418,7 +418,7 @@ describe('CLI (dist/cli.js)', function () {
       assert.equal(sarif.runs.length, 1);
       const run = sarif.runs[0];
       assert.equal(run.tool.driver.name, 'iac-lint');
-      assert.deepEqual(run.tool.driver.rules.map((x) => x.id), rules.map((x) => x.id));
+      assert.deepEqual(run.tool.driver.rules.map((x) => x.id), [...rules.map((x) => x.id), 'parse-error', 'internal-error']);
       assert.deepEqual(run.results.map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]), [
         [IMDS, 'error', 'a.yaml', { startLine: 8, startColumn: 21, endLine: 8, endColumn: 29 }],
         [IMDS, 'error', 'main.tf', { startLine: 2, startColumn: 1, endLine: 2, endColumn: 30 }],
@@ -445,7 +445,7 @@ describe('CLI (dist/cli.js)', function () {
       const lines = r.stdout.split('\n');
       assert.equal(lines[0], 'a.yaml');
       assert.match(lines[1], new RegExp(`^  8:21 +error +${IMDS} +Web: HttpTokens is 'optional'`));
-      assert.match(r.stdout, /1 problem \(1 error, 0 warnings, 0 info\) in 1 file; 1 fixable with --fix\n$/);
+      assert.match(r.stdout, /1 problem \(1 error, 0 warnings, 0 infos\) in 1 file; 1 fixable with --fix\n$/);
     });
   });
 

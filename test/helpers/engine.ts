@@ -13,11 +13,21 @@ export function engineFor(only?: readonly Rule[]): Promise<Engine> {
   return Engine.create(defaultConfig(), only ?? rules);
 }
 
-/** A workspace made of the given files only. */
-export function memoryWorkspace(files: readonly SourceFile[]): WorkspaceView {
-  return {
+/**
+ * A workspace made of the given files only. With `bases` (path → text at the git
+ * base), files in it have that base and the others are new since the base.
+ */
+export function memoryWorkspace(files: readonly SourceFile[], bases?: ReadonlyMap<string, string>): WorkspaceView {
+  const ws: WorkspaceView = {
     terraformFilesIn: (dir) => files.filter((f) => /\.tf$/i.test(f.path) && nodePath.dirname(f.path) === dir),
   };
+  if (bases) {
+    ws.baseText = (path) => {
+      const text = bases.get(path);
+      return text === undefined ? { kind: 'absent', label: 'HEAD' } : { kind: 'text', text, label: 'HEAD' };
+    };
+  }
+  return ws;
 }
 
 export function read(path: string): string {
