@@ -81,9 +81,10 @@ const ENGINE_TEXT: Record<string, string> = {
 };
 
 /** Hover markdown for one of our findings. */
-export function hoverMarkdown(ruleId: string, rule: Rule | undefined, format: Format | null, message: string): string {
+export function hoverMarkdown(ruleId: string, rule: Rule | undefined, format: Format | null, message: string, severity?: string): string {
   const parts: string[] = [];
-  const head = rule ? `**iac-lint** \`${ruleId}\` · ${rule.severity}` : `**iac-lint** \`${ruleId}\``;
+  const sev = severity ?? rule?.severity;
+  const head = sev ? `**iac-lint** \`${ruleId}\` · ${sev}` : `**iac-lint** \`${ruleId}\``;
   parts.push(head);
   parts.push(message);
   if (!rule) {

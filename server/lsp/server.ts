@@ -868,7 +868,7 @@ class IacLintServer {
       if (seen.has(f.ruleId)) continue;
       seen.add(f.ruleId);
       const rule = allRules.find((r) => r.id === f.ruleId);
-      parts.push(hoverMarkdown(f.ruleId, rule, res.format, f.message));
+      parts.push(hoverMarkdown(f.ruleId, rule, res.format, f.message, f.severity));
     }
     return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, range: res.lines.toRange(hits[0].range.start, hits[0].range.end) };
   }
