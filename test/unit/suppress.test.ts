@@ -475,3 +475,15 @@ describe('suppression code actions (edits)', () => {
     assert.ok(!/[^\r]\n/.test(out), 'a bare LF was written');
   });
 });
+
+describe('docs/suppression.md', () => {
+  it('has the current generated peer tables (node out/scripts/gen-suppression-docs.js)', () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const nodePath = require('node:path') as typeof import('node:path');
+    const { ROOT } = require('../helpers/engine') as typeof import('../helpers/engine');
+    const { docWithTables } = require('../../scripts/gen-suppression-docs') as typeof import('../../scripts/gen-suppression-docs');
+    const doc = fs.readFileSync(nodePath.join(ROOT, 'docs', 'suppression.md'), 'utf8');
+    assert.equal(docWithTables(doc), doc, 'docs/suppression.md peer tables are stale');
+    for (const list of Object.values(PEER_MAPPINGS)) for (const p of list) assert.ok(doc.includes(`| \`${p.id}\` |`), p.id);
+  });
+});
