@@ -524,11 +524,16 @@ export class CfnSuppressionView implements SuppressionView {
     return this.units.get(line);
   }
 
+  private span(id: string, pair: Pair): ResourceSpan | null {
+    const k = yamlRange(pair.key as Node);
+    const v = yamlRange(pair.value as Node);
+    return k ? { id, range: { start: k.start, end: v ? v.end : k.end } } : null;
+  }
+
   resourceAt(offset: number): ResourceSpan | null {
     for (const r of this.tpl.resources) {
-      const k = yamlRange(r.pair.key as Node);
-      const v = yamlRange(r.pair.value as Node);
-      if (k && offset >= k.start && offset <= (v ? v.end : k.end)) return { id: r.logicalId, range: { start: k.start, end: v ? v.end : k.end } };
+      const s = this.span(r.logicalId, r.pair);
+      if (s && offset >= s.range.start && offset <= s.range.end) return s;
     }
     return null;
   }
@@ -558,8 +563,8 @@ export class CfnSuppressionView implements SuppressionView {
     };
     read(getMap(tpl.root, 'Metadata', tpl), 'file', null);
     for (const r of tpl.resources) {
-      const span = this.resourceAt(r.keyRange.start);
-      read(getMap(r.body, 'Metadata', tpl), 'resource', span);
+      const meta = getMap(r.body, 'Metadata', tpl);
+      if (meta) read(meta, 'resource', this.span(r.logicalId, r.pair));
     }
     return out;
   }
