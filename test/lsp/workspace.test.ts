@@ -149,6 +149,19 @@ describe('workspace scan (generated workspace, ~3,000 files)', function () {
     assert.deepEqual((await again).diagnostics, []);
   });
 
+  it('an unsaved edit in an open module file re-checks its closed siblings', async () => {
+    const vars = nodePath.join(ws.root, 'infra', 'vars', 'variables.tf');
+    const varsUri = pathToFileURL(vars).href;
+    const main = pathToFileURL(nodePath.join(ws.root, 'infra', 'vars', 'main.tf')).href;
+    assert.deepEqual(client.latest.get(main)!.diagnostics, []);
+    await client.open(varsUri, 'terraform', fs.readFileSync(vars, 'utf8'));
+    await client.change(varsUri, 2, [{ text: 'variable "tokens" {\n  default = "optional"\n}\n' }], false);
+    await client.waitUntil(() => client.latest.get(main)!.diagnostics.length === 1, 'main.tf to see the unsaved variable');
+    // Closing without saving: the disk content counts again.
+    await client.close(varsUri);
+    await client.waitUntil(() => client.latest.get(main)!.diagnostics.length === 0, 'main.tf to see the saved variable again');
+  });
+
   it('a .gitignore change drops the files it now ignores', async () => {
     const victim = [...ws.expected].find((u) => u.includes('/services/svc7/'))!;
     assert.ok(withFindings(client).has(victim));
