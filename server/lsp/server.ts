@@ -821,10 +821,14 @@ class IacLintServer {
         }
         if ([PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION].includes(finding.ruleId)) continue;
         const view = entry.result.suppression;
+        const edits = new Set<string>();
         for (const scope of ['line', 'resource', 'file'] as SuppressScope[]) {
           const fix = view ? suppressionFix(view, finding, scope) : null;
-          if (!fix || seen.has(`${scope}:${fix.title}`)) continue;
+          // A finding on a block's first line: "for this line" and "for the resource" write the same comment.
+          const same = fix ? JSON.stringify(fix.changes) : '';
+          if (!fix || seen.has(`${scope}:${fix.title}`) || edits.has(same)) continue;
           seen.add(`${scope}:${fix.title}`);
+          edits.add(same);
           const edit = toWorkspaceEdit(fix.changes, lines, uris);
           if (edit) suppress.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit });
         }

@@ -88,11 +88,23 @@ describe('editor features', function () {
     assert.deepEqual(await client.change(u, 3, [{ text: resource }]), []);
   });
 
+  it('does not offer the same suppression twice (a finding on a Terraform block\'s first line)', async () => {
+    const u = uri('dup.tf');
+    const text = 'resource "aws_instance" "web" {\n  ami = "ami-1"\n}\n';
+    const diags = await client.open(u, 'terraform', text);
+    const imds = diags.filter((d) => d.code === 'ec2-imdsv2-required');
+    const actions = await client.codeActions(u, imds[0].range, { diagnostics: imds, only: [CodeActionKind.QuickFix] });
+    assert.deepEqual(actions.map((a) => a.title).filter((t) => t.startsWith('Suppress')), ['Suppress ec2-imdsv2-required for this line', 'Suppress ec2-imdsv2-required for this file']);
+    const suppressed = applyLspEdits(text, actions.find((a) => a.title.endsWith('this line'))!.edit!.changes![u]);
+    assert.equal(suppressed, `# iac-lint-ignore ec2-imdsv2-required -- <reason>\n${text}`);
+  });
+
   it('an unused suppression is an information diagnostic with a removal fix', async () => {
     const u = uri('unused.tf');
     const text = '# iac-lint-ignore ec2-imdsv2-required -- old\nresource "aws_instance" "web" {\n  metadata_options {\n    http_tokens = "required"\n  }\n}\n';
     const diags = await client.open(u, 'terraform', text);
     assert.deepEqual(diags.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['unused-suppression', DiagnosticSeverity.Information, 0, 18]]);
+    assert.match(diags[0].codeDescription!.href, /docs\/suppression\.md#unused-suppressions$/);
     const actions = await client.codeActions(u, diags[0].range, { diagnostics: diags });
     assert.equal(actions[0].title, 'Remove the unused suppression (review)');
     assert.equal(applyLspEdits(text, actions[0].edit!.changes![u]), text.split('\n').slice(1).join('\n'));
