@@ -6,11 +6,10 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
-export const SHOW_SECURITY_CHANGES = 'iac-lint.showSecurityChanges';
 const REQUEST = 'iac-lint/securityChanges';
 
 export function registerSecurityChanges(context: vscode.ExtensionContext, client: () => LanguageClient | undefined): void {
-  context.subscriptions.push(vscode.commands.registerCommand(SHOW_SECURITY_CHANGES, async (uri?: vscode.Uri) => {
+  context.subscriptions.push(vscode.commands.registerCommand('iac-lint.showSecurityChanges', async (uri?: vscode.Uri) => {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target) {
       void vscode.window.showInformationMessage('iac-lint: open a CloudFormation template to see its security changes.');

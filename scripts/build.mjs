@@ -1,7 +1,7 @@
 // Bundles the language server, the CLI and the VS Code client with esbuild and
 // copies the tree-sitter .wasm files next to the bundles.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,3 +54,7 @@ copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(dist,
 copyFileSync(join(dirname(require.resolve('@aws-cdk/aws-service-spec/package.json')), 'db.json.gz'), join(dist, 'db.json.gz'));
 copyFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'), join(dist, 'tree-sitter-terraform.wasm'));
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dist, 'tree-sitter-bash.wasm'));
+
+// The rule docs, for hovers and the "open the rule's documentation" command.
+mkdirSync(join(dist, 'docs'), { recursive: true });
+for (const f of readdirSync(join(root, 'rules')).filter((n) => n.endsWith('.md'))) copyFileSync(join(root, 'rules', f), join(dist, 'docs', f));

@@ -22,3 +22,6 @@ ${ids.map((id) => `  ${ident(id)},`).join('\n')}
 `;
 const target = join(dir, 'index.ts');
 if (!existsSync(target) || readFileSync(target, 'utf8') !== out) writeFileSync(target, out);
+
+// The JSON schema of .iac-lint.yaml, generated from the rules and RuleOptions.
+await import('./gen-schema.mjs');

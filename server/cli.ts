@@ -24,9 +24,9 @@ import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
 import { runDiff } from './cli/diff';
 import { toSarif } from './cli/sarif';
 import { colors, formatText, useColor } from './cli/text';
+import { SKIP_DIRS, discover, type IgnoreList } from './engine/discovery';
 
 const VERSION = '0.1.0';
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.terragrunt-cache', '.venv', '__pycache__']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const BROADENING = 'iam-permission-broadening';
 
@@ -318,26 +318,24 @@ function loadConfig(file: string | undefined, err: (s: string) => void): EngineC
     throw new UsageError(`cannot read configuration \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const res = parseConfigText(text, rules.map((r) => r.id));
+  configIgnore = { base: nodePath.dirname(nodePath.resolve(path)), patterns: res.ignore };
   if (res.errors.length) throw new UsageError(`invalid configuration \`${path}\`:\n${res.errors.map((e) => `  - ${e}`).join('\n')}`);
   void err;
   return res.config;
 }
 
-/** Collects candidate files below `dir`; returns the folders it could not read. */
+/** `ignore:` of the configuration file in use, relative to its folder (set by loadConfig). */
+let configIgnore: IgnoreList | undefined;
+
+/**
+ * Collects candidate files below `dir` (discovery.ts: .gitignore, the
+ * configuration's `ignore:` list, dependency and VCS folders skipped); returns
+ * the folders it could not read.
+ */
 function walk(dir: string, files: string[], unreadable: string[] = []): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    unreadable.push(`${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    return unreadable;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    const p = nodePath.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(p, files, unreadable);
-    } else if (e.isFile() && candidateFormat(p)) files.push(p);
+  for (const ev of discover(dir, { ignore: configIgnore ? [configIgnore] : [], skipDirs: SKIP_DIRS })) {
+    if (ev.kind === 'unreadable') unreadable.push(`${ev.path} (${ev.error})`);
+    else files.push(ev.path);
   }
   return unreadable;
 }

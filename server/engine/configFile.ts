@@ -1,69 +1,203 @@
 /**
- * `.iac-lint.yaml`: rule severities (or `off`) and rule options. Parsing never
- * throws; problems come back as messages so that a front end can report them and
- * keep the defaults working.
+ * `.iac-lint.yaml`: rule severities (or `off`), rule options and ignored paths.
+ * Validated against the generated JSON schema (schemas/iac-lint.schema.json, the
+ * same one the editor's YAML support completes with) plus the registered rule
+ * ids. Parsing never throws: problems come back with the range they are about,
+ * so that the editor can underline them and the CLI can list them, and every
+ * valid entry still applies (a broken entry leaves its default).
  */
-import { isMap, parseDocument } from 'yaml';
-import { DEFAULT_OPTIONS, defaultConfig, type EngineConfig, type RuleOptions } from './config';
-import type { Severity } from './types';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { defaultConfig, type EngineConfig, type RuleOptions } from './config';
+import type { OffsetRange, Severity } from './types';
+import schemaJson from '../../schemas/iac-lint.schema.json';
 
 export const CONFIG_FILE_NAME = '.iac-lint.yaml';
+/** Names looked up in a folder, in order. */
+export const CONFIG_FILE_NAMES: readonly string[] = ['.iac-lint.yaml', '.iac-lint.yml'];
 const SEVERITIES = ['error', 'warning', 'info', 'hint', 'off'];
+const TOP_KEYS = ['rules', 'options', 'ignore'];
+
+export const CONFIG_SCHEMA = schemaJson as Record<string, unknown>;
+
+export interface ConfigProblem {
+  message: string;
+  /** UTF-16 offsets in the config text. */
+  range: OffsetRange;
+}
 
 export interface ConfigParseResult {
   config: EngineConfig;
+  /** Messages with their line, for the CLI. */
   errors: string[];
-  /** Paths (globs) the user asked to skip. */
+  /** The same problems with ranges, for the editor. */
+  problems: ConfigProblem[];
+  /** Paths (gitignore syntax, relative to the config file's folder) not to lint. */
   ignore: string[];
+}
+
+/** The config file of `dir`, if there is one. */
+export function findConfigFile(dir: string): string | null {
+  for (const name of CONFIG_FILE_NAMES) {
+    const p = nodePath.join(dir, name);
+    try {
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      // not there
+    }
+  }
+  return null;
+}
+
+let optionsValidator: ValidateFunction | undefined;
+/** The schema's `options` part; `rules` are checked against the registry at run time. */
+function validateOptions(): ValidateFunction {
+  if (!optionsValidator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const props = (CONFIG_SCHEMA.properties as Record<string, unknown>).options;
+    optionsValidator = ajv.compile(props as object);
+  }
+  return optionsValidator;
+}
+
+function rangeOf(node: Node | null | undefined, fallback: OffsetRange): OffsetRange {
+  return node?.range ? { start: node.range[0], end: Math.max(node.range[1], node.range[0] + 1) } : fallback;
+}
+
+function pairOf(map: unknown, key: string): Pair<Node, Node> | undefined {
+  if (!isMap(map)) return undefined;
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Node, Node> | undefined;
+}
+
+/** The node at a JSON pointer (`/options/adminCidrs/0`), and the pair holding the last key. */
+function nodeAt(doc: Document, pointer: string): { node: Node | null; pair: Pair<Node, Node> | null } {
+  let node: unknown = doc.contents;
+  let pair: Pair<Node, Node> | null = null;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (isMap(node)) {
+      pair = pairOf(node, seg) ?? null;
+      node = pair?.value ?? null;
+    } else if (isSeq(node)) {
+      pair = null;
+      node = node.items[Number(seg)] ?? null;
+    } else return { node: null, pair: null };
+  }
+  return { node: (node as Node) ?? null, pair };
+}
+
+const typeWord = (s: unknown): string => (Array.isArray(s) ? s.join(' or ') : String(s));
+
+function optionMessage(e: ErrorObject): { message: string; pointer: string; onKey: boolean } {
+  const path = e.instancePath.split('/').filter(Boolean);
+  const name = path[0];
+  const where = path.length > 1 ? `option \`${name}\` item ${Number(path[1]) + 1}` : `option \`${name}\``;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      if (!name) return { message: `unknown option \`${(e.params as { additionalProperty: string }).additionalProperty}\``, pointer: `/${(e.params as { additionalProperty: string }).additionalProperty}`, onKey: true };
+      return { message: `${where}: unknown key \`${(e.params as { additionalProperty: string }).additionalProperty}\``, pointer: `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`, onKey: true };
+    case 'type':
+      return name ? { message: `${where} must be ${typeWord((e.params as { type: unknown }).type)}`, pointer: e.instancePath, onKey: false }
+        : { message: '`options` must be a map of option names to values', pointer: '', onKey: false };
+    case 'enum':
+      return { message: `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`, pointer: e.instancePath, onKey: false };
+    default:
+      return { message: `${where} ${e.message ?? 'is invalid'}`, pointer: e.instancePath, onKey: false };
+  }
 }
 
 export function parseConfigText(text: string, knownRuleIds: readonly string[]): ConfigParseResult {
   const config = defaultConfig();
-  const errors: string[] = [];
+  const problems: ConfigProblem[] = [];
   const ignore: string[] = [];
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true });
+  const whole: OffsetRange = { start: 0, end: Math.min(text.length, Math.max(1, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length)) };
+  const result = (): ConfigParseResult => {
+    problems.sort((a, b) => a.range.start - b.range.start);
+    return { config, ignore, problems, errors: problems.map((p) => `${p.message} (line ${lineCounter.linePos(p.range.start).line})`) };
+  };
   if (doc.errors.length) {
-    return { config, ignore, errors: doc.errors.map((e) => `syntax error at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`) };
+    for (const e of doc.errors) {
+      const start = Math.min(e.pos[0], Math.max(0, text.length - 1));
+      problems.push({ message: `syntax error: ${e.message.split('\n')[0]}`, range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) } });
+    }
+    return result();
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  if (data === null || data === undefined) return { config, errors, ignore };
-  if (typeof data !== 'object' || Array.isArray(data) || !isMap(doc.contents)) {
-    return { config, ignore, errors: ['the configuration must be a map with `rules`, `options` and `ignore`'] };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return result();
+  if (!isMap(doc.contents)) {
+    problems.push({ message: 'the configuration must be a map with `rules`, `options` and `ignore`', range: rangeOf(doc.contents as Node, whole) });
+    return result();
   }
-  const obj = data as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!['rules', 'options', 'ignore'].includes(key)) errors.push(`unknown key \`${key}\` (expected rules, options, ignore)`);
+  const root = doc.contents;
+  for (const p of root.items) {
+    const key = isScalar(p.key) ? String(p.key.value) : '';
+    if (!TOP_KEYS.includes(key)) problems.push({ message: `unknown key \`${key}\` (expected rules, options, ignore)`, range: rangeOf(p.key as Node, whole) });
   }
-  if (obj.rules !== undefined) {
-    if (typeof obj.rules !== 'object' || obj.rules === null || Array.isArray(obj.rules)) errors.push('`rules` must be a map of rule id to severity');
+
+  const rules = pairOf(root, 'rules');
+  if (rules && rules.value !== null) {
+    if (!isMap(rules.value)) problems.push({ message: '`rules` must be a map of rule id to severity', range: rangeOf(rules.value, whole) });
     else {
-      for (const [id, sev] of Object.entries(obj.rules as Record<string, unknown>)) {
-        if (!knownRuleIds.includes(id)) errors.push(`unknown rule id \`${id}\``);
-        else if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) errors.push(`rule \`${id}\`: severity must be one of ${SEVERITIES.join(', ')}`);
+      for (const p of rules.value.items) {
+        const id = isScalar(p.key) ? String(p.key.value) : '';
+        const sev = isScalar(p.value) ? p.value.value : undefined;
+        if (!knownRuleIds.includes(id)) problems.push({ message: `unknown rule id \`${id}\``, range: rangeOf(p.key as Node, whole) });
+        else if (typeof sev !== 'string' || !SEVERITIES.includes(sev)) problems.push({ message: `rule \`${id}\`: severity must be one of ${SEVERITIES.join(', ')}`, range: rangeOf((p.value as Node) ?? (p.key as Node), whole) });
         else config.rules[id] = sev as Severity | 'off';
       }
     }
   }
-  if (obj.options !== undefined) {
-    if (typeof obj.options !== 'object' || obj.options === null || Array.isArray(obj.options)) errors.push('`options` must be a map');
-    else {
-      for (const [k, v] of Object.entries(obj.options as Record<string, unknown>)) {
-        if (!(k in DEFAULT_OPTIONS)) {
-          errors.push(`unknown option \`${k}\``);
-          continue;
-        }
-        const def = DEFAULT_OPTIONS[k as keyof RuleOptions];
-        const ok = Array.isArray(def) ? Array.isArray(v) && v.every((x) => typeof x === typeof (def[0] ?? (k === 'publicPorts' ? 0 : '')))
-          : typeof def === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v)
-          : typeof v === typeof def;
-        if (!ok) errors.push(`option \`${k}\` has the wrong type`);
-        else (config.options as unknown as Record<string, unknown>)[k] = v;
+
+  const options = pairOf(root, 'options');
+  if (options && options.value !== null) {
+    const data = options.value.toJSON() as unknown;
+    const validate = validateOptions();
+    const bad = new Set<string>();
+    if (!validate(data)) {
+      for (const e of validate.errors ?? []) {
+        const m = optionMessage(e);
+        const at = nodeAt(doc, `/options${m.pointer}`);
+        const node = m.onKey ? (at.pair?.key ?? at.node) : at.node;
+        problems.push({ message: m.message, range: rangeOf(node, rangeOf(options.value, whole)) });
+        const top = m.pointer.split('/')[1] ?? e.instancePath.split('/')[1];
+        if (top) bad.add(top);
+        else if (e.keyword === 'type') bad.add('*');
+      }
+    }
+    if (!bad.has('*') && data && typeof data === 'object' && !Array.isArray(data)) {
+      for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+        if (!bad.has(k) && k in config.options) (config.options as unknown as Record<string, unknown>)[k] = v;
       }
     }
   }
-  if (obj.ignore !== undefined) {
-    if (!Array.isArray(obj.ignore) || !obj.ignore.every((x) => typeof x === 'string')) errors.push('`ignore` must be a list of paths');
-    else ignore.push(...(obj.ignore as string[]));
+
+  const ign = pairOf(root, 'ignore');
+  if (ign && ign.value !== null) {
+    if (!isSeq(ign.value)) problems.push({ message: '`ignore` must be a list of paths', range: rangeOf(ign.value, whole) });
+    else {
+      for (const item of ign.value.items) {
+        if (isScalar(item) && typeof item.value === 'string' && item.value.trim()) ignore.push(item.value);
+        else problems.push({ message: '`ignore` entries must be paths (strings)', range: rangeOf(item as Node, rangeOf(ign.value, whole)) });
+      }
+    }
   }
-  return { config, errors, ignore };
+  return result();
 }
+
+/** Reads and parses a config file; an unreadable file is one problem, never a throw. */
+export function loadConfigFile(path: string, knownRuleIds: readonly string[]): ConfigParseResult & { text: string | null } {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    const config = defaultConfig();
+    const message = `cannot read ${nodePath.basename(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    return { config, errors: [message], problems: [{ message, range: { start: 0, end: 0 } }], ignore: [], text: null };
+  }
+  return { ...parseConfigText(text, knownRuleIds), text };
+}
+
+export type { RuleOptions };

@@ -16,17 +16,25 @@ import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
 import type { BaseContext, ReportDescriptor, Rule } from './rule';
+import {
+  applySuppressions, CfnSuppressionView, DfSuppressionView, TfSuppressionView, UNUSED_SUPPRESSION, type SuppressionView,
+} from './suppress';
 import type { Finding, Fix, Format, SourceFile, TextEdit, WorkspaceView } from './types';
 
 /** Findings that come from the engine itself, not from a catalog rule. */
 export const PARSE_ERROR = 'parse-error';
 export const INTERNAL_ERROR = 'internal-error';
+export { UNUSED_SUPPRESSION };
+/** Ids of the engine's own findings; `unused-suppression` can be configured like a rule. */
+export const ENGINE_IDS: readonly string[] = [PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION];
 
 export interface LintResult {
   path: string;
   format: Format;
   findings: Finding[];
   lines: LineIndex;
+  /** The parsed file as the suppression code actions need it (absent when the file could not be read). */
+  suppression?: SuppressionView;
 }
 
 export function isTerraformPath(path: string): boolean {
@@ -91,7 +99,8 @@ export class Engine {
     const t = tpl;
     const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
     this.run('cloudformation', t, workspace, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }));
-    return { path: file.path, format: 'cloudformation', findings, lines: t.lines };
+    const suppression = new CfnSuppressionView(t);
+    return { path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression };
   }
 
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -103,7 +112,8 @@ export class Engine {
     }
     const findings: Finding[] = [];
     this.run('dockerfile', df, workspace, findings, (r, ctx) => r.dockerfile!({ ...ctx, dockerfile: df }));
-    return { path: file.path, format: 'dockerfile', findings, lines: df.lines };
+    const suppression = new DfSuppressionView(df);
+    return { path: file.path, format: 'dockerfile', findings: this.suppress(file.path, suppression, findings), lines: df.lines, suppression };
   }
 
   private lintTerraform(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -123,7 +133,8 @@ export class Engine {
     }
     const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
     this.run('terraform', tf, workspace, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }));
-    return { path: file.path, format: 'terraform', findings, lines: tf.lines };
+    const suppression = new TfSuppressionView(tf);
+    return { path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression };
   }
 
   private parseTf(path: string, text: string): TfFile {
@@ -181,7 +192,33 @@ export class Engine {
         });
       }
     }
-    findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || (a.ruleId < b.ruleId ? -1 : 1));
+    findings.sort(byPosition);
+  }
+
+  /**
+   * Applies suppression comments and Metadata (suppress.ts). While the file has
+   * syntax errors, rules see only part of it: unused suppressions are not
+   * reported then, so that they do not flicker while the user types.
+   */
+  private suppress(path: string, view: SuppressionView, findings: Finding[]): Finding[] {
+    try {
+      const configured = this.config.rules[UNUSED_SUPPRESSION];
+      const broken = findings.some((f) => f.ruleId === PARSE_ERROR);
+      const out = applySuppressions(view, findings, {
+        path,
+        activeRules: new Set(this.rules.filter((r) => this.config.rules[r.id] !== 'off').map((r) => r.id)),
+        knownRules: new Set([...allRules.map((r) => r.id), ...this.rules.map((r) => r.id), ...ENGINE_IDS]),
+        unusedSeverity: broken ? 'off' : configured ?? 'info',
+      });
+      if (out !== findings) out.sort(byPosition);
+      return out;
+    } catch (e) {
+      findings.push({
+        ruleId: INTERNAL_ERROR, severity: 'info', message: `Suppressions could not be read: ${(e as Error).message}`,
+        path, range: { start: 0, end: 0 }, resource: null, fixes: [],
+      });
+      return findings;
+    }
   }
 
   private parseError(path: string, range: { start: number; end: number }, message: string): Finding {
@@ -199,6 +236,10 @@ export class Engine {
       }],
     };
   }
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  return a.range.start - b.range.start || a.range.end - b.range.end || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }
 
 function clampRange(r: { start: number; end: number }, len: number): { start: number; end: number } {

@@ -4,6 +4,7 @@ import {
   CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, type TextEdit as LspTextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { docsUrl } from '../engine/docs';
+import { UNUSED_SUPPRESSION } from '../engine/suppress';
 import { LineIndex } from '../engine/positions';
 import { changedSpan } from '../engine/textDiff';
 import type { Finding, Fix, Severity } from '../engine/types';
@@ -16,6 +17,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export const SOURCE = 'iac-lint';
+const SUPPRESSION_DOCS = 'https://github.com/iac-lint/iac-lint/blob/main/docs/suppression.md#unused-suppressions';
 
 /** Untitled documents get a path whose name tells the engine their format. */
 export function uriToPath(uri: string, languageId?: string): string {
@@ -42,7 +44,8 @@ export function toDiagnostic(f: Finding, lines: LineIndex, key: number): Diagnos
     message: f.message,
     data: { key, ruleId: f.ruleId },
   };
-  if (!f.ruleId.includes('error')) d.codeDescription = { href: docsUrl(f.ruleId) };
+  if (f.ruleId === UNUSED_SUPPRESSION) d.codeDescription = { href: SUPPRESSION_DOCS };
+  else if (!f.ruleId.includes('error')) d.codeDescription = { href: docsUrl(f.ruleId) };
   return d;
 }
 

@@ -57,10 +57,11 @@ interface Entry {
   loading?: Promise<void>;
 }
 
+/** Whether a lint with `b` can differ from one with `a` (no base and no base for another reason lint alike). */
 function sameBase(a: BaseText, b: BaseText): boolean {
+  if (a.kind === 'unavailable' && b.kind === 'unavailable') return true;
   if (a.kind !== b.kind) return false;
   if (a.kind === 'text' && b.kind === 'text') return a.text === b.text && a.label === b.label;
-  if (a.kind === 'unavailable' && b.kind === 'unavailable') return a.reason === b.reason;
   return true;
 }
 

@@ -110,7 +110,7 @@ describe('language server: security changes against a git base', function () {
 
   it('never runs git in an untrusted workspace, and says so', async () => {
     client = new LspClient();
-    await client.initialize(t.path, { lintDebounceMs: 10 });
+    await client.initialize(t.path, { trusted: false, lintDebounceMs: 10 });
     const diags = await client.open(uri(), 'yaml', WIDER);
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(diags.filter((d) => d.code === RULE), []);
