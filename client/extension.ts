@@ -11,6 +11,8 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { IacLintApi } from './api';
+import { whenIacPresent } from './lazyStart';
 
 const SECTION = 'iac-lint';
 
@@ -35,6 +37,9 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let configWatcher: vscode.FileSystemWatcher | undefined;
 let statusItem: vscode.LanguageStatusItem | undefined;
+/** Set once the workspace or an open document holds IaC (lazyStart.ts); the server waits until then. */
+let iacSeen = false;
+const timings: { activateMs: number; serverStartMs?: number } = { activateMs: 0 };
 /** Serialises start/stop/restart so that quick toggles never race. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -121,7 +126,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     updateStatus('disabled');
     return;
   }
-  if (!output || !configWatcher) return;
+  if (!output || !configWatcher || !iacSeen) return;
   if (!client) client = createClient(context, output, configWatcher);
   if (client.state === State.Stopped) await client.start();
 }
@@ -138,7 +143,8 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await start(context);
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<IacLintApi> {
+  const activateStart = performance.now();
   output = vscode.window.createOutputChannel('iac-lint', { log: true });
   context.subscriptions.push(output);
   configWatcher = vscode.workspace.createFileSystemWatcher(CONFIG_FILE_GLOB);
@@ -170,7 +176,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  await enqueue(() => start(context));
+  whenIacPresent(context, () => {
+    iacSeen = true;
+    const seenAt = performance.now();
+    void enqueue(() => start(context)).then(() => {
+      if (client?.state === State.Running) timings.serverStartMs ??= performance.now() - seenAt;
+    });
+  });
+
+  timings.activateMs = performance.now() - activateStart;
+  return { timings, serverRunning: () => client?.state === State.Running };
 }
 
 export function deactivate(): Promise<void> {
