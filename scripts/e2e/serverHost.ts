@@ -37,6 +37,9 @@ export function serverHostAvailable(): boolean {
   return findChromium() !== undefined;
 }
 
+/** index.ts writes its first progress line when the suite starts: well within this of opening the window. */
+const START_TIMEOUT_MS = 120_000;
+
 const RUNNER_ID = 'iac-lint-e2e.runner';
 const RUNNER_VERSION = '0.0.1';
 
@@ -163,6 +166,7 @@ export async function runScenarioInServer(run: ScenarioRun): Promise<E2eResult> 
   try {
     log(`VS Code server on 127.0.0.1:${server.port} (${Date.now() - started} ms); opening the workbench in Chromium`);
     ({ browser, page } = await openWorkbench(`http://127.0.0.1:${server.port}/`, run));
+    const workbenchOpened = Date.now();
     const print = progressPrinter(run.progressFile);
     const deadline = started + SCENARIO_TIMEOUT_MS;
     for (;;) {
@@ -178,6 +182,10 @@ export async function runScenarioInServer(run: ScenarioRun): Promise<E2eResult> 
         print();
         if (result.failed > 0) await takeScreenshot(page, nodePath.join(run.artifacts, 'failure.png')).catch(() => undefined);
         return result;
+      }
+      if (Date.now() - workbenchOpened > START_TIMEOUT_MS && fs.statSync(run.progressFile).size === 0) {
+        await takeScreenshot(page, nodePath.join(run.artifacts, 'not-started.png')).catch(() => undefined);
+        return failedResult(run.scenario, `the suite did not start within ${START_TIMEOUT_MS / 1000} s of opening the workbench (runner extension not activated?); see ${run.artifacts}`, started);
       }
       const exited = server.exited();
       if (exited) return failedResult(run.scenario, `${exited} during the run; see ${run.artifacts}/server.log`, started);
