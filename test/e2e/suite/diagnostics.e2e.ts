@@ -47,7 +47,12 @@ describe('diagnostics in VS Code', () => {
     for (const shipped of ['dist/client.js', 'dist/server.js', 'dist/tree-sitter-terraform.wasm', 'dist/web-tree-sitter.wasm']) {
       assert.ok(fs.existsSync(nodePath.join(installed, shipped)), `${shipped} missing from the package`);
     }
-    for (const kept of ['node_modules', 'server', 'test', 'client', 'examples']) {
+    const walkthroughs = (ext.packageJSON as { contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] } })
+      .contributes.walkthroughs;
+    for (const step of walkthroughs.flatMap((w) => w.steps)) {
+      assert.ok(fs.existsSync(nodePath.join(installed, step.media.markdown)), `walkthrough page ${step.media.markdown} missing`);
+    }
+    for (const kept of ['node_modules', 'server', 'test', 'client', 'examples', 'scripts']) {
       assert.ok(!fs.existsSync(nodePath.join(installed, kept)), `${kept}/ should not be in the package`);
     }
   });
