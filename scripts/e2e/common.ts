@@ -164,12 +164,23 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+const tempDirs = new Set<string>();
+
+/** A temporary folder removed on exit, also after a signal (unless IAC_LINT_E2E_KEEP=1). */
+export function tempDir(): string {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'iac-lint-e2e-'));
+  if (process.env.IAC_LINT_E2E_KEEP === '1') log(`keeping ${dir}`);
+  else tempDirs.add(dir);
+  return dir;
+}
+
 let handlersInstalled = false;
 export function killEverythingOnExit(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on('exit', () => {
     for (const child of live) signalGroup(child, 'SIGKILL');
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {

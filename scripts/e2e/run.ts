@@ -12,10 +12,9 @@
  * Artifacts (logs, screenshots, summary.json) go to test-results/e2e/.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { SCENARIOS, type E2eResult } from '../../test/e2e/scenarios';
-import { ARTIFACTS, ROOT, TESTS_ENTRY, VSIX, failedResult, killEverythingOnExit, log, prepareScenario } from './common';
+import { ARTIFACTS, ROOT, TESTS_ENTRY, VSIX, failedResult, killEverythingOnExit, log, prepareScenario, tempDir } from './common';
 import { electronHostCached, runScenarioInElectron } from './electronHost';
 import { runScenarioInServer, serverHostAvailable } from './serverHost';
 
@@ -43,28 +42,25 @@ async function main(): Promise<number> {
 
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const tmpRoot = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'iac-lint-e2e-'));
+  const tmpRoot = tempDir();
   const started = Date.now();
   const results: E2eResult[] = [];
-  try {
-    for (const scenario of scenarios) {
-      log(`scenario ${scenario.name} (${scenario.trusted ? 'trusted' : 'restricted mode'}; workspace ${scenario.workspace.join(' + ')})`);
-      const run = prepareScenario(tmpRoot, scenario);
-      const t0 = Date.now();
-      let result: E2eResult;
-      try {
-        result = host === 'server' ? await runScenarioInServer(run) : await runScenarioInElectron(run);
-      } catch (e) {
-        result = failedResult(scenario, (e as Error).stack ?? String(e), t0);
-      }
-      results.push(result);
-      fs.writeFileSync(nodePath.join(run.artifacts, 'result.json'), JSON.stringify(result, null, 2));
-      const status = result.error ? `ERROR: ${result.error}` : `${result.passed} passed, ${result.failed} failed`;
-      log(`scenario ${scenario.name}: ${status} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const wallMs = new Map<string, number>();
+  for (const scenario of scenarios) {
+    log(`scenario ${scenario.name} (${scenario.trusted ? 'trusted' : 'restricted mode'}; workspace ${scenario.workspace.join(' + ')})`);
+    const run = prepareScenario(tmpRoot, scenario);
+    const t0 = Date.now();
+    let result: E2eResult;
+    try {
+      result = host === 'server' ? await runScenarioInServer(run) : await runScenarioInElectron(run);
+    } catch (e) {
+      result = failedResult(scenario, (e as Error).stack ?? String(e), t0);
     }
-  } finally {
-    if (process.env.IAC_LINT_E2E_KEEP === '1') log(`kept ${tmpRoot}`);
-    else fs.rmSync(tmpRoot, { recursive: true, force: true });
+    results.push(result);
+    wallMs.set(scenario.name, Date.now() - t0);
+    fs.writeFileSync(nodePath.join(run.artifacts, 'result.json'), JSON.stringify(result, null, 2));
+    const status = result.error ? `ERROR: ${result.error}` : `${result.passed} passed, ${result.failed} failed`;
+    log(`scenario ${scenario.name}: ${status} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
@@ -72,7 +68,10 @@ async function main(): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
   const summary = {
     host, vsixBytes: fs.statSync(VSIX).size, durationMs: Date.now() - started, passed, failed,
-    scenarios: results.map((r) => ({ name: r.scenario, passed: r.passed, failed: r.failed, durationMs: r.durationMs, metrics: r.metrics, error: r.error })),
+    scenarios: results.map((r) => ({
+      name: r.scenario, passed: r.passed, failed: r.failed, suiteMs: r.durationMs, wallMs: wallMs.get(r.scenario),
+      metrics: r.metrics, error: r.error,
+    })),
   };
   fs.writeFileSync(nodePath.join(ARTIFACTS, 'summary.json'), JSON.stringify(summary, null, 2));
   for (const r of results) {
