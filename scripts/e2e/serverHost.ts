@@ -166,6 +166,9 @@ export async function runScenarioInServer(run: ScenarioRun): Promise<E2eResult> 
   try {
     log(`VS Code server on 127.0.0.1:${server.port} (${Date.now() - started} ms); opening the workbench in Chromium`);
     ({ browser, page } = await openWorkbench(`http://127.0.0.1:${server.port}/`, run));
+    let pageGone: string | undefined;
+    page.once('crash', () => { pageGone = 'the workbench page crashed'; });
+    browser.once('disconnected', () => { pageGone ??= 'Chromium went away'; });
     const workbenchOpened = Date.now();
     const print = progressPrinter(run.progressFile);
     const deadline = started + SCENARIO_TIMEOUT_MS;
@@ -187,6 +190,7 @@ export async function runScenarioInServer(run: ScenarioRun): Promise<E2eResult> 
         await takeScreenshot(page, nodePath.join(run.artifacts, 'not-started.png')).catch(() => undefined);
         return failedResult(run.scenario, `the suite did not start within ${START_TIMEOUT_MS / 1000} s of opening the workbench (runner extension not activated?); see ${run.artifacts}`, started);
       }
+      if (pageGone) return failedResult(run.scenario, `${pageGone} during the run; see ${run.artifacts}`, started);
       const exited = server.exited();
       if (exited) return failedResult(run.scenario, `${exited} during the run; see ${run.artifacts}/server.log`, started);
       if (Date.now() > deadline) {
