@@ -15,6 +15,8 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { registerSecurityChanges } from './securityChanges'; // issue 7
+import type { IacLintApi } from './api';
+import { whenIacPresent } from './lazyStart';
 
 const SECTION = 'iac-lint';
 
@@ -72,6 +74,9 @@ let output: vscode.LogOutputChannel | undefined;
 let watchers: vscode.FileSystemWatcher[] = [];
 let statusItem: vscode.LanguageStatusItem | undefined;
 let statusBar: vscode.StatusBarItem | undefined;
+/** Set once the workspace or an open document holds IaC (lazyStart.ts); the server waits until then. */
+let iacSeen = false;
+const timings: { activateMs: number; serverStartMs?: number } = { activateMs: 0 };
 /** Serialises start/stop/restart so that quick toggles never race. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -188,7 +193,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     updateLanguageStatus('disabled');
     return;
   }
-  if (!output) return;
+  if (!output || !iacSeen) return;
   if (!client) {
     client = createClient(context, output);
     context.subscriptions.push(client.onNotification('iac-lint/status', (s: Status) => updateStatusBar(s)));
@@ -243,7 +248,8 @@ async function pickRule(): Promise<string | undefined> {
   return picked?.label;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<IacLintApi> {
+  const activateStart = performance.now();
   output = vscode.window.createOutputChannel('iac-lint', { log: true });
   context.subscriptions.push(output);
   watchers = WATCHED.map((glob) => vscode.workspace.createFileSystemWatcher(glob));
@@ -268,6 +274,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('iac-lint.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('iac-lint.scanWorkspace', async () => {
+      // Asking for a scan is a statement that the workspace holds IaC, even when
+      // no file name showed it yet: start the server if it waits for that.
+      if (!iacSeen && isEnabled()) {
+        iacSeen = true;
+        await enqueue(() => start(context));
+      }
       await running()?.sendRequest(ExecuteCommandRequest.type, { command: SERVER.scanWorkspace, arguments: [] });
     }),
     vscode.commands.registerCommand('iac-lint.fixAll', async () => {
@@ -300,7 +312,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   registerSecurityChanges(context, () => client); // issue 7
 
-  await enqueue(() => start(context));
+  whenIacPresent(context, () => {
+    iacSeen = true;
+    const seenAt = performance.now();
+    void enqueue(() => start(context)).then(() => {
+      if (client?.state === State.Running) timings.serverStartMs ??= performance.now() - seenAt;
+    });
+  });
+
+  timings.activateMs = performance.now() - activateStart;
+  return { timings, serverRunning: () => client?.state === State.Running };
 }
 
 export function deactivate(): Promise<void> {
