@@ -2,12 +2,16 @@
 import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
+import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
+import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
 import namingSnakeCase from './naming-snake-case';
 
 export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
+  ec2ImdsEndpointEnabled,
+  ec2ImdsHopLimit,
   ec2Imdsv2Required,
   namingSnakeCase,
 ];
