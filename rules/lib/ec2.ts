@@ -11,11 +11,12 @@ import { ensureValue } from '../../server/engine/cloudformation/edit';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnContext, TfContext } from '../../server/engine/rule';
-import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
+import { insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
 import { referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
+import { insertAlignedAttribute } from './tf-edit';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -52,7 +53,7 @@ export function cfnLaunchResources(tpl: CfnTemplate, kinds: readonly CfnKind[] =
 
 export type CfnLookup =
   | { state: 'unknown' }
-  /** `anchor`: the deepest key that exists on the path (the logical id when none does). */
+  /** `anchor`: the deepest key that exists on the path below the settings map (else the logical id). */
   | { state: 'missing'; anchor: OffsetRange }
   | { state: 'present'; node: Node; pair: Pair<Scalar, Node>; values: Resolved[] };
 
@@ -70,10 +71,11 @@ export function cfnLookup(tpl: CfnTemplate, res: CfnResource, path: readonly str
     if (!pair || node === undefined) return { state: 'missing', anchor };
     if (i === path.length - 1) return { state: 'present', node, pair, values: resolveValues(tpl, node) };
     const keyRange = nodeRange(pair.key) ?? anchor;
-    if (isScalar(node) && node.value === null && !intrinsic(node)) return { state: 'missing', anchor: keyRange };
+    if (isScalar(node) && node.value === null && !intrinsic(node)) return { state: 'missing', anchor: i === 0 ? anchor : keyRange };
     if (!isMap(node) || intrinsic(node)) return { state: 'unknown' };
     map = node as YAMLMap;
-    anchor = keyRange;
+    // A setting missing from the resource's own settings sits on the logical id.
+    if (path[i] !== 'Properties' && path[i] !== 'LaunchTemplateData') anchor = keyRange;
   }
   return { state: 'unknown' };
 }
@@ -353,7 +355,7 @@ export function tfSetFix(ctx: TfContext, look: TfLookup, valueText: string, titl
     return [look.attr.expr.value !== undefined ? ctx.fix(title, [edit]) : ctx.suggest(title, [edit])];
   }
   if (look.state !== 'missing') return [];
-  if (look.rest.length === 1) return [ctx.fix(title, [insertAttribute(ctx.file, look.block, look.rest[0], valueText)])];
+  if (look.rest.length === 1) return [ctx.fix(title, [insertAlignedAttribute(ctx.file, look.block, look.rest[0], valueText)])];
   if (look.rest.length === 2) return [ctx.fix(title, [insertBlock(ctx.file, look.block, look.rest[0], [[look.rest[1], valueText]])])];
   return [];
 }
