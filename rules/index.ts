@@ -6,6 +6,7 @@ import ebsEncryption from './ebs-encryption';
 import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
 import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import ec2TerminationProtection from './ec2-termination-protection';
 import namingSnakeCase from './naming-snake-case';
 
 export const rules: readonly Rule[] = [
@@ -15,5 +16,6 @@ export const rules: readonly Rule[] = [
   ec2ImdsEndpointEnabled,
   ec2ImdsHopLimit,
   ec2Imdsv2Required,
+  ec2TerminationProtection,
   namingSnakeCase,
 ];

@@ -39,14 +39,18 @@ function trailingRunWidth(file: TfFile, block: TfBlock): number {
 
 /**
  * `insertAttribute`, with the name padded to the `=` column of the attributes
- * right above, as `terraform fmt` would write it. A name longer than theirs is
- * not padded (aligning would rewrite the other lines).
+ * right above, as `terraform fmt` would write it. A name longer than theirs goes
+ * after a blank line, which starts a new alignment run, so that the lines above
+ * need no realigning.
  */
 export function insertAlignedAttribute(file: TfFile, block: TfBlock, name: string, valueText: string): TextEdit {
   const sameLine = lineOf(file, block.openBrace) === lineOf(file, block.closeBrace);
   const width = sameLine && block.attributes.length === 1 ? block.attributes[0].name.length : trailingRunWidth(file, block);
   const padded = width > name.length && !/[\r\n]/.test(valueText) ? name.padEnd(width) : name;
-  return insertAttribute(file, block, padded, valueText);
+  const edit = insertAttribute(file, block, padded, valueText);
+  // A longer name would make `terraform fmt` realign the run above: start a new run after a blank line.
+  if (!sameLine && width > 0 && name.length > width) return { ...edit, newText: file.lines.eol + edit.newText };
+  return edit;
 }
 
 /**
