@@ -3,6 +3,7 @@ import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ebsEncryption from './ebs-encryption';
+import ec2BurstableUnlimited from './ec2-burstable-unlimited';
 import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
 import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
@@ -13,6 +14,7 @@ export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
   ebsEncryption,
+  ec2BurstableUnlimited,
   ec2ImdsEndpointEnabled,
   ec2ImdsHopLimit,
   ec2Imdsv2Required,

@@ -3,7 +3,7 @@
  * in `terraform fmt` alignment with the attributes above it, and an item added
  * to an object expression (`tags = { ... }`).
  */
-import { indentUnit, insertAttribute } from '../../server/engine/terraform/edit';
+import { indentUnit, insertAttribute, insertBlock } from '../../server/engine/terraform/edit';
 import type { TfBlock, TfExpr, TfFile } from '../../server/engine/terraform/model';
 import { objectItems } from '../../server/engine/terraform/parser';
 import type { TextEdit } from '../../server/engine/types';
@@ -102,4 +102,16 @@ export function insertObjectItem(file: TfFile, expr: TfExpr, key: string, valueT
   // After the last item's line (and any comment on it), unless `}` shares that line.
   if (lineEnd <= close) return { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${shown} = ${valueText}${comma ? ',' : ''}` };
   return { start: end, end, newText: `${eol}${indent}${shown} = ${valueText}` };
+}
+
+/**
+ * `insertBlock`, set off by a blank line when it follows an attribute, as nested
+ * blocks usually are.
+ */
+export function insertSpacedBlock(file: TfFile, block: TfBlock, blockType: string, attributes: [string, string][]): TextEdit {
+  const edit = insertBlock(file, block, blockType, attributes);
+  const sameLine = lineOf(file, block.openBrace) === lineOf(file, block.closeBrace);
+  const last = [...block.attributes, ...block.blocks].sort((a, b) => b.range.start - a.range.start)[0];
+  if (!sameLine && last && 'expr' in last) return { ...edit, newText: file.lines.eol + edit.newText };
+  return edit;
 }
