@@ -3,6 +3,7 @@ import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ebsEncryption from './ebs-encryption';
+import ec2ApprovedAmi from './ec2-approved-ami';
 import ec2BurstableUnlimited from './ec2-burstable-unlimited';
 import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
 import ec2ImdsHopLimit from './ec2-imds-hop-limit';
@@ -14,6 +15,7 @@ export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
   ebsEncryption,
+  ec2ApprovedAmi,
   ec2BurstableUnlimited,
   ec2ImdsEndpointEnabled,
   ec2ImdsHopLimit,

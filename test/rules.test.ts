@@ -5,13 +5,16 @@
  * or a folder holding a `Dockerfile`). Next to each linted file:
  *   `<file>.findings`  the findings, underlined in the source (a reviewed snapshot)
  *   `<file>.fixed`     the file after all exact fixes of the rule (when it has any)
+ * A folder case may hold a `.iac-lint.yaml`: its rule options apply to that case
+ * (for rules that are silent until configured, such as an approved AMI list).
  * Run with UPDATE_SNAPSHOTS=1 to (re)write snapshots, then review the diff.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fixFiles } from '../server/engine/fixer';
-import { PARSE_ERROR, type Engine, type LintResult } from '../server/engine/linter';
+import { CONFIG_FILE_NAME, parseConfigText } from '../server/engine/configFile';
+import { Engine, PARSE_ERROR, type LintResult } from '../server/engine/linter';
 import type { SourceFile } from '../server/engine/types';
 import { rules } from '../rules';
 import { ROOT, engineFor, memoryWorkspace, read } from './helpers/engine';
@@ -40,7 +43,7 @@ export function renderFindings(result: LintResult | null, ruleId: string): strin
 
 function caseFiles(casePath: string): string[] {
   if (fs.statSync(casePath).isDirectory()) {
-    return fs.readdirSync(casePath).filter((n) => INPUT.test(n) && !/\.(findings|fixed)$/.test(n)).sort().map((n) => nodePath.join(casePath, n));
+    return fs.readdirSync(casePath).filter((n) => INPUT.test(n) && n !== CONFIG_FILE_NAME && !/\.(findings|fixed)$/.test(n)).sort().map((n) => nodePath.join(casePath, n));
   }
   return [casePath];
 }
@@ -61,16 +64,23 @@ describe('rule fixtures', () => {
     describe(dir, () => {
       it('is a known rule', () => assert.ok(rule, `test/fixtures/${dir} matches no rule`));
       if (!rule) return;
-      let engine: Engine;
+      let ruleEngine: Engine;
       before(async () => {
-        engine = await engineFor([rule]);
+        ruleEngine = await engineFor([rule]);
       });
       const cases = fs.readdirSync(nodePath.join(FIXTURES, dir))
         .filter((n) => /^(bad|good)-/.test(n) && !/\.(findings|fixed)$/.test(n))
         .sort();
       for (const name of cases) {
-        it(name, () => {
+        it(name, async () => {
           const casePath = nodePath.join(FIXTURES, dir, name);
+          const configPath = nodePath.join(casePath, CONFIG_FILE_NAME);
+          let engine = ruleEngine;
+          if (fs.statSync(casePath).isDirectory() && fs.existsSync(configPath)) {
+            const parsed = parseConfigText(read(configPath), rules.map((r) => r.id));
+            assert.deepEqual(parsed.errors, [], `${name}/${CONFIG_FILE_NAME} has errors`);
+            engine = await Engine.create(parsed.config, [rule]);
+          }
           const paths = caseFiles(casePath);
           assert.ok(paths.length > 0, `case ${name} has no input files`);
           const files: SourceFile[] = paths.map((p) => ({ path: p, text: read(p) }));
