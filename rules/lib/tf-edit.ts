@@ -46,7 +46,7 @@ function trailingRunWidth(file: TfFile, block: TfBlock): number {
 export function insertAlignedAttribute(file: TfFile, block: TfBlock, name: string, valueText: string): TextEdit {
   const sameLine = lineOf(file, block.openBrace) === lineOf(file, block.closeBrace);
   const width = sameLine && block.attributes.length === 1 ? block.attributes[0].name.length : trailingRunWidth(file, block);
-  const padded = width > name.length && !/[\r\n]/.test(valueText) ? name.padEnd(width) : name;
+  const padded = width > name.length ? name.padEnd(width) : name;
   const edit = insertAttribute(file, block, padded, valueText);
   // A longer name would make `terraform fmt` realign the run above: start a new run after a blank line.
   if (!sameLine && width > 0 && name.length > width) return { ...edit, newText: file.lines.eol + edit.newText };
