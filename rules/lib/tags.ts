@@ -309,3 +309,24 @@ export function regionAttribute(module: TfModule, label: string): string {
   }
   return 'name';
 }
+
+/** The non-critical pattern words found in `text` (a pattern may span words: `pull-request`). */
+export function nonCriticalWords(text: string, patterns: readonly string[]): string[] {
+  const words = nameWords(text);
+  const found: string[] = [];
+  for (const p of patterns) {
+    const pw = nameWords(p);
+    if (pw.length === 0) continue;
+    for (let i = 0; i + pw.length <= words.length; i++) {
+      const ok = pw.every((w, j) => {
+        const word = words[i + j];
+        return word === w || (j === pw.length - 1 && word === `${w}s`);
+      });
+      if (ok) {
+        found.push(p);
+        break;
+      }
+    }
+  }
+  return found;
+}
