@@ -8,6 +8,7 @@ import ec2BurstableUnlimited from './ec2-burstable-unlimited';
 import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
 import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import ec2InstanceRole from './ec2-instance-role';
 import ec2NameTag from './ec2-name-tag';
 import ec2SpotForNoncritical from './ec2-spot-for-noncritical';
 import ec2TerminationProtection from './ec2-termination-protection';
@@ -22,6 +23,7 @@ export const rules: readonly Rule[] = [
   ec2ImdsEndpointEnabled,
   ec2ImdsHopLimit,
   ec2Imdsv2Required,
+  ec2InstanceRole,
   ec2NameTag,
   ec2SpotForNoncritical,
   ec2TerminationProtection,
