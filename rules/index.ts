@@ -5,6 +5,7 @@ import dockerSyntax from './docker-syntax';
 import ebsEncryption from './ebs-encryption';
 import ec2ApprovedAmi from './ec2-approved-ami';
 import ec2BurstableUnlimited from './ec2-burstable-unlimited';
+import ec2DetailedMonitoring from './ec2-detailed-monitoring';
 import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
 import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
@@ -20,6 +21,7 @@ export const rules: readonly Rule[] = [
   ebsEncryption,
   ec2ApprovedAmi,
   ec2BurstableUnlimited,
+  ec2DetailedMonitoring,
   ec2ImdsEndpointEnabled,
   ec2ImdsHopLimit,
   ec2Imdsv2Required,
