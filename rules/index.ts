@@ -3,6 +3,7 @@ import type { Rule } from '../server/engine/rule';
 import dockerMultiStage from './docker-multi-stage';
 import dockerSyntax from './docker-syntax';
 import ebsEncryption from './ebs-encryption';
+import ec2Alarm from './ec2-alarm';
 import ec2ApprovedAmi from './ec2-approved-ami';
 import ec2BurstableUnlimited from './ec2-burstable-unlimited';
 import ec2DetailedMonitoring from './ec2-detailed-monitoring';
@@ -19,6 +20,7 @@ export const rules: readonly Rule[] = [
   dockerMultiStage,
   dockerSyntax,
   ebsEncryption,
+  ec2Alarm,
   ec2ApprovedAmi,
   ec2BurstableUnlimited,
   ec2DetailedMonitoring,
