@@ -12,6 +12,7 @@ import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
 import ec2InstanceRole from './ec2-instance-role';
 import ec2NameTag from './ec2-name-tag';
+import ec2SeparateDataVolume from './ec2-separate-data-volume';
 import ec2SpotForNoncritical from './ec2-spot-for-noncritical';
 import ec2TerminationProtection from './ec2-termination-protection';
 import namingSnakeCase from './naming-snake-case';
@@ -29,6 +30,7 @@ export const rules: readonly Rule[] = [
   ec2Imdsv2Required,
   ec2InstanceRole,
   ec2NameTag,
+  ec2SeparateDataVolume,
   ec2SpotForNoncritical,
   ec2TerminationProtection,
   namingSnakeCase,
