@@ -8,7 +8,7 @@ import type { OffsetRange } from '../server/engine/types';
 import {
   cfnIsSpot, cfnLookup, cfnRefs, knownStrings, tfFind, tfIsSpot, tfLookup, type Tri,
 } from './lib/ec2';
-import { cfnTagList, nonCriticalWords, tfTagMap } from './lib/tags';
+import { cfnTagList, nameWords, nonCriticalWords, tfTagMap } from './lib/tags';
 
 /** Tag keys whose values say what a workload is (other tags, like owners or cost centres, do not). */
 const PURPOSE_KEYS = /^(name|env|environment|stage|purpose|role|workload|app|application|service|component|tier|usage|type)$/i;
@@ -20,6 +20,12 @@ const HOW = {
   'tf-asg': 'a mixed_instances_policy whose on_demand_percentage_above_base_capacity is below 100',
 };
 
+/**
+ * Words that name the coordinator of non-critical work (a CI runner manager, a
+ * Jenkins controller): it hands out the jobs, so interrupting it fails them all.
+ */
+const COORDINATOR = new Set(['manager', 'controller', 'coordinator', 'scheduler', 'master', 'orchestrator', 'leader', 'primary']);
+
 interface Label {
   text: string;
   range: OffsetRange;
@@ -28,6 +34,7 @@ interface Label {
 
 function report(ctx: { report: (d: { range: OffsetRange; resource: string | null; message: string }) => void; options: { nonCriticalPatterns: string[] } }, labels: Label[], resource: string, kind: keyof typeof HOW): void {
   for (const l of labels) {
+    if (nameWords(l.text).some((w) => COORDINATOR.has(w))) return;
     const words = nonCriticalWords(l.text, ctx.options.nonCriticalPatterns);
     if (words.length === 0) continue;
     const how = HOW[kind];
