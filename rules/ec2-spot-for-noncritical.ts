@@ -33,8 +33,8 @@ interface Label {
 }
 
 function report(ctx: { report: (d: { range: OffsetRange; resource: string | null; message: string }) => void; options: { nonCriticalPatterns: string[] } }, labels: Label[], resource: string, kind: keyof typeof HOW): void {
+  if (labels.some((l) => nameWords(l.text).some((w) => COORDINATOR.has(w)))) return;
   for (const l of labels) {
-    if (nameWords(l.text).some((w) => COORDINATOR.has(w))) return;
     const words = nonCriticalWords(l.text, ctx.options.nonCriticalPatterns);
     if (words.length === 0) continue;
     const how = HOW[kind];
