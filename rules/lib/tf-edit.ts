@@ -41,7 +41,8 @@ function trailingRunWidth(file: TfFile, block: TfBlock): number {
  * `insertAttribute`, with the name padded to the `=` column of the attributes
  * right above, as `terraform fmt` would write it. A name longer than theirs goes
  * after a blank line, which starts a new alignment run, so that the lines above
- * need no realigning.
+ * need no realigning; so does an attribute that follows a nested block or a
+ * multi-line value.
  */
 export function insertAlignedAttribute(file: TfFile, block: TfBlock, name: string, valueText: string): TextEdit {
   const sameLine = lineOf(file, block.openBrace) === lineOf(file, block.closeBrace);
@@ -50,6 +51,8 @@ export function insertAlignedAttribute(file: TfFile, block: TfBlock, name: strin
   const edit = insertAttribute(file, block, padded, valueText);
   // A longer name would make `terraform fmt` realign the run above: start a new run after a blank line.
   if (!sameLine && width > 0 && name.length > width) return { ...edit, newText: file.lines.eol + edit.newText };
+  // After a nested block or a multi-line value, set the new line apart as well.
+  if (!sameLine && width === 0 && (block.attributes.length > 0 || block.blocks.length > 0)) return { ...edit, newText: file.lines.eol + edit.newText };
   return edit;
 }
 
