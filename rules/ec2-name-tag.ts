@@ -115,6 +115,8 @@ function tfCheck(ctx: TfContext, block: TfBlock, entity: NamingEntity): void {
     let exact = true;
     if (!attr) {
       edits.push(insertAlignedAttribute(ctx.file, block, 'tags', `{\n${indentUnit(ctx.file)}Name = ${valueText}\n}`));
+    } else if (attr.expr.kind === 'null') {
+      edits.push(setAttributeValue(ctx.file, attr, `{ Name = ${valueText} }`));
     } else {
       let target = objectItems(attr.expr) ? attr.expr : undefined;
       const call = callOf(attr.expr);

@@ -5,9 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
-import { INTERNAL_ERROR, type Engine } from '../../server/engine/linter';
+import { defaultConfig } from '../../server/engine/config';
+import { Engine, INTERNAL_ERROR } from '../../server/engine/linter';
 import { rules } from '../../rules';
-import { ROOT, engineFor, filesUnder, memoryWorkspace, read } from '../helpers/engine';
+import { ROOT, filesUnder, memoryWorkspace, read } from '../helpers/engine';
 
 const IDS = [
   'ebs-encryption', 'ec2-alarm', 'ec2-approved-ami', 'ec2-burstable-unlimited', 'ec2-detailed-monitoring', 'ec2-imds-endpoint-enabled',
@@ -38,7 +39,11 @@ describe('EC2 rules on broken input', function () {
   ].filter((f) => !f.endsWith('.iac-lint.yaml'));
 
   before(async () => {
-    engine = await engineFor(mine);
+    // Options set, so that the rules silent by default run too.
+    const config = defaultConfig();
+    config.options.approvedAmis = ['ami-0a1b2c3d4e5f60718', '/golden/*'];
+    config.options.requiredTags = ['Team'];
+    engine = await Engine.create(config, mine);
   });
 
   it('covers every rule', () => assert.equal(mine.length, IDS.length));
