@@ -11,8 +11,20 @@ import dockerTrustedBaseImage from './docker-trusted-base-image';
 import dockerUpdateWithInstall from './docker-update-with-install';
 import drBackups from './dr-backups';
 import drDeletionPolicy from './dr-deletion-policy';
+import ebsEncryption from './ebs-encryption';
+import ec2Alarm from './ec2-alarm';
+import ec2ApprovedAmi from './ec2-approved-ami';
+import ec2BurstableUnlimited from './ec2-burstable-unlimited';
+import ec2DetailedMonitoring from './ec2-detailed-monitoring';
+import ec2ImdsEndpointEnabled from './ec2-imds-endpoint-enabled';
+import ec2ImdsHopLimit from './ec2-imds-hop-limit';
 import ec2Imdsv2Required from './ec2-imdsv2-required';
+import ec2InstanceRole from './ec2-instance-role';
+import ec2NameTag from './ec2-name-tag';
 import ec2NoPublicImage from './ec2-no-public-image';
+import ec2SeparateDataVolume from './ec2-separate-data-volume';
+import ec2SpotForNoncritical from './ec2-spot-for-noncritical';
+import ec2TerminationProtection from './ec2-termination-protection';
 import ecrImmutableTags from './ecr-immutable-tags';
 import ecrLifecyclePolicy from './ecr-lifecycle-policy';
 import ecrReplication from './ecr-replication';
@@ -35,8 +47,20 @@ export const rules: readonly Rule[] = [
   dockerUpdateWithInstall,
   drBackups,
   drDeletionPolicy,
+  ebsEncryption,
+  ec2Alarm,
+  ec2ApprovedAmi,
+  ec2BurstableUnlimited,
+  ec2DetailedMonitoring,
+  ec2ImdsEndpointEnabled,
+  ec2ImdsHopLimit,
   ec2Imdsv2Required,
+  ec2InstanceRole,
+  ec2NameTag,
   ec2NoPublicImage,
+  ec2SeparateDataVolume,
+  ec2SpotForNoncritical,
+  ec2TerminationProtection,
   ecrImmutableTags,
   ecrLifecyclePolicy,
   ecrReplication,

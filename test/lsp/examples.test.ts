@@ -16,9 +16,9 @@ const EXPECTED = nodePath.join(ROOT, 'test', 'expected', 'examples');
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
 
 const CASES: { file: string; languageId: string; rules: string[] }[] = [
-  { file: 'cloudformation/web-server.yaml', languageId: 'yaml', rules: ['ec2-imdsv2-required'] },
-  { file: 'cloudformation/launch-template.json', languageId: 'json', rules: ['ec2-imdsv2-required'] },
-  { file: 'terraform/web/main.tf', languageId: 'terraform', rules: ['ec2-imdsv2-required', 'naming-snake-case'] },
+  { file: 'cloudformation/web-server.yaml', languageId: 'yaml', rules: ['ec2-imdsv2-required', 'ec2-alarm', 'ec2-detailed-monitoring', 'ec2-instance-role', 'ec2-termination-protection'] },
+  { file: 'cloudformation/launch-template.json', languageId: 'json', rules: ['ec2-imdsv2-required', 'ec2-detailed-monitoring', 'ec2-instance-role'] },
+  { file: 'terraform/web/main.tf', languageId: 'terraform', rules: ['ec2-imdsv2-required', 'naming-snake-case', 'ec2-alarm', 'ec2-detailed-monitoring', 'ec2-instance-role', 'ec2-termination-protection'] },
   { file: 'docker/go-service/Dockerfile', languageId: 'dockerfile', rules: ['docker-multi-stage', 'docker-minimal-base'] },
   { file: 'docker/broken/Dockerfile', languageId: 'dockerfile', rules: ['docker-syntax', 'docker-non-root-user'] },
 ];

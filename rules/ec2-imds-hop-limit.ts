@@ -1,0 +1,65 @@
+import { defineRule } from '../server/engine/rule';
+import { resourcesOfType } from '../server/engine/terraform/values';
+import type { Fix } from '../server/engine/types';
+import { cfnLaunchers, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLaunchers, tfLookup, tfSetFix } from './lib/ec2';
+
+const TF_TYPES = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
+const TITLE = 'Set the metadata response hop limit to 1';
+const WHY = 'so that metadata responses, and with them the instance role\'s credentials, cannot travel beyond the instance (into containers or through forwarding)';
+const EKS = ' This launch template is used by an EKS node group: pods without host networking lose instance metadata at hop limit 1, so give them IAM roles for service accounts or EKS Pod Identity first (the fix is offered as a suggestion).';
+
+/** A hop limit that is a number (or a numeric string) above 1. */
+function tooHigh(v: string): number | undefined {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 1 ? n : undefined;
+}
+
+/** Exact fixes become suggestions where the change can break pods. */
+function soften(fixes: Fix[], eks: boolean): Fix[] {
+  return eks ? fixes.map((f) => ({ ...f, kind: 'suggestion' as const })) : fixes;
+}
+
+export default defineRule({
+  id: 'ec2-imds-hop-limit',
+  severity: 'warning',
+  seed: '000 EC2: the http-put-response-hop-limit is also set to 1',
+  description: 'The instance metadata PUT response hop limit (HttpPutResponseHopLimit / http_put_response_hop_limit) must be 1.',
+  fixable: 'exact',
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    const launchers = cfnLaunchers(tpl);
+    for (const launch of cfnLaunchResources(tpl)) {
+      const path = [...launch.path, 'MetadataOptions', 'HttpPutResponseHopLimit'];
+      const look = cfnLookup(tpl, launch.res, path);
+      if (look.state !== 'present') continue;
+      const high = knownStrings(look.values).map(tooHigh).find((n) => n !== undefined);
+      if (high === undefined) continue;
+      const id = launch.res.logicalId;
+      const eks = launchers.get(id)?.has('eks') ?? false;
+      ctx.report({
+        range: { start: look.node.range![0], end: look.node.range![1] },
+        resource: id,
+        message: `${id}: HttpPutResponseHopLimit is ${high}; set it to 1 ${WHY}.${eks ? EKS : ''}`,
+        fixes: soften(cfnSetFix(ctx, launch.res, path, 1, TITLE, look.node), eks),
+      });
+    }
+  },
+
+  terraform(ctx) {
+    const launchers = tfLaunchers(ctx.module);
+    for (const block of resourcesOfType(ctx.file.blocks, TF_TYPES)) {
+      const look = tfLookup(ctx.module, block, ['metadata_options', 'http_put_response_hop_limit']);
+      if (look.state !== 'present' || look.value.kind !== 'known' || look.value.value === null) continue;
+      const high = tooHigh(String(look.value.value));
+      if (high === undefined) continue;
+      const eks = launchers.get(block.address ?? '')?.has('eks') ?? false;
+      ctx.report({
+        range: look.attr.expr.range,
+        resource: block.address,
+        message: `${block.address}: http_put_response_hop_limit is ${high}; set it to 1 ${WHY}.${eks ? EKS : ''}`,
+        fixes: soften(tfSetFix(ctx, look, '1', TITLE), eks),
+      });
+    }
+  },
+});

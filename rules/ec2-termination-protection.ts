@@ -1,0 +1,94 @@
+import { defineRule } from '../server/engine/rule';
+import { resourcesOfType } from '../server/engine/terraform/values';
+import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, type CfnLookup, type TfLookup } from './lib/ec2';
+
+const TITLE = 'Enable termination protection';
+const WHY = 'so that nobody terminates the instance by accident: termination cannot be undone';
+
+type Verdict = 'ok' | 'unknown' | 'missing' | { bad: string };
+
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+function cfnVerdict(look: CfnLookup): Verdict {
+  if (look.state === 'unknown') return 'unknown';
+  if (look.state === 'missing') return 'missing';
+  let unknown = false;
+  for (const v of look.values) {
+    if (v.kind === 'unknown') unknown = true;
+    else if (v.kind === 'absent') return { bad: 'removed' };
+    else if (!isTrue(v.value)) return { bad: String(v.value) };
+  }
+  return unknown ? 'unknown' : 'ok';
+}
+
+function tfVerdict(look: TfLookup): Verdict {
+  if (look.state === 'unknown') return 'unknown';
+  if (look.state === 'missing') return 'missing';
+  if (look.value.kind === 'unknown') return 'unknown';
+  return isTrue(look.value.value) ? 'ok' : { bad: String(look.value.value) };
+}
+
+export default defineRule({
+  id: 'ec2-termination-protection',
+  severity: 'warning',
+  seed: '000 EC2: ensure that instances have termination protection enabled',
+  description: 'Standalone EC2 instances (not Spot, not launched by Auto Scaling or EKS) must have termination protection (DisableApiTermination / disable_api_termination).',
+  fixable: 'exact',
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    for (const launch of cfnLaunchResources(tpl, ['instance'])) {
+      if (cfnIsSpot(tpl, launch) !== 'no') continue;
+      const res = launch.res;
+      const path = ['Properties', 'DisableApiTermination'];
+      const look = cfnLookup(tpl, res, path);
+      const verdict = cfnVerdict(look);
+      if (verdict === 'missing') {
+        // Launched from a template: the template's setting applies.
+        const lt = cfnInstanceTemplate(tpl, res);
+        if (lt.state === 'unknown') continue;
+        if (lt.state === 'local') {
+          const fromLt = cfnVerdict(cfnLookup(tpl, lt.target, ['Properties', 'LaunchTemplateData', 'DisableApiTermination']));
+          if (fromLt === 'ok' || fromLt === 'unknown') continue;
+        }
+      }
+      if (verdict === 'ok' || verdict === 'unknown') continue;
+      const id = res.logicalId;
+      ctx.report({
+        range: look.state === 'present' ? { start: look.node.range![0], end: look.node.range![1] } : (look as { anchor: { start: number; end: number } }).anchor,
+        resource: id,
+        message: verdict === 'missing'
+          ? `${id}: termination protection is off; set DisableApiTermination: true ${WHY}.`
+          : `${id}: DisableApiTermination is ${verdict.bad === 'removed' ? 'removed' : `'${verdict.bad}'`}; set it to true ${WHY}.`,
+        fixes: cfnSetFix(ctx, res, path, true, TITLE, look.state === 'present' ? look.node : undefined),
+      });
+    }
+  },
+
+  terraform(ctx) {
+    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
+      if (tfIsSpot(ctx.module, ctx.file, block) !== 'no') continue;
+      const look = tfLookup(ctx.module, block, ['disable_api_termination']);
+      const verdict = tfVerdict(look);
+      if (verdict === 'missing') {
+        const lt = tfInstanceTemplate(ctx.module, ctx.file, block);
+        if (lt.state === 'unknown') continue;
+        if (lt.state === 'local') {
+          const fromLt = tfVerdict(tfLookup(ctx.module, lt.target.block, ['disable_api_termination']));
+          if (fromLt === 'ok' || fromLt === 'unknown') continue;
+        }
+      }
+      if (verdict === 'ok' || verdict === 'unknown') continue;
+      ctx.report({
+        range: look.state === 'present' ? look.attr.expr.range : (look as { anchor: { start: number; end: number } }).anchor,
+        resource: block.address,
+        message: verdict === 'missing'
+          ? `${block.address}: termination protection is off; set disable_api_termination = true ${WHY}.`
+          : `${block.address}: disable_api_termination is ${verdict.bad}; set it to true ${WHY}.`,
+        fixes: tfSetFix(ctx, look, 'true', TITLE),
+      });
+    }
+  },
+});
