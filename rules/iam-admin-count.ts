@@ -1,0 +1,30 @@
+import { defineRule, type BaseContext } from '../server/engine/rule';
+import { administrators, cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import { reportOnce } from './lib/report';
+
+function check(ctx: BaseContext, g: IamGraph, scope: string): void {
+  const admins = administrators(g);
+  const count = admins.reduce((n, p) => n + p.multiplicity, 0);
+  const max = ctx.options.maxAdmins;
+  if (count <= max) return;
+  const report = reportOnce(ctx);
+  const names = admins.map((p) => (p.multiplicity > 1 ? `${p.id} (x${p.multiplicity})` : p.id)).join(', ');
+  for (const p of admins) {
+    const how = p.kind === 'group' ? 'group with administrator access (members outside this ' + scope + ')' : `${p.kind} with administrator access`;
+    report(p, p.resource, `${p.id}: ${how}; ${count} principals in this ${scope} hold administrator access (${names}), more than the allowed ${max}. Keep administrators few; give the others scoped permissions.`);
+  }
+}
+
+export default defineRule({
+  id: 'iam-admin-count',
+  severity: 'warning',
+  seed: '003 IAM: do not have too many users with administrative access',
+  description: 'No more principals than the configured maximum (default 2) should hold administrator access in a template or module.',
+  fixable: false,
+  cloudformation(ctx) {
+    check(ctx, cfnIamGraph(ctx.template), 'template');
+  },
+  terraform(ctx) {
+    check(ctx, tfIamGraph(ctx.module), 'module');
+  },
+});
