@@ -16,7 +16,7 @@ function check(ctx: BaseContext, g: IamGraph): void {
       if (!isAllow(st) || st.conditionUnknown) continue;
       if (conditionKeys(st).some((k) => RESTRICTING.has(k))) continue;
       for (const p of wildcardPrincipals(st)) {
-        report(p, use.resource, `${use.resource}: the repository policy allows principal '*' (anyone) without a condition that restricts who or where (aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceAccount, aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceIp). Name the accounts or roles instead.`);
+        report(p, use.resource, `${use.resource}: the repository policy allows principal '*' (anyone) with no condition on the caller's organization, account, source or network. Name the accounts or roles, or add an aws:PrincipalOrgID condition.`);
       }
     }
   }

@@ -79,6 +79,8 @@ export interface DUnknown extends DBase {
 export interface DAlt extends DBase {
   kind: 'alt';
   options: DNode[];
+  /** Some branch is `!Ref AWS::NoValue`: the value may be absent. */
+  absent: boolean;
 }
 
 export type DNode = DMap | DList | DScalar | DTemplate | DUnknown | DAlt;
@@ -372,8 +374,9 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
     case 'If': {
       const items = arg && isSeq(arg) ? ((arg as YAMLSeq).items as Node[]) : [];
       if (items.length !== 3) return { kind: 'unknown', parts: [], ...base };
-      const options = [fromCfn(tpl, items[1], depth + 1), fromCfn(tpl, items[2], depth + 1)].filter((x): x is DNode => x !== null);
-      return { kind: 'alt', options, ...base };
+      const both = [fromCfn(tpl, items[1], depth + 1), fromCfn(tpl, items[2], depth + 1)];
+      const options = both.filter((x): x is DNode => x !== null);
+      return { kind: 'alt', options, absent: options.length < both.length, ...base };
     }
     case 'Sub': {
       let s: Node | null = arg;

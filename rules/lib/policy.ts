@@ -213,6 +213,8 @@ function toPrincipal(node: DNode): PolicyPrincipal {
 }
 
 function readConditions(node: DNode, st: PolicyStatement): void {
+  // `Condition: !If [c, {...}, !Ref AWS::NoValue]`: judged by its worst branch, which has none.
+  if (node.kind === 'alt' && node.absent) return;
   st.hasCondition = true;
   for (const b of branches(node)) {
     if (b.kind !== 'map') { st.conditionUnknown = true; continue; }
