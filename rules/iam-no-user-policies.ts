@@ -5,7 +5,7 @@ import { reportOnce } from './lib/report';
 function check(ctx: BaseContext, g: IamGraph): void {
   const report = reportOnce(ctx);
   for (const s of g.userPolicySites) {
-    report(s, s.resource, `${s.resource}: ${s.what} is attached straight to a user. Attach policies to a group and make the user a member, so that permissions follow the job, not the person.`);
+    report(s, s.resource, `${s.resource}: ${s.what}. Attach policies to a group and make the user a member, so that permissions follow the job, not the person.`);
   }
 }
 

@@ -258,8 +258,8 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       const man = entry(p, 'ManagedPolicyArns');
       me.policies.push(...inlinePolicies(id, pol?.value), ...managedList(id, man?.value));
       if (kind === 'user') {
-        if (pol && nonEmpty(pol.value)) g.userPolicySites.push({ ...site(pol.keyRange, id), what: 'inline Policies' });
-        if (man && nonEmpty(man.value)) g.userPolicySites.push({ ...site(man.keyRange, id), what: 'ManagedPolicyArns' });
+        if (pol && nonEmpty(pol.value)) g.userPolicySites.push({ ...site(pol.keyRange, id), what: 'the user has inline Policies of its own' });
+        if (man && nonEmpty(man.value)) g.userPolicySites.push({ ...site(man.keyRange, id), what: 'the user has ManagedPolicyArns of its own' });
         const lp = entry(p, 'LoginProfile');
         if (lp) me.loginProfile = site(lp.keyRange, id);
         const groups = listItems(get(p, 'Groups'));
@@ -287,7 +287,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
           if (!e) continue;
           const { items } = listItems(e.value);
           for (const it of items) {
-            if (k === 'user') g.userPolicySites.push({ ...site(it.range, id), what: `${res.type === 'AWS::IAM::Policy' ? 'policy' : 'managed policy'} ${id}` });
+            if (k === 'user') g.userPolicySites.push({ ...site(it.range, id), what: `${res.type === 'AWS::IAM::Policy' ? 'policy' : 'managed policy'} ${id} is attached straight to a user` });
             const t = target(it, k);
             if (t) t.policies.push({ range: it.range, path: tpl.path, resource: id, doc, awsManaged: null, unknown: doc === null });
           }
@@ -301,7 +301,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
         const d = get(p, 'PolicyDocument');
         const doc = d ? policyFromNode(d) : null;
         if (doc) g.policies.push({ doc, kind: 'identity', ecr: false, resource: id });
-        if (k === 'user') g.userPolicySites.push({ ...site(res.keyRange, id), what: `inline policy ${id}` });
+        if (k === 'user') g.userPolicySites.push({ ...site(res.keyRange, id), what: `${id} is an inline policy of a user` });
         const tn = get(p, CFN_NAME[k]);
         const t = tn ? target(tn, k) : null;
         if (t) t.policies.push({ range: res.keyRange, path: tpl.path, resource: id, doc, awsManaged: null, unknown: doc === null });
@@ -495,14 +495,14 @@ export function tfIamGraph(module: TfModule): IamGraph {
       const kind = TF_INLINE[t];
       const pa = b.attr('policy');
       const doc = pa ? docOf(l, pa.expr, 'identity') : null;
-      if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'an inline policy (aws_iam_user_policy)' });
+      if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'an inline policy is attached straight to a user' });
       const who = target(l, b.attr(kind)?.expr, kind);
       who?.policies.push({ ...site(l), doc, awsManaged: null, unknown: doc === null });
       continue;
     }
     if (t in TF_ATTACH) {
       const kind = TF_ATTACH[t];
-      if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'a managed policy (aws_iam_user_policy_attachment)' });
+      if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'a managed policy is attached straight to a user' });
       const arn = b.attr('policy_arn');
       const att: Attached = arn ? managed(l, arn.expr) : { ...site(l), doc: null, awsManaged: null, unknown: true };
       target(l, b.attr(kind)?.expr, kind)?.policies.push(att);
@@ -515,7 +515,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
         const a = b.attr(attr);
         if (!a) continue;
         const items = tupleItems(a.expr);
-        if (kind === 'user' && (!items || items.length > 0)) g.userPolicySites.push({ ...site(l, a.nameRange), what: 'a managed policy (aws_iam_policy_attachment users)' });
+        if (kind === 'user' && (!items || items.length > 0)) g.userPolicySites.push({ ...site(l, a.nameRange), what: 'the policy is attached straight to users' });
         for (const e of items ?? []) {
           const who = target(l, e, kind);
           if (who) who.policies.push(att ? { ...att, range: e.range } : { ...site(l, e.range), doc: null, awsManaged: null, unknown: true });
