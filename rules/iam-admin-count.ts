@@ -1,5 +1,5 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
-import { administrators, cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import { adminAttachments, administrators, cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
 import { reportOnce } from './lib/report';
 
 function check(ctx: BaseContext, g: IamGraph, scope: string): void {
@@ -10,7 +10,10 @@ function check(ctx: BaseContext, g: IamGraph, scope: string): void {
   const report = reportOnce(ctx);
   const names = admins.map((p) => (p.multiplicity > 1 ? `${p.id} (x${p.multiplicity})` : p.id)).join(', ');
   for (const p of admins) {
-    const how = p.kind === 'group' ? 'group with administrator access (members outside this ' + scope + ')' : `${p.kind} with administrator access`;
+    const via = [...p.groups].filter((id) => adminAttachments(g.principals.get(id)!).length);
+    const how = p.kind === 'group'
+      ? `group with administrator access (its members are outside this ${scope})`
+      : adminAttachments(p).length ? `${p.kind} with administrator access` : `user with administrator access through ${via.join(', ')}`;
     report(p, p.resource, `${p.id}: ${how}; ${count} principals in this ${scope} hold administrator access (${names}), more than the allowed ${max}. Keep administrators few; give the others scoped permissions.`);
   }
 }

@@ -10,7 +10,7 @@ interface Requirement {
   fix: string;
   /** What is required, for messages. */
   wants: string;
-  /** The value AWS applies when the attribute is absent, in words. */
+  /** What AWS does when the attribute is absent, in words. */
   absent: string;
   ok(v: string | number | boolean | null): boolean;
 }
@@ -19,25 +19,34 @@ const num = (v: string | number | boolean | null): number => (typeof v === 'numb
 const yes = (v: string | number | boolean | null): boolean => v === true || v === 'true';
 
 const REQUIREMENTS: Requirement[] = [
-  { name: 'minimum_password_length', fix: '14', wants: 'at least 14', absent: 'the default is 6', ok: (v) => num(v) >= 14 },
-  { name: 'require_lowercase_characters', fix: 'true', wants: 'true', absent: 'not required', ok: yes },
-  { name: 'require_uppercase_characters', fix: 'true', wants: 'true', absent: 'not required', ok: yes },
-  { name: 'require_numbers', fix: 'true', wants: 'true', absent: 'not required', ok: yes },
-  { name: 'require_symbols', fix: 'true', wants: 'true', absent: 'not required', ok: yes },
-  { name: 'max_password_age', fix: '90', wants: 'between 1 and 90 days', absent: 'passwords never expire', ok: (v) => num(v) >= 1 && num(v) <= 90 },
+  { name: 'minimum_password_length', fix: '14', wants: 'at least 14', absent: 'a minimum length of 6', ok: (v) => num(v) >= 14 },
+  { name: 'require_lowercase_characters', fix: 'true', wants: 'true', absent: 'no lower case letter', ok: yes },
+  { name: 'require_uppercase_characters', fix: 'true', wants: 'true', absent: 'no upper case letter', ok: yes },
+  { name: 'require_numbers', fix: 'true', wants: 'true', absent: 'no digit', ok: yes },
+  { name: 'require_symbols', fix: 'true', wants: 'true', absent: 'no symbol', ok: yes },
+  { name: 'max_password_age', fix: '90', wants: 'between 1 and 90 (days)', absent: 'passwords that never expire', ok: (v) => num(v) >= 1 && num(v) <= 90 },
   { name: 'password_reuse_prevention', fix: '24', wants: 'at least 24', absent: 'no reuse prevention', ok: (v) => num(v) >= 24 },
 ];
 
 const TITLE = 'Strengthen the password policy (length 14, all character classes, 90-day expiry, 24 remembered)';
 
+/** The column width of attribute names before `=` on the block's last attribute line, when it is aligned (`name   = x`). */
+function alignedWidth(file: TfFile, block: TfBlock): number {
+  const last = [...block.attributes].sort((a, b) => b.range.start - a.range.start)[0];
+  if (!last) return 0;
+  const gap = /^[ \t]*/.exec(file.text.slice(last.nameRange.end, last.expr.range.start))![0];
+  return gap.length > 1 && !gap.includes('\t') ? last.nameRange.end - last.nameRange.start + gap.length - 1 : 0;
+}
+
 /**
  * One edit per weak literal attribute, and one insertion holding every missing
- * attribute (aligned on `=`), so that the whole block is fixed in one step.
+ * attribute (aligned on `=` as `terraform fmt` does), so that the whole block is
+ * fixed in one step.
  */
 function strengthen(file: TfFile, block: TfBlock, weak: { req: Requirement; attr: TfAttribute }[], missing: Requirement[]): TextEdit[] {
   const edits = weak.map((w) => setAttributeValue(file, w.attr, w.req.fix));
   if (missing.length) {
-    const width = Math.max(...missing.map((r) => r.name.length));
+    const width = Math.max(alignedWidth(file, block), ...missing.map((r) => r.name.length));
     const [first, ...rest] = missing;
     // Continuation lines of a multi-line value are indented like the first item by insertAttribute.
     const value = [first.fix, ...rest.map((r) => `${r.name.padEnd(width)} = ${r.fix}`)].join('\n');
@@ -72,7 +81,7 @@ export default defineRule({
         ctx.report({
           range: w.attr.expr.range,
           resource: address,
-          message: `${address}: ${w.req.name} is ${w.shown}; the password policy should require ${w.req.wants}.`,
+          message: `${address}: ${w.req.name} is ${w.shown}; it should be ${w.req.wants}.`,
           fixes: w.literal ? [fix] : [ctx.suggest(`Set ${w.req.name} = ${w.req.fix}`, [setAttributeValue(ctx.file, w.attr, w.req.fix)])],
         });
       }
@@ -80,7 +89,7 @@ export default defineRule({
         ctx.report({
           range: headerRange(block),
           resource: address,
-          message: `${address}: the password policy does not set ${missing.map((r) => `${r.name} (${r.absent})`).join(', ')}. Require ${missing.map((r) => `${r.name} ${r.wants}`).join(', ')}.`,
+          message: `${address}: the password policy leaves ${missing.map((r) => r.name).join(', ')} unset, so AWS allows ${missing.map((r) => r.absent).join(', ')}. Set ${missing.map((r) => `${r.name} = ${r.fix}`).join(', ')}.`,
           fixes: [fix],
         });
       }
