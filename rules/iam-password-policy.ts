@@ -30,12 +30,12 @@ const REQUIREMENTS: Requirement[] = [
 
 const TITLE = 'Strengthen the password policy (length 14, all character classes, 90-day expiry, 24 remembered)';
 
-/** The column width of attribute names before `=` on the block's last attribute line, when it is aligned (`name   = x`). */
-function alignedWidth(file: TfFile, block: TfBlock): number {
+/** The width of the name field (up to the space before `=`) on the block's last attribute line: `terraform fmt` aligns a run of attributes to it. */
+function nameFieldWidth(file: TfFile, block: TfBlock): number {
   const last = [...block.attributes].sort((a, b) => b.range.start - a.range.start)[0];
   if (!last) return 0;
-  const gap = /^[ \t]*/.exec(file.text.slice(last.nameRange.end, last.expr.range.start))![0];
-  return gap.length > 1 && !gap.includes('\t') ? last.nameRange.end - last.nameRange.start + gap.length - 1 : 0;
+  const eq = file.text.indexOf('=', last.nameRange.end);
+  return eq > last.nameRange.start && eq < last.expr.range.start ? eq - last.nameRange.start - 1 : 0;
 }
 
 /**
@@ -46,7 +46,7 @@ function alignedWidth(file: TfFile, block: TfBlock): number {
 function strengthen(file: TfFile, block: TfBlock, weak: { req: Requirement; attr: TfAttribute }[], missing: Requirement[]): TextEdit[] {
   const edits = weak.map((w) => setAttributeValue(file, w.attr, w.req.fix));
   if (missing.length) {
-    const width = Math.max(alignedWidth(file, block), ...missing.map((r) => r.name.length));
+    const width = Math.max(nameFieldWidth(file, block), ...missing.map((r) => r.name.length));
     const [first, ...rest] = missing;
     // Continuation lines of a multi-line value are indented like the first item by insertAttribute.
     const value = [first.fix, ...rest.map((r) => `${r.name.padEnd(width)} = ${r.fix}`)].join('\n');
