@@ -66,7 +66,7 @@ function suggestion(ctx: DfContext, instr: DfInstruction, prop: DfProperty): Fix
 export default defineRule({
   id: 'docker-no-secrets',
   severity: 'error',
-  seed: '000 ECR/images: create and push only minimal images; 003 IAM: do not share access keys',
+  seed: '000 Containers: scan and lint all Dockerfiles; 000 EC2: access keys should be stored securely',
   description: 'ENV and ARG must not carry credentials (AWS keys, *_PASSWORD, *_TOKEN, *_SECRET, key-shaped values): they stay in the image and its history.',
   fixable: 'suggestion',
 

@@ -168,7 +168,7 @@ const CREDENTIAL_PARAMETER = /^(aws)?(accesskey(id)?|secret(access)?key|sessiont
 export default defineRule({
   id: 'no-hardcoded-credentials',
   severity: 'error',
-  seed: '003 IAM: do not share access using access key & secret key; use roles for applications',
+  seed: '003 IAM: do not share access using access key & secret key; 000 EC2: access keys should be stored securely',
   description: 'AWS access keys, secret keys and literal values of credential settings (AWS_ACCESS_KEY_ID, provider access_key/secret_key/token) must not be written in templates, Terraform or Dockerfiles.',
   fixable: false,
 
