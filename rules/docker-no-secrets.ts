@@ -45,13 +45,22 @@ function removal(ctx: DfContext, instr: DfInstruction, prop: DfProperty): TextEd
   return { start: prop.range.start, end: props[1].range.start, newText: '' };
 }
 
+/**
+ * The `RUN`s that need the value as a secret mount: for an `ARG`, every later
+ * `RUN` of its scope (each sees it in its environment, `.npmrc`-style files
+ * read it without naming it in the command); for an `ENV`, those that name it.
+ */
+function consumers(df: DfFile, instr: DfInstruction, prop: DfProperty): DfInstruction[] {
+  const runs = laterRuns(df, instr);
+  return instr.keyword === 'ARG' ? runs : runs.filter((r) => uses(r.argsText, prop.name));
+}
+
 function suggestion(ctx: DfContext, instr: DfInstruction, prop: DfProperty): Fix {
   const df = ctx.dockerfile;
   const id = prop.name.toLowerCase();
   const mount = `--mount=type=secret,id=${id},env=${prop.name}`;
   const edits: TextEdit[] = [removal(ctx, instr, prop)];
-  for (const run of laterRuns(df, instr)) {
-    if (!uses(run.argsText, prop.name)) continue;
+  for (const run of consumers(df, instr, prop)) {
     if (run.flags.some((f) => f.name === 'mount' && f.value?.includes(`env=${prop.name}`))) continue;
     const at = run.flags[0]?.range.start ?? run.argsRange?.start;
     if (at === undefined) continue;

@@ -30,25 +30,35 @@ describe('docker-no-secrets suggestion', () => {
     engine = await engineFor([rule]);
   });
 
-  it('moves a build argument to a secret mount on every RUN that uses it', () => {
+  it('moves a build argument to a secret mount on every later RUN of its stage', () => {
     const input = [
       'FROM node:20-slim',
       'ARG NPM_TOKEN',
       'RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci',
       'RUN --network=none npm test',
       'RUN --mount=type=cache,target=/root/.npm NPM_TOKEN=$NPM_TOKEN npm publish',
+      'FROM node:20-slim',
+      'RUN npm --version',
       '',
     ].join('\n');
     const out = suggest(engine, input);
+    // `npm test` reads the token through .npmrc without naming it: every RUN of the stage gets the mount, the next stage none.
     assert.equal(out.text, [
       'FROM node:20-slim',
       'RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci',
-      'RUN --network=none npm test',
+      'RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN --network=none npm test',
       'RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN --mount=type=cache,target=/root/.npm NPM_TOKEN=$NPM_TOKEN npm publish',
+      'FROM node:20-slim',
+      'RUN npm --version',
       '',
     ].join('\n'));
     assert.match(out.titles[0], /build secret/);
     clean(engine, out.text);
+  });
+
+  it('gives an ENV secret a mount only where a RUN names it', () => {
+    const out = suggest(engine, 'FROM alpine:3.20\nENV API_TOKEN=abc\nRUN apk add --no-cache curl\nRUN curl -H "Authorization: $API_TOKEN" https://x\n');
+    assert.equal(out.text, 'FROM alpine:3.20\nRUN apk add --no-cache curl\nRUN --mount=type=secret,id=api_token,env=API_TOKEN curl -H "Authorization: $API_TOKEN" https://x\n');
   });
 
   it('removes one variable of a multi-variable ENV and keeps the others', () => {
@@ -61,7 +71,7 @@ describe('docker-no-secrets suggestion', () => {
   });
 
   it('removes a whole continued instruction with its line break', () => {
-    const out = suggest(engine, 'FROM alpine:3.20\nARG \\\n  GITHUB_TOKEN\nRUN echo hi\n');
-    assert.equal(out.text, 'FROM alpine:3.20\nRUN echo hi\n');
+    const out = suggest(engine, 'FROM alpine:3.20\nENV \\\n  GITHUB_TOKEN=x\nCMD ["sh"]\n');
+    assert.equal(out.text, 'FROM alpine:3.20\nCMD ["sh"]\n');
   });
 });
