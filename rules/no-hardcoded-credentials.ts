@@ -21,6 +21,17 @@ interface Hit {
   indirect?: string;
 }
 
+/**
+ * Cheap test on the source of a resource / block before walking it: everything
+ * the walk can find contains one of these (a key id; a credential name, which a
+ * secret key needs as context; a provider `token`; user data that may be base64).
+ */
+const MAYBE = /AKIA|ASIA|secret|access.?key|session.?token|security.?token|(?<![\w-])token\b|user.?data/i;
+
+function maybe(text: string, range: OffsetRange): boolean {
+  return MAYBE.test(text.slice(range.start, range.end));
+}
+
 /** Keys whose literal string value CloudFormation / Terraform take as base64 already. */
 const BASE64_KEYS = new Set(['UserData', 'user_data_base64']);
 
@@ -140,6 +151,7 @@ function tfHits(module: TfModule, file: TfFile): Hit[] {
   };
   for (const b of file.blocks) {
     const resource = b.address;
+    if (!maybe(file.text, b.range)) continue;
     walk(blockToDNode(module, file.path, file.text, b), resource, hits);
     if (b.type === 'provider' && b.labels[0]?.value === 'aws') settingsOf(b, resource ?? 'provider.aws');
     if (b.type === 'terraform') {
@@ -179,9 +191,12 @@ export default defineRule({
     if (root?.kind === 'map') {
       for (const e of root.entries) {
         if (e.key === 'Resources' && e.value.kind === 'map') {
-          for (const r of e.value.entries) walk(r.value, r.key, hits);
+          for (const r of e.value.entries) {
+            if (maybe(tpl.text, { start: r.keyRange.start, end: r.value.range.end })) walk(r.value, r.key, hits);
+          }
         } else if (e.key === 'Parameters' && e.value.kind === 'map') {
           for (const p of e.value.entries) {
+            if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
             walk(p.value, null, hits);
             const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
             if (p.key && CREDENTIAL_PARAMETER.test(p.key.replace(/[^A-Za-z0-9]/g, '')) && def?.kind === 'scalar') {
@@ -190,7 +205,7 @@ export default defineRule({
               if (h) hits.push(h);
             }
           }
-        } else {
+        } else if (maybe(tpl.text, { start: e.keyRange.start, end: e.value.range.end })) {
           walk(e.value, null, hits);
         }
       }

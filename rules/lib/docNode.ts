@@ -15,7 +15,6 @@ import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { deref, resolveValues } from '../../server/engine/cloudformation/nodes';
 import type { TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import { callOf, objectItems, tupleItems } from '../../server/engine/terraform/parser';
-import { resolveExpr } from '../../server/engine/terraform/values';
 
 interface DBase {
   /** Where the node is written. */
@@ -321,19 +320,38 @@ function fromContent(tpl: CfnTemplate, n: Node, depth: number): DNode | null {
     return { kind: 'unknown', parts: [], ...base };
   }
   if (isMap(n)) {
+    // Entries are read when first looked at: templates are large, and most rules look at a few keys.
     const entries: DEntry[] = [];
     for (const p of (n as YAMLMap).items) {
-      const value = fromCfn(tpl, p.value as Node, depth + 1);
-      if (!value) continue;
+      const v = p.value as Node | null;
+      if (!v || isNoValue(tpl, v)) continue;
       const k = p.key as Node;
       const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
       const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : base.range;
-      entries.push({ key, keyRange, value });
+      let value: DNode | undefined;
+      entries.push({
+        key,
+        keyRange,
+        get value(): DNode {
+          return (value ??= fromCfn(tpl, v, depth + 1) ?? { kind: 'unknown', parts: [], ...baseOf(tpl, v) });
+        },
+      });
     }
     return { kind: 'map', entries, ...base };
   }
   if (isSeq(n)) return { kind: 'list', items: seqItems(tpl, n, depth), ...base };
   return { kind: 'unknown', parts: [], ...base };
+}
+
+/** `!Ref AWS::NoValue` (short or long form): the entry is absent. */
+function isNoValue(tpl: CfnTemplate, node: Node): boolean {
+  const n = deref(node, tpl);
+  if (isScalar(n) && (n as Scalar).tag === '!Ref') return n.value === 'AWS::NoValue';
+  if (isMap(n) && n.items.length === 1) {
+    const p = n.items[0];
+    return isScalar(p.key) && p.key.value === 'Ref' && isScalar(p.value) && p.value.value === 'AWS::NoValue';
+  }
+  return false;
 }
 
 function seqItems(tpl: CfnTemplate, n: Node, depth: number): DNode[] {
@@ -406,7 +424,25 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
 // ---------------------------------------------------------------------------
 // Terraform
 
-/** A Terraform expression as a DNode. `var.x` takes the variable's default. */
+const variableIndex = new WeakMap<TfModule, Map<string, TfExpr | undefined>>();
+
+/** The `default` expression of `variable "name"` in the module (indexed once per module). */
+export function variableDefault(module: TfModule, name: string): TfExpr | undefined {
+  let index = variableIndex.get(module);
+  if (!index) {
+    index = new Map();
+    for (const f of module.files) {
+      for (const b of f.blocks) {
+        const n = b.labels[0]?.value;
+        if (b.type === 'variable' && n !== undefined && !index.has(n)) index.set(n, b.attr('default')?.expr);
+      }
+    }
+    variableIndex.set(module, index);
+  }
+  return index.get(name);
+}
+
+/** A Terraform expression as a DNode. `var.x` takes the variable's default when it is a literal. */
 export function fromTf(module: TfModule, path: string, text: string, expr: TfExpr, depth = 0): DNode {
   const base = { range: expr.range, path, text };
   if (depth > 64) return { kind: 'unknown', parts: [], ...base };
@@ -431,9 +467,10 @@ export function fromTf(module: TfModule, path: string, text: string, expr: TfExp
       return { kind: 'scalar', value: body.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'), type: 'string', literal: true, ...cb };
     }
     case 'reference': {
-      const r = resolveExpr(module, expr);
-      if (r?.kind === 'known') {
-        return { kind: 'scalar', value: r.value === null ? '' : String(r.value), type: 'string', literal: false, ...base };
+      const def = /^var\.([A-Za-z_][\w-]*)$/.exec(expr.text.trim());
+      const d = def ? variableDefault(module, def[1]) : undefined;
+      if (d && d.value !== undefined) {
+        return { kind: 'scalar', value: d.value === null ? '' : String(d.value), type: 'string', literal: false, ...base };
       }
       const ref = expr.text.replace(/\[[^\]]*\]/g, '').split('.').map((x) => x.trim()).filter((x) => x && x !== '*');
       return { kind: 'unknown', parts: [], ...base, ref };

@@ -130,6 +130,43 @@ function newPrincipal(kind: PrincipalKind, id: string, site: Site, name: string 
   return { ...site, kind, id, name, policies: [], groups: new Set(), groupsUnknown: false, members: new Set(), loginProfile: null, multiplicity: 1 };
 }
 
+type DocFn = () => PolicyDocument | null;
+
+/** Computes a document once, when first asked for: rules that look only at relations never pay for parsing policies. */
+function memo(f: DocFn): DocFn {
+  let done = false;
+  let v: PolicyDocument | null = null;
+  return () => {
+    if (!done) {
+      v = f();
+      done = true;
+    }
+    return v;
+  };
+}
+
+function attached(site: Site, doc: DocFn | null, awsManaged: string | null, unknown: boolean): Attached {
+  const read = doc ? memo(doc) : null;
+  return {
+    range: site.range, path: site.path, resource: site.resource, awsManaged, unknown,
+    get doc() {
+      return read ? read() : null;
+    },
+  };
+}
+
+/** The same attachment, written elsewhere (one policy attached to several principals). */
+function relocated(a: Attached, range: OffsetRange): Attached {
+  return attached({ range, path: a.path, resource: a.resource }, () => a.doc, a.awsManaged, a.unknown);
+}
+
+/** Lists a document as used; returns its (memoised) reader. */
+function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, doc: () => PolicyDocument): () => PolicyDocument {
+  const read = memo(doc) as () => PolicyDocument;
+  g.policies.push({ kind, ecr, resource, get doc() { return read(); } });
+  return read;
+}
+
 function link(g: IamGraph, user: Principal, groupId: string): void {
   user.groups.add(groupId);
   g.principals.get(groupId)?.members.add(user.id);
@@ -161,6 +198,11 @@ const CFN_RESOURCE_POLICIES: Record<string, string> = {
   'AWS::ECR::Repository': 'RepositoryPolicyText',
 };
 const SAM_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Serverless::StateMachine']);
+/** Every resource type the graph reads. */
+const CFN_TYPES = new Set([
+  ...Object.keys(CFN_KIND), ...Object.keys(CFN_RESOURCE_POLICIES), 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::UserPolicy',
+  'AWS::IAM::GroupPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserToGroupAddition', 'AWS::IAM::AccessKey',
+]);
 
 const cfnCache = new WeakMap<CfnTemplate, IamGraph>();
 
@@ -170,6 +212,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
   const props = new Map<string, DMap>();
   for (const res of tpl.resources) {
+    if (!CFN_TYPES.has(res.type) && !SAM_TYPES.has(res.type)) continue;
     const p = res.properties ? fromCfn(tpl, res.properties) : null;
     if (p?.kind === 'map') props.set(res.logicalId, p);
   }
@@ -198,11 +241,12 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     return null;
   };
 
-  const managedDoc = (id: string): PolicyDocument | null => {
+  /** The document of `AWS::IAM::ManagedPolicy` `id`, read when needed; null when there is none. */
+  const managedDoc = (id: string): DocFn | null => {
     const res = tpl.resourceById.get(id);
     if (res?.type !== 'AWS::IAM::ManagedPolicy') return null;
     const d = get(props.get(id), 'PolicyDocument');
-    return d ? policyFromNode(d) : null;
+    return d ? () => policyFromNode(d) : null;
   };
 
   /** A managed policy given by ARN / Ref / GetAtt. */
@@ -211,12 +255,12 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     let a: Attached | null = null;
     if (n.kind === 'unknown' && n.ref?.length) {
       const doc = managedDoc(n.ref[0]);
-      if (doc) a = { ...base, doc, awsManaged: null, unknown: false };
+      if (doc) a = attached(base, doc, null, false);
     }
     if (!a) {
       const text = n.kind === 'scalar' || n.kind === 'template' ? n.value : joinedText(n);
       const aws = text ? awsManagedName(text) : null;
-      a = { ...base, doc: null, awsManaged: aws, unknown: aws === null };
+      a = attached(base, null, aws, aws === null);
     }
     g.managed.push(a);
     return a;
@@ -226,18 +270,17 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     const { items, unknown } = listItems(list);
     const out: Attached[] = items.map((it) => {
       const d = get(it, 'PolicyDocument');
-      const doc = d ? policyFromNode(d) : null;
-      if (doc) g.policies.push({ doc, kind: 'identity', ecr: false, resource: owner });
-      return { range: it.range, path: tpl.path, resource: owner, doc, awsManaged: null, unknown: doc === null };
+      const doc = d ? use(g, 'identity', false, owner, () => policyFromNode(d)) : null;
+      return attached(site(it.range, owner), doc, null, doc === null);
     });
-    if (unknown && list) out.push({ range: list.range, path: tpl.path, resource: owner, doc: null, awsManaged: null, unknown: true });
+    if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
     return out;
   };
 
   const managedList = (owner: string, list: DNode | undefined): Attached[] => {
     const { items, unknown } = listItems(list);
     const out = items.map((it) => managed(it, owner));
-    if (unknown && list) out.push({ range: list.range, path: tpl.path, resource: owner, doc: null, awsManaged: null, unknown: true });
+    if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
     return out;
   };
 
@@ -272,7 +315,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       }
       if (kind === 'role') {
         const trust = get(p, 'AssumeRolePolicyDocument');
-        if (trust) g.policies.push({ doc: policyFromNode(trust), kind: 'trust', ecr: false, resource: id });
+        if (trust) use(g, 'trust', false, id, () => policyFromNode(trust));
       }
       continue;
     }
@@ -280,8 +323,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::Policy':
       case 'AWS::IAM::ManagedPolicy': {
         const d = get(p, 'PolicyDocument');
-        const doc = d ? policyFromNode(d) : null;
-        if (doc) g.policies.push({ doc, kind: 'identity', ecr: false, resource: id });
+        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
         for (const [key, k] of [['Users', 'user'], ['Groups', 'group'], ['Roles', 'role']] as const) {
           const e = entry(p, key);
           if (!e) continue;
@@ -289,7 +331,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
           for (const it of items) {
             if (k === 'user') g.userPolicySites.push({ ...site(it.range, id), what: `${res.type === 'AWS::IAM::Policy' ? 'policy' : 'managed policy'} ${id} is attached straight to a user` });
             const t = target(it, k);
-            if (t) t.policies.push({ range: it.range, path: tpl.path, resource: id, doc, awsManaged: null, unknown: doc === null });
+            if (t) t.policies.push(attached(site(it.range, id), doc, null, doc === null));
           }
         }
         break;
@@ -299,12 +341,11 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::RolePolicy': {
         const k: PrincipalKind = res.type === 'AWS::IAM::UserPolicy' ? 'user' : res.type === 'AWS::IAM::GroupPolicy' ? 'group' : 'role';
         const d = get(p, 'PolicyDocument');
-        const doc = d ? policyFromNode(d) : null;
-        if (doc) g.policies.push({ doc, kind: 'identity', ecr: false, resource: id });
+        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
         if (k === 'user') g.userPolicySites.push({ ...site(res.keyRange, id), what: `${id} is an inline policy of a user` });
         const tn = get(p, CFN_NAME[k]);
         const t = tn ? target(tn, k) : null;
-        if (t) t.policies.push({ range: res.keyRange, path: tpl.path, resource: id, doc, awsManaged: null, unknown: doc === null });
+        if (t) t.policies.push(attached(site(res.keyRange, id), doc, null, doc === null));
         break;
       }
       case 'AWS::IAM::UserToGroupAddition': {
@@ -328,7 +369,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
         const key = CFN_RESOURCE_POLICIES[res.type];
         if (key) {
           const d = get(p, key);
-          if (d) g.policies.push({ doc: policyFromNode(d), kind: 'resource', ecr: res.type === 'AWS::ECR::Repository', resource: id });
+          if (d) use(g, 'resource', res.type === 'AWS::ECR::Repository', id, () => policyFromNode(d));
         } else if (SAM_TYPES.has(res.type)) {
           samPolicies(g, tpl.path, id, p);
         }
@@ -360,21 +401,19 @@ function samPolicies(g: IamGraph, path: string, id: string, p: DMap): void {
     let a: Attached;
     if (it.kind === 'scalar' || it.kind === 'template') {
       const aws = it.kind === 'scalar' && /^[\w+=,.@-]+$/.test(it.value) ? it.value : awsManagedName(it.value);
-      a = { ...base, doc: null, awsManaged: aws, unknown: aws === null };
+      a = attached(base, null, aws, aws === null);
       g.managed.push(a);
     } else if (it.kind === 'map' && entry(it, 'Statement')) {
-      const doc = policyFromNode(it);
-      g.policies.push({ doc, kind: 'identity', ecr: false, resource: id });
-      a = { ...base, doc, awsManaged: null, unknown: false };
+      a = attached(base, use(g, 'identity', false, id, () => policyFromNode(it)), null, false);
     } else if (it.kind === 'map') {
       // A SAM policy template (`S3ReadPolicy: {...}`): scoped permissions, known not to be admin.
-      a = { ...base, doc: { path, range: it.range, statements: [], unknown: false }, awsManaged: null, unknown: false };
+      a = attached(base, () => ({ path, range: it.range, statements: [], unknown: false }), null, false);
     } else {
-      a = { ...base, doc: null, awsManaged: null, unknown: true };
+      a = attached(base, null, null, true);
     }
     role?.policies.push(a);
   }
-  if (unknown) role?.policies.push({ range: pol.range, path, resource: id, doc: null, awsManaged: null, unknown: true });
+  if (unknown) role?.policies.push(attached({ range: pol.range, path, resource: id }, null, null, true));
 }
 
 // ---------------------------------------------------------------------------
@@ -426,20 +465,18 @@ export function tfIamGraph(module: TfModule): IamGraph {
   };
 
   /** Documents by `aws_iam_policy` address. */
-  const policyDocs = new Map<string, PolicyDocument>();
+  const policyDocs = new Map<string, () => PolicyDocument>();
   const usedData = new Map<string, Set<PolicyKind | 'ecr'>>();
-  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): PolicyDocument => {
-    const dataName = dataDocumentName(l.file, e);
+  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): (() => PolicyDocument) => {
+    const dataName = dataDocumentName(e);
     if (dataName) {
       // Data documents are listed once below, as what they are used for.
       let uses = usedData.get(dataName);
       if (!uses) usedData.set(dataName, (uses = new Set()));
       uses.add(ecr ? 'ecr' : kind);
-      return tfPolicyFromExpr(module, l.file, e);
+      return () => tfPolicyFromExpr(module, l.file, e);
     }
-    const doc = tfPolicyFromExpr(module, l.file, e);
-    g.policies.push({ doc, kind, ecr, resource: addr(l) });
-    return doc;
+    return use(g, kind, ecr, addr(l), () => tfPolicyFromExpr(module, l.file, e));
   };
 
   for (const l of resources) {
@@ -460,16 +497,16 @@ export function tfIamGraph(module: TfModule): IamGraph {
       const r = n.ref;
       if (r[0] === 'aws_iam_policy' && r.length >= 2) {
         const doc = policyDocs.get(`${r[0]}.${r[1]}`);
-        if (doc) return { ...base, doc, awsManaged: null, unknown: false };
+        if (doc) return attached(base, doc, null, false);
       }
       if (r[0] === 'data' && r[1] === 'aws_iam_policy' && r.length >= 3) {
         const aws = dataPolicyName(module, r[2]);
-        return { ...base, doc: null, awsManaged: aws, unknown: aws === null };
+        return attached(base, null, aws, aws === null);
       }
     }
     const text = n.kind === 'scalar' || n.kind === 'template' ? n.value : null;
     const aws = text ? awsManagedName(text) : null;
-    return { ...base, doc: null, awsManaged: aws, unknown: aws === null };
+    return attached(base, null, aws, aws === null);
   };
 
   for (const l of resources) {
@@ -481,13 +518,13 @@ export function tfIamGraph(module: TfModule): IamGraph {
       if (trust) docOf(l, trust.expr, 'trust');
       for (const ib of b.blocksOfType('inline_policy')) {
         const pa = ib.attr('policy');
-        if (pa) me.policies.push({ range: pa.expr.range, path: l.file.path, resource: addr(l), doc: docOf(l, pa.expr, 'identity'), awsManaged: null, unknown: false });
+        if (pa) me.policies.push(attached(site(l, pa.expr.range), docOf(l, pa.expr, 'identity'), null, false));
       }
       const mpa = b.attr('managed_policy_arns');
       if (mpa) {
         const items = tupleItems(mpa.expr);
         if (items) me.policies.push(...items.map((e) => managed(l, e)));
-        else me.policies.push({ range: mpa.expr.range, path: l.file.path, resource: addr(l), doc: null, awsManaged: null, unknown: true });
+        else me.policies.push(attached(site(l, mpa.expr.range), null, null, true));
       }
       continue;
     }
@@ -497,14 +534,14 @@ export function tfIamGraph(module: TfModule): IamGraph {
       const doc = pa ? docOf(l, pa.expr, 'identity') : null;
       if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'an inline policy is attached straight to a user' });
       const who = target(l, b.attr(kind)?.expr, kind);
-      who?.policies.push({ ...site(l), doc, awsManaged: null, unknown: doc === null });
+      who?.policies.push(attached(site(l), doc, null, doc === null));
       continue;
     }
     if (t in TF_ATTACH) {
       const kind = TF_ATTACH[t];
       if (kind === 'user') g.userPolicySites.push({ ...site(l), what: 'a managed policy is attached straight to a user' });
       const arn = b.attr('policy_arn');
-      const att: Attached = arn ? managed(l, arn.expr) : { ...site(l), doc: null, awsManaged: null, unknown: true };
+      const att: Attached = arn ? managed(l, arn.expr) : attached(site(l), null, null, true);
       target(l, b.attr(kind)?.expr, kind)?.policies.push(att);
       continue;
     }
@@ -518,7 +555,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
         if (kind === 'user' && (!items || items.length > 0)) g.userPolicySites.push({ ...site(l, a.nameRange), what: 'the policy is attached straight to users' });
         for (const e of items ?? []) {
           const who = target(l, e, kind);
-          if (who) who.policies.push(att ? { ...att, range: e.range } : { ...site(l, e.range), doc: null, awsManaged: null, unknown: true });
+          if (who) who.policies.push(att ? relocated(att, e.range) : attached(site(l, e.range), null, null, true));
         }
       }
       continue;
@@ -570,7 +607,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       if (findDataDocument(module, name)?.block !== b) continue;
       const uses = usedData.get(name) ?? new Set(['identity'] as const);
       const kind: PolicyKind = uses.has('identity') ? 'identity' : uses.has('resource') || uses.has('ecr') ? 'resource' : 'trust';
-      g.policies.push({ doc: tfDataDocument(module, file, b), kind, ecr: uses.has('ecr'), resource: b.address ?? '' });
+      use(g, kind, uses.has('ecr'), b.address ?? '', () => tfDataDocument(module, file, b));
     }
   }
   tfCache.set(module, g);

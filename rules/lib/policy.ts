@@ -11,7 +11,7 @@
  */
 import type { OffsetRange } from '../../server/engine/types';
 import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terraform/model';
-import { callOf, referenceOf, tupleItems } from '../../server/engine/terraform/parser';
+import { callOf, tupleItems } from '../../server/engine/terraform/parser';
 import { branches, fromTf, jsonInside, type DMap, type DNode } from './docNode';
 
 export interface PolicyValue {
@@ -291,22 +291,29 @@ export function policyFromNode(node: DNode): PolicyDocument {
 // ---------------------------------------------------------------------------
 // Terraform
 
-/** `data "aws_iam_policy_document" "x"` in the module, with its file. */
+const dataIndex = new WeakMap<TfModule, Map<string, { block: TfBlock; file: TfFile }>>();
+
+/** `data "aws_iam_policy_document" "x"` in the module, with its file (the first one, as Terraform would refuse a duplicate). */
 export function findDataDocument(module: TfModule, name: string): { block: TfBlock; file: TfFile } | undefined {
-  for (const file of module.files) {
-    for (const b of file.blocks) {
-      if (b.type === 'data' && b.labels[0]?.value === 'aws_iam_policy_document' && b.labels[1]?.value === name) return { block: b, file };
+  let index = dataIndex.get(module);
+  if (!index) {
+    index = new Map();
+    for (const file of module.files) {
+      for (const b of file.blocks) {
+        const n = b.labels[1]?.value;
+        if (b.type === 'data' && b.labels[0]?.value === 'aws_iam_policy_document' && n !== undefined && !index.has(n)) index.set(n, { block: b, file });
+      }
     }
+    dataIndex.set(module, index);
   }
-  return undefined;
+  return index.get(name);
 }
 
-/** The name `x` when `expr` is `data.aws_iam_policy_document.x.json` (or `.minified_json`). */
-export function dataDocumentName(file: TfFile, expr: TfExpr): string | undefined {
-  const ref = referenceOf(file, expr);
-  const p = ref?.parts;
-  if (p && p.length >= 4 && p[0] === 'data' && p[1] === 'aws_iam_policy_document' && (p[3] === 'json' || p[3] === 'minified_json')) return p[2];
-  return undefined;
+/** The name `x` when `expr` is `data.aws_iam_policy_document.x.json` (or `.minified_json`, or `x[0].json`). */
+export function dataDocumentName(expr: TfExpr): string | undefined {
+  if (expr.kind !== 'reference') return undefined;
+  const m = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.(?:json|minified_json)$/.exec(expr.text.replace(/\s+/g, ''));
+  return m?.[1];
 }
 
 const docCache = new WeakMap<TfModule, Map<string, PolicyDocument>>();
@@ -431,7 +438,7 @@ function tfStatement(module: TfModule, file: TfFile, sb: TfBlock): PolicyStateme
 export function tfPolicyFromExpr(module: TfModule, file: TfFile, expr: TfExpr, seen: Set<TfBlock> = new Set()): PolicyDocument {
   const unknownDoc = (): PolicyDocument => ({ path: file.path, range: expr.range, statements: [], unknown: true });
   if (expr.kind === 'reference') {
-    const name = dataDocumentName(file, expr);
+    const name = dataDocumentName(expr);
     const found = name ? findDataDocument(module, name) : undefined;
     return found ? tfDataDocument(module, found.file, found.block, seen) : unknownDoc();
   }
