@@ -1,7 +1,7 @@
 import { defineRule, type DfContext } from '../server/engine/rule';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import type { Fix, TextEdit } from '../server/engine/types';
-import { KEY_ID, credentialSetting, isLiteralSecret, isSecretKeyShaped, mask } from './lib/secrets';
+import { containsKeyId, credentialSetting, isLiteralSecret, isSecretKeyShaped, mask } from './lib/secrets';
 
 /** Names that say a variable carries a credential (catalog: `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, AWS key names). */
 const SECRET_NAME = /^(?:.*_)?(?:PASSWORD|PASSWD|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|ACCESS_KEY_ID|API_KEY|PRIVATE_KEY)$/i;
@@ -13,7 +13,7 @@ function secretName(name: string): boolean {
 /** A literal that looks like key material whatever its name: an access key id, or a secret-key-shaped string. */
 function keyShaped(value: string | null): boolean {
   if (value === null || !isLiteralSecret(value) || /\$/.test(value)) return false;
-  return new RegExp(KEY_ID.source).test(value) || isSecretKeyShaped(value, true);
+  return containsKeyId(value) || isSecretKeyShaped(value, true);
 }
 
 /** `$NAME` / `${NAME}` / `${NAME:-x}` in a command. */

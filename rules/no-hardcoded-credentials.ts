@@ -4,7 +4,7 @@ import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model
 import type { OffsetRange } from '../server/engine/types';
 import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
-  KEY_ID, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, isSecretKeyShaped, reportable, scanText,
+  KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
   type CredentialKind, type TextHit,
 } from './lib/secrets';
 
@@ -38,10 +38,8 @@ const BASE64_KEYS = new Set(['UserData', 'user_data_base64']);
 /** A literal value given to a credential setting: the hit, classified by the value's shape. */
 function settingHit(name: string, setting: CredentialKind, node: DScalar, resource: string | null): Hit | null {
   if (!isLiteralSecret(node.value)) return null;
-  const v = node.value;
-  const kind: TextHit['kind'] = new RegExp(`^${KEY_ID.source}$`).test(v) ? 'key-id' : isSecretKeyShaped(v) ? 'secret-key' : 'setting';
   return {
-    start: node.range.start, end: node.range.end, value: v, kind, name, setting, inComment: false, resource,
+    start: node.range.start, end: node.range.end, value: node.value, kind: classify(node.value, setting), name, setting, inComment: false, resource,
     indirect: node.literal ? undefined : node.text.slice(node.range.start, node.range.end),
   };
 }
@@ -230,8 +228,7 @@ export default defineRule({
       for (const p of instr.properties) {
         const setting = credentialSetting(p.name);
         if (!setting || p.value === null || !p.valueRange || /\$/.test(p.value) || !isLiteralSecret(p.value)) continue;
-        const kind: TextHit['kind'] = new RegExp(`^${KEY_ID.source}$`).test(p.value) ? 'key-id' : isSecretKeyShaped(p.value) ? 'secret-key' : 'setting';
-        hits.push({ start: p.valueRange.start, end: p.valueRange.end, value: p.value, kind, name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+        hits.push({ start: p.valueRange.start, end: p.valueRange.end, value: p.value, kind: classify(p.value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
       }
     }
     report(ctx, hits, (h) => (h.resource ? `stage ${h.resource}` : nodePath.basename(ctx.path)));

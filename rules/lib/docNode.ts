@@ -205,12 +205,16 @@ const alignments = new WeakMap<DBase, Alignment>();
  */
 export function subRange(node: DScalar | DTemplate, s: number, e: number): OffsetRange {
   if (node.kind === 'scalar' && !node.literal) return node.range;
+  return spanOf(alignmentOf(node), s, e);
+}
+
+function alignmentOf(node: DScalar | DTemplate): Alignment {
   let al = alignments.get(node);
   if (!al) {
     al = alignDecoded(node.value, node.text.slice(node.range.start, node.range.end), node.range.start);
     alignments.set(node, al);
   }
-  return spanOf(al, s, e);
+  return al;
 }
 
 // ---------------------------------------------------------------------------
@@ -273,12 +277,7 @@ export function looksLikeJson(s: string): boolean {
 export function jsonInside(node: DScalar | DTemplate): JsonRead | null {
   if (!looksLikeJson(node.value)) return null;
   if (node.kind === 'scalar' && !node.literal) return null;
-  let al = alignments.get(node);
-  if (!al) {
-    al = alignDecoded(node.value, node.text.slice(node.range.start, node.range.end), node.range.start);
-    alignments.set(node, al);
-  }
-  return readJson(node.value, al, node, node.kind === 'template' ? node.syntax : null);
+  return readJson(node.value, alignmentOf(node), node, node.kind === 'template' ? node.syntax : null);
 }
 
 // ---------------------------------------------------------------------------

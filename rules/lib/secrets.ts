@@ -12,6 +12,25 @@
 /** An access key id: `AKIA` (long-lived) or `ASIA` (temporary) and 16 upper-case letters or digits. */
 export const KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 
+const KEY_ID_EXACT = new RegExp(`^${KEY_ID.source}$`);
+const KEY_ID_ANY = new RegExp(KEY_ID.source);
+
+/** The whole value is an access key id. */
+export function isKeyId(value: string): boolean {
+  return KEY_ID_EXACT.test(value);
+}
+
+/** The value contains an access key id. */
+export function containsKeyId(value: string): boolean {
+  return KEY_ID_ANY.test(value);
+}
+
+/** What a literal given to a credential setting is: an access key id, a secret key, or just a literal. */
+export function classify(value: string, setting: CredentialKind): 'key-id' | 'secret-key' | 'setting' {
+  if (isKeyId(value)) return 'key-id';
+  return setting === 'secret-access-key' && isSecretKeyShaped(value) ? 'secret-key' : 'setting';
+}
+
 /** AWS's documented example credentials: exempt inside comments only (Fine print). */
 export const EXAMPLE_CREDENTIALS = new Set([
   'AKIAIOSFODNN7EXAMPLE',
@@ -147,8 +166,7 @@ export function scanText(text: string): TextHit[] {
       const v = valueAt(text, m.index! + m[0].length);
       if (!v || !isLiteralSecret(v.value)) continue;
       const setting = credentialSetting(m[1])!;
-      const kind = setting === 'secret-access-key' && isSecretKeyShaped(v.value) ? 'secret-key' : 'setting';
-      hits.push({ ...v, kind, name: m[1], setting, inComment: onCommentLine(text, v.start) });
+      hits.push({ ...v, kind: classify(v.value, setting), name: m[1], setting, inComment: onCommentLine(text, v.start) });
     }
   }
   return dedupe(hits);
