@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { conditionKeys, isAllow, wildcardPrincipals } from './lib/policy';
 import { reportOnce } from './lib/report';
 
@@ -22,16 +22,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'ecr-not-public',
   severity: 'error',
   seed: '000 ECR: ensure that repositories are not publicly exposed',
   description: 'An ECR repository policy must not allow principal "*" unless a condition restricts the caller (organization, account, source ARN, VPC, IP).',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { reportOnce } from './lib/report';
 
 function check(ctx: BaseContext, g: IamGraph): void {
@@ -11,16 +11,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-access-key-console-user',
   severity: 'error',
   seed: '000 IAM: access keys must not be linked to a user with AWS console access',
   description: 'Access keys must not be created for a user that also has console access (a login profile).',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

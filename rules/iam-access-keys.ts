@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { reportOnce } from './lib/report';
 
 function check(ctx: BaseContext, g: IamGraph): void {
@@ -9,16 +9,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-access-keys',
   severity: 'warning',
   seed: '003 IAM: use roles for applications on EC2; rotate credentials regularly; do not share access using access keys',
   description: 'Long-lived IAM access keys should be avoided in favour of roles; keys that must exist need rotation.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

@@ -1,8 +1,8 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { adminAttachments, administrators, cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { adminAttachments, administrators, defineIamRule, type IamGraph } from './lib/iamGraph';
 import { reportOnce } from './lib/report';
 
-function check(ctx: BaseContext, g: IamGraph, scope: string): void {
+function check(ctx: BaseContext, g: IamGraph, scope: 'template' | 'module'): void {
   const admins = administrators(g);
   const count = admins.reduce((n, p) => n + p.multiplicity, 0);
   const max = ctx.options.maxAdmins;
@@ -18,16 +18,10 @@ function check(ctx: BaseContext, g: IamGraph, scope: string): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-admin-count',
   severity: 'warning',
   seed: '003 IAM: do not have too many users with administrative access',
   description: 'No more principals than the configured maximum (default 2) should hold administrator access in a template or module.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template), 'template');
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module), 'module');
-  },
-});
+}, check);

@@ -1,9 +1,9 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, effectivePolicies, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, effectivePolicies, type IamGraph } from './lib/iamGraph';
 import { deniesWithoutMfa } from './lib/policy';
 import { reportOnce } from './lib/report';
 
-function check(ctx: BaseContext, g: IamGraph, scope: string): void {
+function check(ctx: BaseContext, g: IamGraph, scope: 'template' | 'module'): void {
   const report = reportOnce(ctx);
   for (const p of g.principals.values()) {
     if (p.kind !== 'user' || !p.loginProfile) continue;
@@ -16,16 +16,10 @@ function check(ctx: BaseContext, g: IamGraph, scope: string): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-console-user-mfa',
   severity: 'warning',
   seed: '000 IAM: do not set up accounts with console access that do not have MFA enabled; 003: enable MFA for all users',
   description: 'A user with console access should be in a group (or have a policy) that denies actions without MFA (aws:MultiFactorAuthPresent).',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template), 'template');
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module), 'module');
-  },
-});
+}, check);

@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { ADMIN_POLICY, cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { ADMIN_POLICY, defineIamRule, type IamGraph } from './lib/iamGraph';
 import { adminGrants } from './lib/policy';
 import { reportOnce } from './lib/report';
 
@@ -22,16 +22,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-no-admin-access',
   severity: 'error',
   seed: '003 IAM: grant least privilege; avoid assigning *:* policy',
   description: 'No IAM policy may grant every action on every resource: Action "*" on Resource "*", Allow with NotAction, or the AdministratorAccess managed policy.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { reportOnce } from './lib/report';
 
 function check(ctx: BaseContext, g: IamGraph): void {
@@ -9,16 +9,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-no-user-policies',
   severity: 'warning',
   seed: '003 IAM: use groups to assign permissions to IAM users',
   description: 'Policies should be attached to IAM groups (or roles), not straight to users.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { isAllActions, isAllow, isServiceWildcard, known, onAllResources } from './lib/policy';
 import { reportOnce } from './lib/report';
 
@@ -23,16 +23,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-no-wildcard-actions',
   severity: 'warning',
   seed: '003 IAM: grant least privilege; more granular control to API and resources',
   description: 'IAM statements should not allow a whole service (`s3:*`) or every action on a narrower resource; list the actions needed.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

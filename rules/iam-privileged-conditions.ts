@@ -1,5 +1,5 @@
-import { defineRule, type BaseContext } from '../server/engine/rule';
-import { cfnIamGraph, tfIamGraph, type IamGraph } from './lib/iamGraph';
+import type { BaseContext } from '../server/engine/rule';
+import { defineIamRule, type IamGraph } from './lib/iamGraph';
 import { actionMatches, isAllActions, isAllow, isServiceWildcard, known, type PolicyStatement } from './lib/policy';
 import { reportOnce } from './lib/report';
 
@@ -35,16 +35,10 @@ function check(ctx: BaseContext, g: IamGraph): void {
   }
 }
 
-export default defineRule({
+export default defineIamRule({
   id: 'iam-privileged-conditions',
   severity: 'info',
   seed: '003 IAM: restrict privileged access further with conditions',
   description: 'Privileged IAM actions (iam:*, organizations:*, kms:*, iam:PassRole or sts:AssumeRole on "*") should be allowed only under a Condition.',
   fixable: false,
-  cloudformation(ctx) {
-    check(ctx, cfnIamGraph(ctx.template));
-  },
-  terraform(ctx) {
-    check(ctx, tfIamGraph(ctx.module));
-  },
-});
+}, check);

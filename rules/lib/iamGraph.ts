@@ -10,6 +10,7 @@
  * customer managed policy given by ARN) is unknown, and rules that would need
  * its content stay silent.
  */
+import { defineRule, type BaseContext, type Rule, type RuleMeta } from '../../server/engine/rule';
 import type { OffsetRange } from '../../server/engine/types';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terraform/model';
@@ -640,4 +641,17 @@ function dataPolicyName(module: TfModule, name: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * A rule over the IAM graph: of the template (CloudFormation) or of the module
+ * (Terraform); `scope` says which, for messages. The graph is built once per
+ * template / module and shared by every such rule.
+ */
+export function defineIamRule(meta: RuleMeta, check: (ctx: BaseContext, g: IamGraph, scope: 'template' | 'module') => void): Rule {
+  return defineRule({
+    ...meta,
+    cloudformation: (ctx) => check(ctx, cfnIamGraph(ctx.template), 'template'),
+    terraform: (ctx) => check(ctx, tfIamGraph(ctx.module), 'module'),
+  });
 }
