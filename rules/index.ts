@@ -4,6 +4,7 @@ import dockerCleanPackageCache from './docker-clean-package-cache';
 import dockerMinimalBase from './docker-minimal-base';
 import dockerMultiStage from './docker-multi-stage';
 import dockerNoInstallRecommends from './docker-no-install-recommends';
+import dockerNoSecrets from './docker-no-secrets';
 import dockerNonRootUser from './docker-non-root-user';
 import dockerPinBaseImage from './docker-pin-base-image';
 import dockerSyntax from './docker-syntax';
@@ -27,12 +28,23 @@ import ec2SpotForNoncritical from './ec2-spot-for-noncritical';
 import ec2TerminationProtection from './ec2-termination-protection';
 import ecrImmutableTags from './ecr-immutable-tags';
 import ecrLifecyclePolicy from './ecr-lifecycle-policy';
+import ecrNotPublic from './ecr-not-public';
 import ecrReplication from './ecr-replication';
 import ecrScanOnPush from './ecr-scan-on-push';
+import iamAccessKeyConsoleUser from './iam-access-key-console-user';
+import iamAccessKeys from './iam-access-keys';
+import iamAdminCount from './iam-admin-count';
+import iamConsoleUserMfa from './iam-console-user-mfa';
+import iamNoAdminAccess from './iam-no-admin-access';
+import iamNoUserPolicies from './iam-no-user-policies';
+import iamNoWildcardActions from './iam-no-wildcard-actions';
+import iamPasswordPolicy from './iam-password-policy';
 import iamPermissionBroadening from './iam-permission-broadening';
+import iamPrivilegedConditions from './iam-privileged-conditions';
 import imageSemverTag from './image-semver-tag';
 import namingConvention from './naming-convention';
 import namingSnakeCase from './naming-snake-case';
+import noHardcodedCredentials from './no-hardcoded-credentials';
 import noPrivateKeyMaterial from './no-private-key-material';
 
 export const rules: readonly Rule[] = [
@@ -40,6 +52,7 @@ export const rules: readonly Rule[] = [
   dockerMinimalBase,
   dockerMultiStage,
   dockerNoInstallRecommends,
+  dockerNoSecrets,
   dockerNonRootUser,
   dockerPinBaseImage,
   dockerSyntax,
@@ -63,11 +76,22 @@ export const rules: readonly Rule[] = [
   ec2TerminationProtection,
   ecrImmutableTags,
   ecrLifecyclePolicy,
+  ecrNotPublic,
   ecrReplication,
   ecrScanOnPush,
+  iamAccessKeyConsoleUser,
+  iamAccessKeys,
+  iamAdminCount,
+  iamConsoleUserMfa,
+  iamNoAdminAccess,
+  iamNoUserPolicies,
+  iamNoWildcardActions,
+  iamPasswordPolicy,
   iamPermissionBroadening,
+  iamPrivilegedConditions,
   imageSemverTag,
   namingConvention,
   namingSnakeCase,
+  noHardcodedCredentials,
   noPrivateKeyMaterial,
 ];

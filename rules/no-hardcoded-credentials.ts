@@ -1,0 +1,236 @@
+import * as nodePath from 'node:path';
+import { defineRule, type BaseContext } from '../server/engine/rule';
+import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
+import type { OffsetRange } from '../server/engine/types';
+import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import {
+  KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
+  type CredentialKind, type TextHit,
+} from './lib/secrets';
+
+interface Hit {
+  start: number;
+  end: number;
+  value: string;
+  kind: TextHit['kind'];
+  name?: string;
+  setting?: CredentialKind;
+  inComment: boolean;
+  resource: string | null;
+  /** The value comes through a parameter or variable default. */
+  indirect?: string;
+}
+
+/**
+ * Cheap test on the source of a resource / block before walking it: everything
+ * the walk can find contains one of these (a key id; a credential name, which a
+ * secret key needs as context; a provider `token`; user data that may be base64).
+ */
+const MAYBE = /AKIA|ASIA|secret|access.?key|session.?token|security.?token|(?<![\w-])token\b|user.?data/i;
+
+function maybe(text: string, range: OffsetRange): boolean {
+  return MAYBE.test(text.slice(range.start, range.end));
+}
+
+/** Keys whose literal string value CloudFormation / Terraform take as base64 already. */
+const BASE64_KEYS = new Set(['UserData', 'user_data_base64']);
+
+/** A literal value given to a credential setting: the hit, classified by the value's shape. */
+function settingHit(name: string, setting: CredentialKind, node: DScalar, resource: string | null): Hit | null {
+  if (!isLiteralSecret(node.value)) return null;
+  return {
+    start: node.range.start, end: node.range.end, value: node.value, kind: classify(node.value, setting), name, setting, inComment: false, resource,
+    indirect: node.literal ? undefined : node.text.slice(node.range.start, node.range.end),
+  };
+}
+
+/** Credentials in the text of a scalar or template, positioned in the file. */
+function textHits(node: DScalar | DTemplate, resource: string | null, text = node.value, at?: OffsetRange): Hit[] {
+  return scanText(text).map((h) => {
+    const r = at ?? subRange(node, h.start, h.end);
+    return { ...h, start: r.start, end: r.end, resource, indirect: node.kind === 'scalar' && !node.literal ? node.text.slice(node.range.start, node.range.end) : undefined };
+  });
+}
+
+/**
+ * Every credential in a structured value: settings written as keys
+ * (`AWS_SECRET_ACCESS_KEY: ...`), as `Name`/`Value` pairs (ECS, CodeBuild),
+ * and anything key-shaped in any string (user data, JSON in strings).
+ */
+function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void {
+  if (depth > 100) return;
+  switch (node.kind) {
+    case 'map': {
+      nameValue(node, resource, out);
+      for (const e of node.entries) {
+        const setting = e.key ? credentialSetting(e.key) : null;
+        if (setting && e.value.kind === 'scalar') {
+          const h = settingHit(e.key!, setting, e.value, resource);
+          if (h) out.push(h);
+        }
+        if (e.key && BASE64_KEYS.has(e.key) && e.value.kind === 'scalar' && e.value.literal) {
+          const decoded = decodeBase64(e.value.value);
+          if (decoded) out.push(...textHits(e.value, resource, decoded, e.value.range));
+        }
+        walk(e.value, resource, out, depth + 1);
+      }
+      return;
+    }
+    case 'scalar':
+    case 'template': {
+      out.push(...textHits(node, resource));
+      const json = jsonInside(node);
+      if (json?.node) walk(json.node, resource, out, depth + 1);
+      return;
+    }
+    case 'list':
+      node.items.forEach((n) => walk(n, resource, out, depth + 1));
+      return;
+    case 'alt':
+      node.options.forEach((n) => walk(n, resource, out, depth + 1));
+      return;
+    case 'unknown':
+      node.parts.forEach((n) => walk(n, resource, out, depth + 1));
+  }
+}
+
+/** `{ Name: AWS_ACCESS_KEY_ID, Value: ... }` (ECS, Batch, CodeBuild `PLAINTEXT`; any case of the keys). */
+function nameValue(m: DMap, resource: string | null, out: Hit[]): void {
+  const pick = (k: string) => m.entries.find((e) => e.key !== null && e.key.toLowerCase() === k);
+  const name = str(pick('name')?.value);
+  const val = pick('value')?.value;
+  if (!name || val?.kind !== 'scalar') return;
+  const setting = credentialSetting(name);
+  if (!setting) return;
+  const type = str(pick('type')?.value);
+  if (type !== undefined && type.toUpperCase() !== 'PLAINTEXT') return;
+  const h = settingHit(name, setting, val, resource);
+  if (h) out.push(h);
+}
+
+function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void {
+  for (const h of dedupe(hits)) {
+    if (!reportable(h)) continue;
+    ctx.report({ range: { start: h.start, end: h.end }, resource: h.resource, message: describe(h, where(h), h.indirect) });
+  }
+}
+
+/** Access key ids the structured walk did not reach: comments (and anything else), exempt when AWS's examples. */
+function leftoverKeyIds(text: string, found: Hit[]): Hit[] {
+  const out: Hit[] = [];
+  for (const m of text.matchAll(KEY_ID)) {
+    const start = m.index!;
+    const end = start + m[0].length;
+    if (found.some((h) => h.start < end && start < h.end)) continue;
+    out.push({ start, end, value: m[0], kind: 'key-id', inComment: true, resource: null });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Terraform specifics
+
+/** Provider and S3 backend settings holding credentials. */
+const TF_SETTINGS: Record<string, CredentialKind> = { access_key: 'access-key-id', secret_key: 'secret-access-key', token: 'session-token' };
+/** Variable names that say they hold an AWS credential. */
+const CREDENTIAL_VARIABLE = /^(aws_)?(access_key(_id)?|secret(_access)?_key|session_token)$/i;
+
+function tfHits(module: TfModule, file: TfFile): Hit[] {
+  const hits: Hit[] = [];
+  const settingsOf = (b: TfBlock, resource: string) => {
+    for (const a of b.attributes) {
+      const setting = TF_SETTINGS[a.name];
+      if (!setting) continue;
+      const n = fromTf(module, file.path, file.text, a.expr);
+      if (n.kind !== 'scalar') continue;
+      const h = settingHit(a.name, setting, n, resource);
+      if (h) hits.push(h);
+    }
+  };
+  for (const b of file.blocks) {
+    const resource = b.address;
+    if (!maybe(file.text, b.range)) continue;
+    walk(blockToDNode(module, file.path, file.text, b), resource, hits);
+    if (b.type === 'provider' && b.labels[0]?.value === 'aws') settingsOf(b, resource ?? 'provider.aws');
+    if (b.type === 'terraform') {
+      for (const be of b.blocksOfType('backend')) if (be.labels[0]?.value === 's3') settingsOf(be, 'terraform.backend.s3');
+    }
+    if (b.type === 'variable' && CREDENTIAL_VARIABLE.test(b.labels[0]?.value ?? '')) {
+      const d = b.attr('default');
+      const n = d ? fromTf(module, file.path, file.text, d.expr) : null;
+      if (n?.kind === 'scalar' && n.literal) {
+        const name = b.labels[0]!.value;
+        const setting: CredentialKind = /secret/i.test(name) ? 'secret-access-key' : /token/i.test(name) ? 'session-token' : 'access-key-id';
+        const h = settingHit(`variable ${name}`, setting, n, resource);
+        if (h) hits.push(h);
+      }
+    }
+  }
+  return hits;
+}
+
+// ---------------------------------------------------------------------------
+// CloudFormation specifics
+
+/** Parameter names that say they hold an AWS credential (`SecretAccessKey`, `AwsAccessKeyId`). */
+const CREDENTIAL_PARAMETER = /^(aws)?(accesskey(id)?|secret(access)?key|sessiontoken)$/i;
+
+export default defineRule({
+  id: 'no-hardcoded-credentials',
+  severity: 'error',
+  seed: '003 IAM: do not share access using access key & secret key; 000 EC2: access keys should be stored securely',
+  description: 'AWS access keys, secret keys and literal values of credential settings (AWS_ACCESS_KEY_ID, provider access_key/secret_key/token) must not be written in templates, Terraform or Dockerfiles.',
+  fixable: false,
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    const hits: Hit[] = [];
+    const root = fromCfn(tpl, tpl.root);
+    if (root?.kind === 'map') {
+      for (const e of root.entries) {
+        if (e.key === 'Resources' && e.value.kind === 'map') {
+          for (const r of e.value.entries) {
+            if (maybe(tpl.text, { start: r.keyRange.start, end: r.value.range.end })) walk(r.value, r.key, hits);
+          }
+        } else if (e.key === 'Parameters' && e.value.kind === 'map') {
+          for (const p of e.value.entries) {
+            if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
+            walk(p.value, null, hits);
+            const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
+            if (p.key && CREDENTIAL_PARAMETER.test(p.key.replace(/[^A-Za-z0-9]/g, '')) && def?.kind === 'scalar') {
+              const setting: CredentialKind = /secret/i.test(p.key) ? 'secret-access-key' : /token/i.test(p.key) ? 'session-token' : 'access-key-id';
+              const h = settingHit(`parameter ${p.key}`, setting, def, null);
+              if (h) hits.push(h);
+            }
+          }
+        } else if (maybe(tpl.text, { start: e.keyRange.start, end: e.value.range.end })) {
+          walk(e.value, null, hits);
+        }
+      }
+    }
+    hits.push(...leftoverKeyIds(tpl.text, hits));
+    report(ctx, hits, (h) => h.resource ?? nodePath.basename(ctx.path));
+  },
+
+  terraform(ctx) {
+    const hits = tfHits(ctx.module, ctx.file);
+    hits.push(...leftoverKeyIds(ctx.file.text, hits));
+    report(ctx, hits, (h) => h.resource ?? nodePath.basename(ctx.path));
+  },
+
+  dockerfile(ctx) {
+    const df = ctx.dockerfile;
+    const stageOf = (offset: number) => df.stages.find((s) => s.range.start <= offset && offset <= s.range.end)?.name ?? null;
+    // Dockerfiles are line based: the whole text is scanned, `#` lines are comments.
+    const hits: Hit[] = scanText(df.text).map((h) => ({ ...h, resource: stageOf(h.start) }));
+    for (const instr of df.instructions) {
+      if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+      for (const p of instr.properties) {
+        const setting = credentialSetting(p.name);
+        if (!setting || p.value === null || !p.valueRange || /\$/.test(p.value) || !isLiteralSecret(p.value)) continue;
+        hits.push({ start: p.valueRange.start, end: p.valueRange.end, value: p.value, kind: classify(p.value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+      }
+    }
+    report(ctx, hits, (h) => (h.resource ? `stage ${h.resource}` : nodePath.basename(ctx.path)));
+  },
+});
