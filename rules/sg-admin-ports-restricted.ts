@@ -14,11 +14,11 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
     }
   }
   found.report(ctx, (b) => {
-    const peer = b.items[0].peer;
     const services = [...new Set(b.items.flatMap((i) => i.services))].join(' and ');
     const where = b.rule.label === b.rule.resource ? b.rule.resource : `${b.rule.resource} (${b.rule.label})`;
-    const who = isAnyAddress(peer) ? `${peer.text}, the whole internet` : `${peer.text}, a range of ${describeSize(peer)}`;
-    return `${where} lets ${who} reach ${services}. Allow admin access only from specific addresses: single hosts (/32${peer.version === 6 ? ', /128' : ''}) such as a bastion, or networks listed in options.adminCidrs.`;
+    const who = [...new Set(b.items.map(({ peer }) => (isAnyAddress(peer) ? `${peer.text} (the whole internet)` : `${peer.text} (${describeSize(peer)})`)))].join(' and ');
+    const v6 = b.items.some(({ peer }) => peer.version === 6);
+    return `${where} lets ${who} reach ${services}. Allow admin access only from specific addresses: single hosts (/32${v6 ? ' or /128' : ''}) such as a bastion, or the networks listed in options.adminCidrs.`;
   });
 }
 

@@ -25,11 +25,11 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   found.report(ctx, (b) => {
     const traffic = b.items.flatMap((i) => i.traffic);
     const known = traffic.filter((t) => t.protocol);
-    const peer = b.items[0].peer;
+    const peers = [...new Set(b.items.map((i) => describeAnyAddress(i.peer.text, i.peer.version)))].join(' and ');
     const admin = [...new Set(known.flatMap((t) => adminServices(t).map((s) => s.name)))];
     const what = known.length ? describeAll(known) : 'traffic';
     const where = b.rule.label === b.rule.resource ? b.rule.resource : `${b.rule.resource} (${b.rule.label})`;
-    const head = `${where} allows ${what} from ${describeAnyAddress(peer.text, peer.version)}: open to the whole internet.`;
+    const head = `${where} allows ${what} from ${peers}: open to the whole internet.`;
     if (admin.length) {
       return `${head} Do not expose ${admin.join(' or ')} to the internet: reach instances through Systems Manager Session Manager, or allow only specific admin addresses.`;
     }

@@ -317,3 +317,32 @@ export function removeTfBlockEdit(file: TfFile, block: TfBlock): TextEdit {
 
 /** `getPair` re-exported for rules that need a key's range. */
 export { getPair };
+
+export function rangeKeyOf(r: OffsetRange): string {
+  return `${r.start}:${r.end}`;
+}
+
+/** `aws_key_pair.deploy` when the expression at `range` is a reference to a key pair resource. */
+export function tfKeyPairReference(file: TfFile, range: OffsetRange): string | null {
+  const ref = file.references.find((r) => r.range.start >= range.start && r.range.end <= range.end && r.parts[0] === 'aws_key_pair' && r.parts.length >= 2);
+  return ref ? `aws_key_pair.${ref.parts[1]}` : null;
+}
+
+/**
+ * The range to underline for a CloudFormation value: from a short-form tag
+ * written before it (`!Ref X`, not just `X`) to its last character (block
+ * collections end after their line break; that is not part of the value).
+ */
+export function cfnRange(tpl: CfnTemplate, node: Node | null | undefined): OffsetRange | null {
+  const r = nodeRange(node);
+  if (!r || !node) return r;
+  let start = r.start;
+  const tag = (node as Scalar).tag;
+  if (tag && tag.startsWith('!')) {
+    const idx = tpl.text.lastIndexOf(tag, start);
+    if (idx >= 0 && /^\s*$/.test(tpl.text.slice(idx + tag.length, start))) start = idx;
+  }
+  let end = r.end;
+  while (end > start && /\s/.test(tpl.text[end - 1])) end--;
+  return { start, end };
+}

@@ -24,7 +24,7 @@ import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformatio
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
 import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
-import { cfnRefTargets } from './network';
+import { cfnRange, cfnRefTargets } from './network';
 
 export type Direction = 'ingress' | 'egress';
 export type ProtocolName = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
@@ -234,15 +234,16 @@ function product<A, B, C>(as: A[], bs: B[], cs: C[], f: (a: A, b: B, c: C) => Tr
   return out;
 }
 
-/** From and to port nodes next to each other: underline both; else the first. */
+/**
+ * The from and to port values on one line (`{ FromPort: 0, ToPort: 65535 }`):
+ * underline both; otherwise the first (a single underline, not one across lines).
+ */
 function spanRanges(a: OffsetRange | null, b: OffsetRange | null, text: string): OffsetRange | null {
   if (!a) return b;
-  if (!b) return a;
-  if (a.start === b.start) return a;
+  if (!b || a.start === b.start) return a;
   const [x, y] = a.start < b.start ? [a, b] : [b, a];
   const between = text.slice(x.end, y.start);
-  // Only whitespace, commas, quotes and the key of the second (`ToPort:`, `to_port =`).
-  if (/^[\s,"']*(ToPort|to_port)?["']?\s*[:=]?\s*$/.test(between)) return { start: x.start, end: y.end };
+  if (!/[\r\n]/.test(between) && /^[\s,"']*(ToPort|to_port)?["']?\s*[:=]?\s*$/.test(between)) return { start: x.start, end: y.end };
   return a;
 }
 
@@ -288,7 +289,7 @@ function readCfn(tpl: CfnTemplate): SgRule[] {
         entries.maps.forEach((m, i) => out.push(cfnRule(tpl, res, m, direction, res.logicalId, `${key}[${entries.indexes[i]}]`)));
         if (direction === 'egress' && !egressManaged.has(res.logicalId) && (entries.maps.length === 0 ? !entries.unknown : entries.absent)) {
           const pair = getPair(props, key);
-          const at = pair ? nodeRange(pair.key as Node)! : res.keyRange;
+          const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
           out.push({
             format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label: 'the default egress rule',
             range: at, implicit: true,
@@ -375,7 +376,7 @@ function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Di
     const node = getNode(map, key, tpl);
     if (node === undefined) continue;
     for (const r of resolveValues(tpl, node)) {
-      const range = nodeRange(r.node) ?? nodeRange(node)!;
+      const range = cfnRange(tpl, r.node) ?? cfnRange(tpl, node)!;
       if (r.kind === 'absent') continue;
       if (kind === 'cidr') {
         if (r.kind === 'known' && r.value !== null) peers.push(cidrPeer(String(r.value), range));
@@ -385,7 +386,7 @@ function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Di
       }
     }
   }
-  return { format: 'cloudformation', direction, resource: res.logicalId, group, label, range: nodeRange(map) ?? res.keyRange, traffic, peers, implicit: false };
+  return { format: 'cloudformation', direction, resource: res.logicalId, group, label, range: cfnRange(tpl, map) ?? res.keyRange, traffic, peers, implicit: false };
 }
 
 /** The possible values of a scalar property, parsed; one `undefined` entry when absent or unknown. */
@@ -393,11 +394,11 @@ function cfnScalars<T>(tpl: CfnTemplate, node: Node | undefined, parse: (v: stri
   if (node === undefined) return [{ value: undefined, range: null }];
   const out: { value: T | null | undefined; range: OffsetRange | null }[] = [];
   for (const r of resolveValues(tpl, node) as Resolved[]) {
-    const range = nodeRange(r.node) ?? nodeRange(node);
+    const range = cfnRange(tpl, r.node) ?? cfnRange(tpl, node);
     if (r.kind === 'known') out.push({ value: parse(r.value), range });
     else out.push({ value: undefined, range });
   }
-  return out.length ? out : [{ value: undefined, range: nodeRange(node) }];
+  return out.length ? out : [{ value: undefined, range: cfnRange(tpl, node) }];
 }
 
 // ---------------------------------------------------------------------------
