@@ -54,6 +54,13 @@ function cfnSubnetZone(tpl: CfnTemplate, item: Node | null): string | null {
   return az ? canon(tpl, az) : null;
 }
 
+/** A zone key (`v:eu-west-1a`, `t:expression`, or a canonical CloudFormation value) for a message. */
+function zoneText(key: string): string {
+  if (key.startsWith('v:') || key.startsWith('t:')) return key.slice(2);
+  if (key.startsWith('"')) return JSON.parse(key);
+  return key.replace(/^!(\w+)\((.*)\)$/, '!$1 $2');
+}
+
 function shown(tpl: CfnTemplate, node: Node | null, key: string): string {
   const r = node ? cfnRange(tpl, node) : null;
   return r ? tpl.text.slice(r.start, r.end).replace(/\s+/g, ' ') : JSON.parse(key);
@@ -77,7 +84,7 @@ function checkCfnGroup(tpl: CfnTemplate, res: CfnResource, report: (range: Offse
     if (subnets) {
       const azs = distinct.map((i) => cfnSubnetZone(tpl, i.node));
       if (azs.every((z) => z !== null && z === azs[0])) {
-        report(range, `${res.logicalId}'s subnets are all in the same Availability Zone. ${ADVICE_ASG}`);
+        report(range, `${res.logicalId}'s subnets are all in the same Availability Zone (${zoneText(azs[0]!)}). ${ADVICE_ASG}`);
       }
     }
   }
@@ -144,7 +151,7 @@ function checkTfGroup(ev: TfEvaluator, module: TfModule, file: TfFile, block: Tf
     if (subnets) {
       const azs = distinct.map((i) => tfSubnetZone(ev, module, file, i));
       if (azs.every((z) => z !== null && z === azs[0])) {
-        report(attr.expr.range, `${block.address}'s subnets are all in the same Availability Zone. ${ADVICE_ASG}`);
+        report(attr.expr.range, `${block.address}'s subnets are all in the same Availability Zone (${zoneText(azs[0]!)}). ${ADVICE_ASG}`);
         return;
       }
     }

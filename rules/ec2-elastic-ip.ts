@@ -10,8 +10,8 @@ const TF_PUBLIC = new Set(['public_ip', 'public_dns']);
 const ADVICE = 'A public address changes whenever the instance is stopped or replaced';
 
 function list(names: string[]): string {
-  const shown = names.slice(0, 3).join(', ');
-  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+  if (names.length > 3) return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
 }
 
 export default defineRule({
@@ -43,11 +43,11 @@ export default defineRule({
       const uses = refs.filter((r) => r.target === res.logicalId && r.attribute !== null && CFN_PUBLIC.has(r.attribute) && r.owner !== res.logicalId);
       if (uses.length === 0) continue;
       const where = [...new Set(uses.map((u) => (u.section === 'Resources' ? u.owner ?? 'Resources' : `${u.section}.${u.owner ?? ''}`.replace(/\.$/, ''))))];
-      const attrs = [...new Set(uses.map((u) => u.attribute!))].join(' and ');
+      const attrs = [...new Set(uses.map((u) => u.attribute!))];
       ctx.report({
         range: res.keyRange,
         resource: res.logicalId,
-        message: `${res.logicalId}'s ${attrs} is used by ${list(where)}, but no Elastic IP is associated with it. ${ADVICE}: allocate an AWS::EC2::EIP for it (InstanceId: !Ref ${res.logicalId}) and use the Elastic IP's address.`,
+        message: `${res.logicalId}'s ${attrs.join(' and ')} ${attrs.length > 1 ? 'are' : 'is'} used by ${list(where)}, but no Elastic IP is associated with it. ${ADVICE}: allocate an AWS::EC2::EIP for it (InstanceId: !Ref ${res.logicalId}) and use the Elastic IP's address.`,
       });
     }
   },
@@ -77,11 +77,11 @@ export default defineRule({
         const name = u.block?.address ?? 'module';
         return u.file === ctx.file ? name : `${name} (${nodePath.basename(u.file.path)})`;
       }))];
-      const attrs = [...new Set(uses.map((u) => u.ref.parts[2]))].join(' and ');
+      const attrs = [...new Set(uses.map((u) => `${address}.${u.ref.parts[2]}`))];
       ctx.report({
         range: headerRange(block),
         resource: address,
-        message: `${address}.${attrs} is used by ${list(where)}, but no Elastic IP is associated with the instance. ${ADVICE}: add an aws_eip (instance = ${address}.id, or an aws_eip_association) and use the Elastic IP's public_ip.`,
+        message: `${attrs.join(' and ')} ${attrs.length > 1 ? 'are' : 'is'} used by ${list(where)}, but no Elastic IP is associated with the instance. ${ADVICE}: add an aws_eip (instance = ${address}.id, or an aws_eip_association) and use the Elastic IP's public_ip.`,
       });
     }
   },

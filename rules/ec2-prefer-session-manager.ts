@@ -1,4 +1,5 @@
-import type { Node, YAMLMap } from 'yaml';
+import { isScalar, type Node, type YAMLMap } from 'yaml';
+import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { OffsetRange } from '../server/engine/types';
@@ -16,6 +17,11 @@ const CFN_PATHS: Record<string, string[]> = {
 };
 
 const TF_TYPES = ['aws_instance', 'aws_launch_template', 'aws_launch_configuration', 'aws_spot_instance_request'];
+
+function parameterType(tpl: CfnTemplate, name: string): string | undefined {
+  const t = getNode(tpl.parameters.get(name)?.body, 'Type', tpl);
+  return t && isScalar(t) ? String(t.value) : undefined;
+}
 
 export default defineRule({
   id: 'ec2-prefer-session-manager',
@@ -36,16 +42,19 @@ export default defineRule({
       const seen = new Set<string>();
       for (const r of resolveValues(tpl, node)) {
         let name: string | null = null;
-        if (r.kind === 'known' && r.value !== null && String(r.value).trim() !== '') name = `'${String(r.value)}'`;
+        if (r.kind === 'known' && r.value !== null && String(r.value).trim() !== '') name = `key pair '${String(r.value)}'`;
         if (r.kind === 'unknown') {
-          const kp = cfnRefTargets(tpl, r.node).find((t) => tpl.resourceById.get(t.target)?.type === 'AWS::EC2::KeyPair');
-          if (kp) name = kp.target;
+          // A key pair of the template, or a parameter whose type only admits existing key pairs.
+          for (const t of cfnRefTargets(tpl, r.node)) {
+            if (tpl.resourceById.get(t.target)?.type === 'AWS::EC2::KeyPair') name = `key pair ${t.target}`;
+            else if (parameterType(tpl, t.target) === 'AWS::EC2::KeyPair::KeyName') name = `the key pair named by parameter ${t.target}`;
+          }
         }
         if (!name) continue;
         const range: OffsetRange = cfnRange(tpl, r.node as Node) ?? cfnRange(tpl, node)!;
         if (seen.has(rangeKeyOf(range))) continue;
         seen.add(rangeKeyOf(range));
-        ctx.report({ range, resource: res.logicalId, message: `${res.logicalId} sets key pair ${name} (KeyName) for SSH/RDP logins. ${ADVICE}` });
+        ctx.report({ range, resource: res.logicalId, message: `${res.logicalId} sets KeyName to ${name} for SSH/RDP logins. ${ADVICE}` });
       }
     }
   },
@@ -59,11 +68,11 @@ export default defineRule({
       for (const scope of ev.resourceInstances(block).scopes) {
         for (const v of alternatives(ev.attr(attr, scope))) {
           let name: string | null = null;
-          if (v.kind === 'known' && typeof v.value === 'string' && v.value.trim() !== '') name = `"${v.value}"`;
+          if (v.kind === 'known' && typeof v.value === 'string' && v.value.trim() !== '') name = `key pair "${v.value}"`;
           else if (v.kind === 'unknown') name = tfKeyPairReference(ctx.file, v.range);
           if (!name || seen.has(rangeKeyOf(v.range))) continue;
           seen.add(rangeKeyOf(v.range));
-          ctx.report({ range: v.range, resource: block.address, message: `${block.address} sets key pair ${name} (key_name) for SSH/RDP logins. ${ADVICE}` });
+          ctx.report({ range: v.range, resource: block.address, message: `${block.address} sets key_name to ${name} for SSH/RDP logins. ${ADVICE}` });
         }
       }
     }

@@ -1,12 +1,13 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets } from './lib/sgReport';
-import { cfnSecurityGroupRules, describeTraffic, opensPort, tfSecurityGroupRules, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
+import { allPorts, cfnSecurityGroupRules, describeTraffic, opensPort, tfSecurityGroupRules, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<Traffic>();
   for (const rule of rules) {
     if (rule.direction !== 'ingress') continue;
-    for (const t of rule.traffic) if (opensPort(t, 'tcp', 22)) found.add(trafficRange(t, rule), rule, t);
+    // A rule opening every port is sg-least-privilege's: moving SSH to another port would close nothing there.
+    for (const t of rule.traffic) if (opensPort(t, 'tcp', 22) && !allPorts(t)) found.add(trafficRange(t, rule), rule, t);
   }
   found.report(ctx, (b) => {
     const where = b.rule.label === b.rule.resource ? b.rule.resource : `${b.rule.resource} (${b.rule.label})`;
@@ -22,7 +23,7 @@ export default defineRule({
   id: 'ec2-ssh-default-port',
   severity: 'info',
   seed: '003 EC2 key pairs: change SSH from port 22 to a non standard port',
-  description: 'Security group ingress opens TCP 22: move SSH to a non-standard port (or use Session Manager).',
+  description: 'Security group ingress opens TCP 22 (alone or in a port range): move SSH to a non-standard port, or use Session Manager.',
   fixable: false,
   cloudformation(ctx) {
     check(ctx, cfnSecurityGroupRules(ctx.template));

@@ -215,14 +215,18 @@ function lineStartOf(text: string, offset: number): number {
   return i;
 }
 
-/** Offset just after the line break ending the line that holds `offset - 1`. */
+/** Offset just after the line break ending the line that holds `end - 1` (a range's last character). */
 function afterLine(text: string, end: number): number {
   if (end > 0 && text[end - 1] === '\n') return end;
-  let i = end;
+  return nextLineStart(text, end);
+}
+
+/** Offset of the start of the line after the one holding `offset`; the text length on the last line. */
+function nextLineStart(text: string, offset: number): number {
+  let i = offset;
   while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
   if (text[i] === '\r' && text[i + 1] === '\n') return i + 2;
-  if (i < text.length) return i + 1;
-  return i;
+  return i < text.length ? i + 1 : i;
 }
 
 function lineAt(text: string, start: number): string {
@@ -261,13 +265,13 @@ export function removeLinesEdit(text: string, start: number, end: number, commen
   while (b < text.length) {
     const l = lineAt(text, b);
     if (!isComment(l) || indentOf(l) <= keyIndent) break;
-    b = afterLine(text, b + l.length);
+    b = nextLineStart(text, b);
   }
   const prev = previousLineStart(text, a);
   const prevLine = prev >= 0 ? lineAt(text, prev) : null;
   const prevOpen = prevLine === null || isBlank(prevLine) || (indentOf(prevLine) < keyIndent && !isComment(prevLine)) || /[{[]\s*$/.test(prevLine);
   if (prevOpen) {
-    while (b < text.length && isBlank(lineAt(text, b))) b = afterLine(text, b + lineAt(text, b).length);
+    while (b < text.length && isBlank(lineAt(text, b))) b = nextLineStart(text, b);
   }
   if (b >= text.length && prevLine !== null && isBlank(prevLine)) {
     let p = prev;
@@ -325,7 +329,7 @@ export function rangeKeyOf(r: OffsetRange): string {
 /** `aws_key_pair.deploy` when the expression at `range` is a reference to a key pair resource. */
 export function tfKeyPairReference(file: TfFile, range: OffsetRange): string | null {
   const ref = file.references.find((r) => r.range.start >= range.start && r.range.end <= range.end && r.parts[0] === 'aws_key_pair' && r.parts.length >= 2);
-  return ref ? `aws_key_pair.${ref.parts[1]}` : null;
+  return ref ? `key pair aws_key_pair.${ref.parts[1]}` : null;
 }
 
 /**
