@@ -218,7 +218,7 @@ export default defineRule({
       ctx.report({
         range: where.expr.range,
         resource: block.address,
-        message: `${block.address} creates ${Math.max(...counts)} identical instances (${meta}) all placed by ${where.name} = ${where.expr.text}. ${ADVICE_COPIES}`,
+        message: `${block.address} creates ${Math.max(...counts)} identical instances (${meta}), all in the same ${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text}). ${ADVICE_COPIES}`,
       });
     }
     // Separate but identical instance blocks in one place.

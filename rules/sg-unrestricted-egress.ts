@@ -14,7 +14,7 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   }
   found.report(ctx, (b) => {
     if (b.rule.implicit) {
-      return `${b.rule.resource} declares no SecurityGroupEgress, so AWS adds a rule allowing all outbound traffic to any address. List the destinations and ports instances need (an egress rule to 127.0.0.1/32 removes the default when none are needed).`;
+      return `${b.rule.resource} declares ${b.rule.label}, so AWS adds a rule allowing all outbound traffic to any address. List the destinations and ports instances need (an egress rule to 127.0.0.1/32 removes the default when none are needed).`;
     }
     const peer = b.items[0].peer;
     const what = describeAll(b.items.flatMap((i) => i.traffic), describeTraffic);

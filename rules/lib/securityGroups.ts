@@ -290,8 +290,9 @@ function readCfn(tpl: CfnTemplate): SgRule[] {
         if (direction === 'egress' && !egressManaged.has(res.logicalId) && (entries.maps.length === 0 ? !entries.unknown : entries.absent)) {
           const pair = getPair(props, key);
           const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
+          const label = !pair ? 'no SecurityGroupEgress' : entries.maps.length || entries.unknown || intrinsic(pair.value as Node) ? 'no SecurityGroupEgress in one branch of its condition' : 'an empty SecurityGroupEgress';
           out.push({
-            format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label: 'the default egress rule',
+            format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label,
             range: at, implicit: true,
             traffic: [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
             peers: [{ ...(cidrPeer('0.0.0.0/0', at) as Peer), range: at }],
