@@ -17,30 +17,33 @@ function presence(tpl: CfnTemplate, map: YAMLMap | null | undefined, key: string
   return absent === rs.length ? 'no' : 'partly';
 }
 
-/** The launch template of an instance places it in a subnet: true, false, or null when it cannot be read. */
-function cfnTemplatePlacesInSubnet(tpl: CfnTemplate, res: CfnResource): boolean | null {
+/**
+ * The launch template of an instance places it in a subnet: true, false, or null
+ * when it cannot be read. `name`: the template, when the instance uses one.
+ */
+function cfnTemplatePlacesInSubnet(tpl: CfnTemplate, res: CfnResource): { placed: boolean | null; name?: string } {
   const spec = getMap(res.properties, 'LaunchTemplate', tpl);
-  if (!spec) return false;
+  if (!spec) return { placed: false };
   const ids = [...cfnRefTargets(tpl, getNode(spec, 'LaunchTemplateId', tpl)), ...cfnRefTargets(tpl, getNode(spec, 'LaunchTemplateName', tpl))];
   const lt = ids.map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::LaunchTemplate');
-  if (!lt) return null;
+  if (!lt) return { placed: null };
   const data = getMap(lt.properties, 'LaunchTemplateData', tpl);
   const nis = data ? getNode(data, 'NetworkInterfaces', tpl) : undefined;
-  if (!nis) return false;
-  if (!isSeq(nis)) return null;
-  return ((nis as YAMLSeq).items as Node[]).length > 0 ? true : false;
+  if (!nis) return { placed: false, name: lt.logicalId };
+  if (!isSeq(nis)) return { placed: null };
+  return { placed: ((nis as YAMLSeq).items as Node[]).length > 0, name: lt.logicalId };
 }
 
-function tfLaunchTemplatePlacesInSubnet(module: TfModule, block: TfBlock): boolean | null {
+function tfLaunchTemplatePlacesInSubnet(module: TfModule, block: TfBlock): { placed: boolean | null; name?: string } {
   const spec = block.blocksOfType('launch_template')[0];
-  if (!spec) return false;
+  if (!spec) return { placed: false };
   const text = [spec.attr('id'), spec.attr('name')].filter((a) => a).map((a) => a!.expr.text).join(' ');
   const m = /\baws_launch_template\.([\w-]+)/.exec(text);
-  if (!m) return null;
+  if (!m) return { placed: null };
   const lt = tfModuleResources(module, 'aws_launch_template').find((x) => x.block.labels[1]?.value === m[1]);
-  if (!lt) return null;
+  if (!lt) return { placed: null };
   const nis = [...lt.block.blocksOfType('network_interfaces'), ...lt.block.blocksOfType('dynamic').filter((d) => d.labels[0]?.value === 'network_interfaces')];
-  return nis.length > 0;
+  return { placed: nis.length > 0, name: lt.block.address ?? undefined };
 }
 
 export default defineRule({
@@ -59,7 +62,8 @@ export default defineRule({
         const nis = presence(tpl, props, 'NetworkInterfaces');
         if (subnet === 'yes' || nis === 'yes') continue;
         const lt = cfnTemplatePlacesInSubnet(tpl, res);
-        if (lt !== false) continue;
+        if (lt.placed !== false) continue;
+        const via = lt.name ? `, and its launch template ${lt.name} has no NetworkInterfaces either` : '';
         const pair = getPair(props, 'SubnetId') ?? getPair(props, 'NetworkInterfaces');
         const partly = subnet === 'partly' || nis === 'partly';
         ctx.report({
@@ -67,7 +71,7 @@ export default defineRule({
           resource: res.logicalId,
           message: partly
             ? `${res.logicalId} has no subnet in one branch of its condition, so it launches into the default VPC there. Set SubnetId in every branch.`
-            : `${res.logicalId} has no SubnetId or NetworkInterfaces, so it launches into the default VPC. Place it in a subnet of a VPC you control (SubnetId).`,
+            : `${res.logicalId} has no SubnetId or NetworkInterfaces${via}, so it launches into the default VPC. Place it in a subnet of a VPC you control (SubnetId).`,
         });
       } else if (res.type === 'AWS::EC2::SecurityGroup') {
         const vpc = presence(tpl, props, 'VpcId');
@@ -101,10 +105,11 @@ export default defineRule({
       if (ev.instanceCounts(block)?.every((n) => n === 0)) continue;
       if (type === 'aws_security_group') {
         if (set(block, 'vpc_id')) continue;
+        const attr = block.attr('vpc_id');
         ctx.report({
-          range: block.attr('vpc_id')?.expr.range ?? headerRange(block),
+          range: attr?.expr.range ?? headerRange(block),
           resource: block.address,
-          message: `${block.address} has no vpc_id, so it is created in the default VPC and only instances there can use it. Set vpc_id to your VPC.`,
+          message: `${block.address}${attr ? `'s vpc_id is null (${attr.expr.text})` : ' has no vpc_id'}, so it is created in the default VPC and only instances there can use it. Set vpc_id to your VPC.`,
         });
       } else if (type === 'aws_autoscaling_group') {
         if (set(block, 'vpc_zone_identifier') || !block.attr('availability_zones')) continue;
@@ -116,11 +121,15 @@ export default defineRule({
       } else {
         if (set(block, 'subnet_id')) continue;
         if (block.blocksOfType('network_interface').length || block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'network_interface')) continue;
-        if (tfLaunchTemplatePlacesInSubnet(ctx.module, block) !== false) continue;
+        const lt = tfLaunchTemplatePlacesInSubnet(ctx.module, block);
+        if (lt.placed !== false) continue;
+        const attr = block.attr('subnet_id');
+        const what = attr ? `'s subnet_id is null (${attr.expr.text})` : ' has no subnet_id or network_interface';
+        const via = lt.name ? `, and its launch template ${lt.name} has no network_interfaces either` : '';
         ctx.report({
-          range: block.attr('subnet_id')?.expr.range ?? headerRange(block),
+          range: attr?.expr.range ?? headerRange(block),
           resource: block.address,
-          message: `${block.address} has no subnet_id or network_interface, so it launches into the default VPC. Place it in a subnet of a VPC you control (subnet_id).`,
+          message: `${block.address}${what}${via}, so it launches into the default VPC. Place it in a subnet of a VPC you control (subnet_id).`,
         });
       }
     }
