@@ -46,19 +46,25 @@ function cfnLists(tpl: CfnTemplate, node: Node, depth = 0): (CfnList | null)[] {
   });
 }
 
-/** The Availability Zone a subnet element is in, when it refers to a subnet of the template with one set. */
+/** The Availability Zone a subnet element is in, when it refers to a subnet of the template with one set: its canonical form. */
 function cfnSubnetZone(tpl: CfnTemplate, item: Node | null): string | null {
-  if (!item) return null;
-  const target = cfnRefTargets(tpl, item).map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::Subnet');
-  const az = target ? getNode(target.properties, 'AvailabilityZone', tpl) : undefined;
+  const az = cfnSubnetZoneNode(tpl, item);
   return az ? canon(tpl, az) : null;
 }
 
-/** A zone key (`v:eu-west-1a`, `t:expression`, or a canonical CloudFormation value) for a message. */
+function cfnSubnetZoneNode(tpl: CfnTemplate, item: Node | null): Node | undefined {
+  if (!item) return undefined;
+  const target = cfnRefTargets(tpl, item).map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::Subnet');
+  return target ? getNode(target.properties, 'AvailabilityZone', tpl) : undefined;
+}
+
+/** A Terraform zone key (`v:eu-west-1a`, `t:expression`) for a message. */
 function zoneText(key: string): string {
-  if (key.startsWith('v:') || key.startsWith('t:')) return key.slice(2);
-  if (key.startsWith('"')) return JSON.parse(key);
-  return key.replace(/^!(\w+)\((.*)\)$/, '!$1 $2');
+  return key.slice(2);
+}
+
+function joinNames(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
 }
 
 function shown(tpl: CfnTemplate, node: Node | null, key: string): string {
@@ -84,17 +90,27 @@ function checkCfnGroup(tpl: CfnTemplate, res: CfnResource, report: (range: Offse
     if (subnets) {
       const azs = distinct.map((i) => cfnSubnetZone(tpl, i.node));
       if (azs.every((z) => z !== null && z === azs[0])) {
-        report(range, `${res.logicalId}'s subnets are all in the same Availability Zone (${zoneText(azs[0]!)}). ${ADVICE_ASG}`);
+        const az = cfnSubnetZoneNode(tpl, distinct[0].node)!;
+        report(range, `${res.logicalId}'s subnets are all in the same Availability Zone (${shown(tpl, az, '""')}). ${ADVICE_ASG}`);
       }
     }
   }
 }
 
+/**
+ * Copies are named as copies: `Web1`/`Web2`, `web_1`/`web_2`, `NodeA`/`NodeB`,
+ * `node-a`/`node-b`. Two instances that merely share an image and a subnet but
+ * are called `jenkins` and `nexus` are different servers, not scaled copies.
+ */
+function siblingName(name: string): string {
+  return name.replace(/\d+/g, '#').replace(/(?<=[a-z])[A-Z]$/, '#').replace(/[-_][a-zA-Z]$/, '#').toLowerCase();
+}
+
 const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'PrivateIpAddress', 'PrivateIpAddresses', 'Ipv6Addresses', 'Ipv6AddressCount', 'SecondaryPrivateIpAddressCount', 'NetworkInterfaces', 'PrivateDnsNameOptions']);
 
 /** Instances that differ only in tags and addresses, keyed by what they run and where. */
-function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node }[]> {
-  const groups = new Map<string, { res: CfnResource; node: Node }[]>();
+function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node; place: string }[]> {
+  const groups = new Map<string, { res: CfnResource; node: Node; place: string }[]>();
   for (const res of tpl.resources) {
     if (res.type !== 'AWS::EC2::Instance' || !res.properties || intrinsic(res.properties)) continue;
     const props = res.properties;
@@ -107,9 +123,11 @@ function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node
       .map((p) => `${isScalar(p.key) ? p.key.value : '?'}=${canon(tpl, p.value as Node)}`)
       .sort()
       .join(';');
-    const key = `${what}|${where}`;
+    const key = `${what}|${where}|${siblingName(res.logicalId)}`;
     const list = groups.get(key) ?? [];
-    list.push({ res, node: placement });
+    const text = shown(tpl, placement, '""');
+    const zoneNode = zone ? cfnSubnetZoneNode(tpl, placement) : undefined;
+    list.push({ res, node: placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : getNode(props, 'SubnetId', tpl) ? `subnet (${text})` : `Availability Zone (${text})` });
     groups.set(key, list);
   }
   return groups;
@@ -193,11 +211,10 @@ export default defineRule({
       if (copies.length < 2) continue;
       for (const c of copies) {
         const others = copies.filter((o) => o !== c).map((o) => o.res.logicalId);
-        const r = cfnRange(tpl, c.node)!;
         ctx.report({
-          range: r,
+          range: cfnRange(tpl, c.node)!,
           resource: c.res.logicalId,
-          message: `${c.res.logicalId} and ${others.join(', ')} are identical instances placed in the same ${getNode(c.res.properties, 'SubnetId', tpl) ? 'subnet or Availability Zone' : 'Availability Zone'} (${tpl.text.slice(r.start, r.end).replace(/\s+/g, ' ')}). ${ADVICE_COPIES}`,
+          message: `${c.res.logicalId} and ${joinNames(others)} are identical instances in the same ${c.place}. ${ADVICE_COPIES}`,
         });
       }
     }
@@ -222,14 +239,16 @@ export default defineRule({
       });
     }
     // Separate but identical instance blocks in one place.
-    const groups = new Map<string, { file: TfFile; block: TfBlock; where: TfAttribute }[]>();
+    const groups = new Map<string, { file: TfFile; block: TfBlock; where: TfAttribute; place: string }[]>();
     for (const { file, block } of blocks) {
       const where = tfPlacement(block);
       if (!where || block.attr('count') || block.attr('for_each')) continue;
       const val = ev.attr(where);
-      const place = where.name === 'subnet_id' && val ? (tfSubnetZone(ev, ctx.module, file, val) ?? `subnet:${tfKey(file, val)}`) : `az:${val ? tfKey(file, val) : ''}`;
-      const key = `${tfSignature(file, block)}|${place}`;
-      groups.set(key, [...(groups.get(key) ?? []), { file, block, where }]);
+      const zone = where.name === 'subnet_id' && val ? tfSubnetZone(ev, ctx.module, file, val) : null;
+      const place = zone ? `az:${zone}` : `${where.name}:${val ? tfKey(file, val) : ''}`;
+      const shownPlace = zone ? `Availability Zone (${zoneText(zone)})` : `${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text})`;
+      const key = `${tfSignature(file, block)}|${place}|${siblingName(block.labels[1]?.value ?? '')}`;
+      groups.set(key, [...(groups.get(key) ?? []), { file, block, where, place: shownPlace }]);
     }
     for (const copies of groups.values()) {
       if (copies.length < 2) continue;
@@ -239,7 +258,7 @@ export default defineRule({
         ctx.report({
           range: c.where.expr.range,
           resource: c.block.address,
-          message: `${c.block.address} and ${others.join(', ')} are identical instances placed in the same ${c.where.name === 'subnet_id' ? 'subnet or Availability Zone' : 'Availability Zone'} (${c.where.name} = ${c.where.expr.text}). ${ADVICE_COPIES}`,
+          message: `${c.block.address} and ${joinNames(others as string[])} are identical instances in the same ${c.place}. ${ADVICE_COPIES}`,
         });
       }
     }
