@@ -1,4 +1,4 @@
-import { visit, type Node, type YAMLMap } from 'yaml';
+import { isScalar, visit, type Node, type YAMLMap } from 'yaml';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/nodes';
@@ -88,10 +88,11 @@ export default defineRule({
         if (own.some((v) => names!.values.has(v) || scalarElsewhere(tpl, res.pair.value as Node, v))) continue;
       }
       const edit = removeCfnResourceEdit(tpl, res);
+      const shownName = keyName && isScalar(keyName) && typeof keyName.value === 'string' ? ` ('${keyName.value}')` : '';
       ctx.report({
         range: res.keyRange,
         resource: res.logicalId,
-        message: `Key pair ${res.logicalId} is used by no instance, launch template or launch configuration in this template. Remove unused key pairs: every key that exists is one more key that can leak.`,
+        message: `Key pair ${res.logicalId}${shownName} is used by no instance, launch template or launch configuration in this template. Remove unused key pairs: every key that exists is one more key that can leak.`,
         fixes: edit ? [ctx.suggest(`${TITLE} ${res.logicalId}`, [edit])] : [],
       });
     }
@@ -113,10 +114,12 @@ export default defineRule({
       }
       const own = alternatives(ev.attr(block.attr('key_name'))).filter((v) => v.kind === 'known' && typeof v.value === 'string').map((v) => String((v as { value: unknown }).value));
       if (own.some((v) => names!.has(v) || stringElsewhere(module, ctx.file, block, v))) continue;
+      const literal = block.attr('key_name')?.expr;
+      const shownName = literal?.kind === 'string' ? ` (${literal.text})` : '';
       ctx.report({
         range: headerRange(block),
         resource: address,
-        message: `Key pair ${address} is used by no instance, launch template or launch configuration in this module. Remove unused key pairs: every key that exists is one more key that can leak.`,
+        message: `Key pair ${address}${shownName} is used by no instance, launch template or launch configuration in this module. Remove unused key pairs: every key that exists is one more key that can leak.`,
         fixes: [ctx.suggest(`${TITLE} ${address}`, [removeTfBlockEdit(ctx.file, block)])],
       });
     }
