@@ -3,7 +3,7 @@ import { defineRule } from '../server/engine/rule';
 import { getNode } from '../server/engine/cloudformation/nodes';
 import * as nodePath from 'node:path';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
-import { cfnReferences, cfnRefTargets, refAddress, tfModuleResources, tfReferences, tfRefsInBlock } from './lib/network';
+import { cfnReferences, cfnRefTargets, refAddress, tfModuleResources, tfReferencesTo, tfRefsInBlock } from './lib/network';
 
 const CFN_PUBLIC = new Set(['PublicIp', 'PublicDnsName']);
 const TF_PUBLIC = new Set(['public_ip', 'public_dns']);
@@ -32,15 +32,20 @@ export default defineRule({
         for (const t of cfnRefTargets(tpl, getNode(res.properties, key, tpl))) covered.add(t.target);
       }
     }
+    const publicUses = new Map<string, typeof refs>();
+    for (const r of refs) {
+      if (r.attribute === null || !CFN_PUBLIC.has(r.attribute)) continue;
+      publicUses.set(r.target, [...(publicUses.get(r.target) ?? []), r]);
+    }
     for (const res of tpl.resources) {
       if (res.type !== 'AWS::EC2::Instance') continue;
-      if (covered.has(res.logicalId)) continue;
+      if (covered.has(res.logicalId) || !publicUses.has(res.logicalId)) continue;
       const nis = getNode(res.properties, 'NetworkInterfaces', tpl);
       const enis = nis && isSeq(nis)
         ? ((nis as YAMLSeq).items as Node[]).flatMap((ni) => (isMap(ni) ? cfnRefTargets(tpl, getNode(ni as YAMLMap, 'NetworkInterfaceId', tpl)) : []))
         : [];
       if (enis.some((e) => covered.has(e.target))) continue;
-      const uses = refs.filter((r) => r.target === res.logicalId && r.attribute !== null && CFN_PUBLIC.has(r.attribute) && r.owner !== res.logicalId);
+      const uses = publicUses.get(res.logicalId)!.filter((r) => r.owner !== res.logicalId);
       if (uses.length === 0) continue;
       const where = [...new Set(uses.map((u) => (u.section === 'Resources' ? u.owner ?? 'Resources' : `${u.section}.${u.owner ?? ''}`.replace(/\.$/, ''))))];
       const attrs = [...new Set(uses.map((u) => u.attribute!))];
@@ -54,6 +59,9 @@ export default defineRule({
 
   terraform(ctx) {
     const module = ctx.module;
+    const instances = resourcesOfType(ctx.file.blocks, ['aws_instance']);
+    // Cheap before the module-wide reference index: nothing to find without instances and a public address read.
+    if (instances.length === 0 || !module.files.some((f) => /\.public_(ip|dns)\b/.test(f.text))) return;
     const covered = new Set<string>();
     for (const { file, block } of tfModuleResources(module, 'aws_eip', 'aws_eip_association')) {
       for (const ref of tfRefsInBlock(module, file, block)) {
@@ -61,14 +69,13 @@ export default defineRule({
         if (a) covered.add(a);
       }
     }
-    const sites = tfReferences(module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
+    for (const block of instances) {
       const address = block.address!;
       if (covered.has(address)) continue;
       // An Elastic IP on a network interface the instance uses covers it too.
       const enis = tfRefsInBlock(module, ctx.file, block).map(refAddress).filter((a): a is string => !!a && a.startsWith('aws_network_interface.'));
       if (enis.some((e) => covered.has(e))) continue;
-      const uses = sites.filter((s) => refAddress(s.ref) === address && s.ref.parts.length >= 3 && TF_PUBLIC.has(s.ref.parts[2])
+      const uses = tfReferencesTo(module, address).filter((s) => s.ref.parts.length >= 3 && TF_PUBLIC.has(s.ref.parts[2])
         // Provisioner connections read the address once, at creation.
         && !s.nested.includes('connection') && !s.nested.includes('provisioner')
         && s.block !== block);

@@ -4,7 +4,7 @@ import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
-import { canon, cfnReferences, refAddress, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferences } from './lib/network';
+import { canon, cfnReferences, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferencesTo } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
 
 const TITLE = 'Remove the unused key pair';
@@ -101,11 +101,10 @@ export default defineRule({
   terraform(ctx) {
     const module = ctx.module;
     const ev = new TfEvaluator(module);
-    const sites = tfReferences(module);
     let names: Set<string> | null = null;
     for (const block of resourcesOfType(ctx.file.blocks, ['aws_key_pair'])) {
       const address = block.address!;
-      if (sites.some((s) => s.block !== block && refAddress(s.ref) === address)) continue;
+      if (tfReferencesTo(module, address).some((s) => s.block !== block)) continue;
       if (!names) {
         names = new Set();
         for (const { block: l } of tfModuleResources(module, ...TF_LAUNCHERS)) {

@@ -1,5 +1,5 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
-import { Buckets } from './lib/sgReport';
+import { Buckets, thousands } from './lib/sgReport';
 import { adminServices, cfnSecurityGroupRules, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
@@ -24,7 +24,7 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
 
 function describeSize(p: Peer & { kind: 'cidr' }): string {
   const bits = (p.version === 4 ? 32 : 128) - p.prefix;
-  if (p.version === 4) return `${(2 ** bits).toLocaleString('en-US')} addresses`;
+  if (p.version === 4) return `${thousands(2 ** bits)} addresses`;
   return `2^${bits} addresses`;
 }
 

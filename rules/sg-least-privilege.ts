@@ -1,5 +1,5 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
-import { Buckets } from './lib/sgReport';
+import { Buckets, thousands } from './lib/sgReport';
 import { cfnSecurityGroupRules, describeTraffic, portCount, tfSecurityGroupRules, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
@@ -18,7 +18,7 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
       return `${where} allows all protocols on all ports (protocol -1). Allow only the protocol and ports the service needs.`;
     }
     const t = b.items[0].traffic;
-    return `${where} opens ${portCount(t)!.toLocaleString('en-US')} ports (${describeTraffic(t)}), more than ${max.toLocaleString('en-US')} (options.maxPortRange). Open only the ports the service listens on.`;
+    return `${where} opens ${thousands(portCount(t)!)} ports (${describeTraffic(t)}), more than ${thousands(max)} (options.maxPortRange). Open only the ports the service listens on.`;
   });
 }
 

@@ -158,45 +158,93 @@ export interface TfRefSite {
   nested: string[];
 }
 
-const tfRefCache = new WeakMap<TfModule, TfRefSite[]>();
+interface RefIndex {
+  sites: TfRefSite[];
+  byAddress: Map<string, TfRefSite[]>;
+  byBlock: Map<TfBlock, TfRefSite[]>;
+}
 
-/** Every reference of every file of the module, with the blocks around it. */
-export function tfReferences(module: TfModule): TfRefSite[] {
-  let sites = tfRefCache.get(module);
-  if (sites) return sites;
-  sites = [];
+const tfRefCache = new WeakMap<TfModule, RefIndex>();
+
+/** The innermost block of `blocks` (sorted by position) that holds `r`. */
+function holder(blocks: readonly TfBlock[], r: OffsetRange): TfBlock | null {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = blocks[mid];
+    if (b.range.end < r.end) lo = mid + 1;
+    else if (b.range.start > r.start) hi = mid - 1;
+    else return b;
+  }
+  return null;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function moduleReferences(module: TfModule): RefIndex {
+  let cached = tfRefCache.get(module);
+  if (cached) return cached;
+  const sites: TfRefSite[] = [];
+  const byAddress = new Map<string, TfRefSite[]>();
+  const byBlock = new Map<TfBlock, TfRefSite[]>();
   for (const file of module.files) {
     for (const ref of file.references) {
-      const block = file.blocks.find((b) => b.range.start <= ref.range.start && ref.range.end <= b.range.end) ?? null;
+      const block = holder(file.blocks, ref.range);
       const nested: string[] = [];
-      let cur = block;
-      while (cur) {
-        const inner: TfBlock | undefined = cur.blocks.find((b) => b.range.start <= ref.range.start && ref.range.end <= b.range.end);
+      for (let cur = block; cur; ) {
+        const inner: TfBlock | null = cur.blocks.length ? holder(cur.blocks, ref.range) : null;
         if (!inner) break;
         nested.push(inner.type);
         cur = inner;
       }
-      sites.push({ file, ref, block, nested });
+      const site = { file, ref, block, nested };
+      sites.push(site);
+      const a = refAddress(ref);
+      if (a) push(byAddress, a, site);
+      if (block) push(byBlock, block, site);
     }
   }
-  tfRefCache.set(module, sites);
-  return sites;
+  cached = { sites, byAddress, byBlock };
+  tfRefCache.set(module, cached);
+  return cached;
 }
 
-/** Top-level resource blocks of the given types across the module. */
+/** Every reference of every file of the module, with the blocks around it. */
+export function tfReferences(module: TfModule): TfRefSite[] {
+  return moduleReferences(module).sites;
+}
+
+/** The references to one resource address (`aws_instance.web`) anywhere in the module. */
+export function tfReferencesTo(module: TfModule, address: string): TfRefSite[] {
+  return moduleReferences(module).byAddress.get(address) ?? [];
+}
+
+const resourceCache = new WeakMap<TfModule, Map<string, { file: TfFile; block: TfBlock }[]>>();
+
+/** Top-level resource blocks of the given types across the module (cached per module). */
 export function tfModuleResources(module: TfModule, ...types: string[]): { file: TfFile; block: TfBlock }[] {
-  const out: { file: TfFile; block: TfBlock }[] = [];
-  for (const file of module.files) {
-    for (const block of file.blocks) {
-      if (block.type === 'resource' && types.includes(block.labels[0]?.value ?? '')) out.push({ file, block });
+  let byType = resourceCache.get(module);
+  if (!byType) {
+    byType = new Map();
+    for (const file of module.files) {
+      for (const block of file.blocks) {
+        if (block.type === 'resource') push(byType, block.labels[0]?.value ?? '', { file, block });
+      }
     }
+    resourceCache.set(module, byType);
   }
-  return out;
+  if (types.length === 1) return byType.get(types[0]) ?? [];
+  return types.flatMap((t) => byType!.get(t) ?? []);
 }
 
-/** Every reference inside `block` (any depth) to a resource address `type.name`. */
+/** Every reference inside a top-level `block` of `file` (at any depth). */
 export function tfRefsInBlock(module: TfModule, file: TfFile, block: TfBlock): TfReference[] {
-  return tfReferences(module).filter((s) => s.file === file && s.ref.range.start >= block.range.start && s.ref.range.end <= block.range.end).map((s) => s.ref);
+  return (moduleReferences(module).byBlock.get(block) ?? []).filter((s) => s.file === file).map((s) => s.ref);
 }
 
 /** `aws_instance.web` from a reference `aws_instance.web[0].public_ip`. */

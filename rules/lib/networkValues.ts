@@ -14,7 +14,6 @@
 import { unescapeTemplateLiteral } from '../../server/engine/terraform/parser';
 import type { TfAttribute, TfBlock, TfModule } from '../../server/engine/terraform/model';
 import type { OffsetRange } from '../../server/engine/types';
-import { findVariable } from '../../server/engine/terraform/values';
 
 export type TfValue =
   | { kind: 'known'; value: string | number | boolean | null; range: OffsetRange }
@@ -65,11 +64,18 @@ function stringLit(n: TsNode): string {
 }
 
 export class TfEvaluator {
+  private variables: Map<string, TfBlock> | null = null;
+  private locals: Map<string, TfAttribute> | null = null;
+
   constructor(readonly module: TfModule) {}
 
   /** Evaluates an attribute's expression. */
   attr(attr: TfAttribute | undefined, scope: TfScope = EMPTY_SCOPE): TfValue | undefined {
-    return attr ? this.expr(attr.expr.node, scope) : undefined;
+    if (!attr) return undefined;
+    // Plain literals (most attributes) are read once by the parser's own cache.
+    const lit = attr.expr.value;
+    if (lit !== undefined) return { kind: 'known', value: lit, range: attr.expr.range };
+    return this.expr(attr.expr.node, scope);
   }
 
   /** Evaluates a tree-sitter `expression` node (or any node below one). */
@@ -201,7 +207,7 @@ export class TfEvaluator {
       const name = attrName(rest[0]);
       rest = rest.slice(1);
       if (root === 'var') {
-        const def = findVariable(this.module, name)?.attr('default');
+        const def = this.variable(name)?.attr('default');
         base = def ? restamp(this.expr(def.expr.node, EMPTY_SCOPE, depth + 1), r) : undefined;
       } else {
         const local = this.local(name);
@@ -240,12 +246,25 @@ export class TfEvaluator {
     return v;
   }
 
-  private local(name: string): TfAttribute | undefined {
-    for (const f of this.module.files) {
-      const l = f.locals.find((a) => a.name === name);
-      if (l) return l;
+  private variable(name: string): TfBlock | undefined {
+    if (!this.variables) {
+      this.variables = new Map();
+      for (const f of this.module.files) {
+        for (const b of f.blocks) {
+          const n = b.type === 'variable' ? b.labels[0]?.value : undefined;
+          if (n !== undefined && !this.variables.has(n)) this.variables.set(n, b);
+        }
+      }
     }
-    return undefined;
+    return this.variables.get(name);
+  }
+
+  private local(name: string): TfAttribute | undefined {
+    if (!this.locals) {
+      this.locals = new Map();
+      for (const f of this.module.files) for (const l of f.locals) if (!this.locals.has(l.name)) this.locals.set(l.name, l);
+    }
+    return this.locals.get(name);
   }
 
   /**

@@ -124,20 +124,39 @@ function makeTraffic(protocol: Protocol | null | undefined, from: number | null 
   return { protocol, ports: { from: Math.min(from, to), to: Math.max(from, to) }, protocolRange, portRange };
 }
 
+type ParsedCidr = { version: 4 | 6; prefix: number; address: ipaddr.IPv4 | ipaddr.IPv6 } | null;
+/** Parsing addresses is slow next to everything else a rule does, and templates repeat the same few. */
+const cidrCache = new Map<string, ParsedCidr>();
+
+function parseCidr(t: string): ParsedCidr {
+  let hit = cidrCache.get(t);
+  if (hit !== undefined) return hit;
+  hit = null;
+  try {
+    if (t.includes(':')) {
+      const [addr, prefix] = ipaddr.IPv6.parseCIDR(t);
+      hit = { version: 6, prefix, address: addr };
+    } else {
+      // ipaddr also reads `10/8` and octal forms; AWS takes only dotted decimal.
+      const slash = t.indexOf('/');
+      if (slash > 0 && ipaddr.IPv4.isValidFourPartDecimal(t.slice(0, slash))) {
+        const [addr, prefix] = ipaddr.IPv4.parseCIDR(t);
+        hit = { version: 4, prefix, address: addr };
+      }
+    }
+  } catch {
+    hit = null;
+  }
+  if (cidrCache.size > 4096) cidrCache.clear();
+  cidrCache.set(t, hit);
+  return hit;
+}
+
 /** Parses a CIDR (`10.0.0.0/8`, `::/0`, `0:0:0:0:0:0:0:0/0`, `0000::/0`) into a peer; unknown when it is not one. */
 export function cidrPeer(text: string, range: OffsetRange): Peer {
   const t = text.trim();
-  try {
-    const [addr, prefix] = ipaddr.parseCIDR(t);
-    if (addr.kind() === 'ipv4') {
-      // ipaddr also reads `10/8` and octal forms; AWS takes only dotted decimal.
-      if (!ipaddr.IPv4.isValidFourPartDecimal(t.slice(0, t.indexOf('/')))) return { kind: 'unknown', text: t, range };
-      return { kind: 'cidr', text: t, version: 4, prefix, address: addr, range };
-    }
-    return { kind: 'cidr', text: t, version: 6, prefix, address: addr, range };
-  } catch {
-    return { kind: 'unknown', text: t, range };
-  }
+  const c = parseCidr(t);
+  return c ? { kind: 'cidr', text: t, ...c, range } : { kind: 'unknown', text: t, range };
 }
 
 /** 0.0.0.0/0, ::/0 in any spelling, or any address with a zero-length prefix. */
