@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { defineRule } from '../server/engine/rule';
-import { getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
+import { getNode, intrinsic, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfAttribute, TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';

@@ -1,6 +1,6 @@
 import { isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { defineRule } from '../server/engine/rule';
-import { getMap, getNode, getPair, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
+import { getMap, getNode, getPair, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfModule } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';

@@ -1,7 +1,7 @@
 import { isScalar, type Node, type YAMLMap } from 'yaml';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
-import { getMap, getNode, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
+import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnRefTargets, rangeKeyOf, tfKeyPairReference, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';

@@ -4,7 +4,7 @@
  * property values, and edits that remove a whole resource cleanly.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import { deref, getNode, getPair, intrinsic, nodeRange } from '../../server/engine/cloudformation/nodes';
+import { deref, getNode, intrinsic, nodeRange } from '../../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
 import type { OffsetRange, TextEdit } from '../../server/engine/types';
@@ -366,9 +366,6 @@ export function removeCfnResourceEdit(tpl: CfnTemplate, res: CfnResource): TextE
 export function removeTfBlockEdit(file: TfFile, block: TfBlock): TextEdit {
   return removeLinesEdit(file.text, block.range.start, block.range.end, ['#', '//']);
 }
-
-/** `getPair` re-exported for rules that need a key's range. */
-export { getPair };
 
 export function rangeKeyOf(r: OffsetRange): string {
   return `${r.start}:${r.end}`;

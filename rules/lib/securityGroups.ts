@@ -19,7 +19,7 @@
  */
 import * as ipaddr from 'ipaddr.js';
 import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
+import { getNode, getPair, intrinsic, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
 import type { OffsetRange } from '../../server/engine/types';
