@@ -22,6 +22,7 @@ import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'y
 import { getNode, getPair, intrinsic, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
+import { headerRange } from '../../server/engine/terraform/values';
 import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
 import { cfnRange, cfnRefTargets } from './network';
@@ -314,7 +315,7 @@ function readCfn(tpl: CfnTemplate): SgRule[] {
             format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label,
             range: at, implicit: true,
             traffic: [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
-            peers: [{ ...(cidrPeer('0.0.0.0/0', at) as Peer), range: at }],
+            peers: [cidrPeer('0.0.0.0/0', at)],
           });
         }
       }
@@ -477,20 +478,12 @@ function readTf(file: TfFile, ev: TfEvaluator): SgRule[] {
         const t = ev.attr(block.attr('type'), scope);
         for (const alt of alternatives(t)) {
           if (alt.kind !== 'known' || (alt.value !== 'ingress' && alt.value !== 'egress')) continue;
-          out.push(tfRule(ev, file.text, block, fieldsOfBlock(block), scope, alt.value, address, address, block.typeRange, groupOf(block, 'security_group_id')));
+          out.push(tfRule(ev, file.text, block, fieldsOfBlock(block), scope, alt.value, address, address, headerRange(block), groupOf(block, 'security_group_id')));
         }
       } else if (type === 'aws_vpc_security_group_ingress_rule' || type === 'aws_vpc_security_group_egress_rule') {
         const direction: Direction = type.endsWith('ingress_rule') ? 'ingress' : 'egress';
-        out.push(tfRule(ev, file.text, block, fieldsOfBlock(block), scope, direction, address, address, block.typeRange, groupOf(block, 'security_group_id')));
+        out.push(tfRule(ev, file.text, block, fieldsOfBlock(block), scope, direction, address, address, headerRange(block), groupOf(block, 'security_group_id')));
       }
-    }
-  }
-  // Header ranges of whole resources: from the type keyword to the last label.
-  for (const r of out) {
-    if (r.label === r.resource) {
-      const b = file.blocks.find((x) => x.address === r.resource);
-      const last = b?.labels[b.labels.length - 1];
-      if (b && last) r.range = { start: b.typeRange.start, end: last.fullRange.end };
     }
   }
   return out;
