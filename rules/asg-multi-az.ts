@@ -1,0 +1,266 @@
+import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { defineRule } from '../server/engine/rule';
+import { getNode, intrinsic, resolveValues } from '../server/engine/cloudformation/nodes';
+import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
+import type { TfAttribute, TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
+import type { OffsetRange } from '../server/engine/types';
+import { resourcesOfType } from '../server/engine/terraform/values';
+import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
+import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
+
+const ADVICE_ASG = 'If that Availability Zone fails, the group has nowhere to launch instances. Use subnets in at least two Availability Zones.';
+const ADVICE_COPIES = 'One Availability Zone outage takes all of them down. Spread them over subnets in different Availability Zones, or run them in an Auto Scaling group across zones.';
+
+// ---------------------------------------------------------------------------
+// CloudFormation
+
+interface CfnList {
+  node: Node;
+  /** Canonical text of each element. */
+  items: { key: string; node: Node | null }[];
+}
+
+/** The lists a list-valued property can be (each `!If` branch); null entries when unknown. */
+function cfnLists(tpl: CfnTemplate, node: Node, depth = 0): (CfnList | null)[] {
+  const fn = intrinsic(node);
+  if (depth > 8) return [null];
+  if (fn?.fn === 'If' && fn.arg && isSeq(fn.arg) && fn.arg.items.length === 3) {
+    const items = (fn.arg as YAMLSeq).items as Node[];
+    return [...cfnLists(tpl, items[1], depth + 1), ...cfnLists(tpl, items[2], depth + 1)];
+  }
+  if (isSeq(node) && !fn) {
+    return [{ node, items: ((node as YAMLSeq).items as Node[]).map((i) => ({ key: canon(tpl, i), node: i })) }];
+  }
+  // A `List<...>` / `CommaDelimitedList` parameter with a default, or `!Split` of a known string.
+  let strings: Node | null = null;
+  if (fn?.fn === 'Ref') strings = node;
+  else if (fn?.fn === 'Split' && fn.arg && isSeq(fn.arg)) {
+    const [sep, src] = (fn.arg as YAMLSeq).items as Node[];
+    if (isScalar(sep) && sep.value === ',' && src) strings = src;
+  }
+  if (!strings) return [null];
+  return resolveValues(tpl, strings).map((r) => {
+    if (r.kind !== 'known' || typeof r.value !== 'string') return null;
+    const parts = r.value.split(',').map((s) => s.trim()).filter((s) => s);
+    return { node, items: parts.map((p) => ({ key: JSON.stringify(p), node: null })) };
+  });
+}
+
+/** The Availability Zone a subnet element is in, when it refers to a subnet of the template with one set: its canonical form. */
+function cfnSubnetZone(tpl: CfnTemplate, item: Node | null): string | null {
+  const az = cfnSubnetZoneNode(tpl, item);
+  return az ? canon(tpl, az) : null;
+}
+
+function cfnSubnetZoneNode(tpl: CfnTemplate, item: Node | null): Node | undefined {
+  if (!item) return undefined;
+  const target = cfnRefTargets(tpl, item).map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::Subnet');
+  return target ? getNode(target.properties, 'AvailabilityZone', tpl) : undefined;
+}
+
+/** A Terraform zone key (`v:eu-west-1a`, `t:expression`) for a message. */
+function zoneText(key: string): string {
+  return key.slice(2);
+}
+
+function joinNames(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
+}
+
+function shown(tpl: CfnTemplate, node: Node | null, key: string): string {
+  const r = node ? cfnRange(tpl, node) : null;
+  return r ? tpl.text.slice(r.start, r.end).replace(/\s+/g, ' ') : JSON.parse(key);
+}
+
+function checkCfnGroup(tpl: CfnTemplate, res: CfnResource, report: (range: OffsetRange, message: string) => void): void {
+  const props = res.properties;
+  const subnets = getNode(props, 'VPCZoneIdentifier', tpl);
+  const zones = getNode(props, 'AvailabilityZones', tpl);
+  const node = subnets ?? zones;
+  if (!node) return;
+  for (const list of cfnLists(tpl, node)) {
+    if (!list || list.items.length === 0) continue;
+    const distinct = [...new Map(list.items.map((i) => [i.key, i])).values()];
+    const range = cfnRange(tpl, list.node)!;
+    if (distinct.length === 1) {
+      const what = subnets ? `one subnet (${shown(tpl, distinct[0].node, distinct[0].key)})` : `one Availability Zone (${shown(tpl, distinct[0].node, distinct[0].key)})`;
+      report(range, `${res.logicalId} spans ${what}. ${ADVICE_ASG}`);
+      continue;
+    }
+    if (subnets) {
+      const azs = distinct.map((i) => cfnSubnetZone(tpl, i.node));
+      if (azs.every((z) => z !== null && z === azs[0])) {
+        const az = cfnSubnetZoneNode(tpl, distinct[0].node)!;
+        report(range, `${res.logicalId}'s subnets are all in the same Availability Zone (${shown(tpl, az, '""')}). ${ADVICE_ASG}`);
+      }
+    }
+  }
+}
+
+/**
+ * Copies are named as copies: `Web1`/`Web2`, `web_1`/`web_2`, `NodeA`/`NodeB`,
+ * `node-a`/`node-b`. Two instances that merely share an image and a subnet but
+ * are called `jenkins` and `nexus` are different servers, not scaled copies.
+ */
+function siblingName(name: string): string {
+  return name.replace(/\d+/g, '#').replace(/(?<=[a-z])[A-Z]$/, '#').replace(/[-_][a-zA-Z]$/, '#').toLowerCase();
+}
+
+const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'PrivateIpAddress', 'PrivateIpAddresses', 'Ipv6Addresses', 'Ipv6AddressCount', 'SecondaryPrivateIpAddressCount', 'NetworkInterfaces', 'PrivateDnsNameOptions']);
+
+/** Instances that differ only in tags and addresses, keyed by what they run and where. */
+function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node; place: string }[]> {
+  const groups = new Map<string, { res: CfnResource; node: Node; place: string }[]>();
+  for (const res of tpl.resources) {
+    if (res.type !== 'AWS::EC2::Instance' || !res.properties || intrinsic(res.properties)) continue;
+    const props = res.properties;
+    const placement = getNode(props, 'SubnetId', tpl) ?? getNode(props, 'AvailabilityZone', tpl);
+    if (!placement) continue;
+    const zone = getNode(props, 'SubnetId', tpl) ? cfnSubnetZone(tpl, placement) : null;
+    const where = zone ? `az:${zone}` : `${getNode(props, 'SubnetId', tpl) ? 'subnet' : 'az'}:${canon(tpl, placement)}`;
+    const what = (props as YAMLMap).items
+      .filter((p) => !(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value))))
+      .map((p) => `${isScalar(p.key) ? p.key.value : '?'}=${canon(tpl, p.value as Node)}`)
+      .sort()
+      .join(';');
+    const key = `${what}|${where}|${siblingName(res.logicalId)}`;
+    const list = groups.get(key) ?? [];
+    const text = shown(tpl, placement, '""');
+    const zoneNode = zone ? cfnSubnetZoneNode(tpl, placement) : undefined;
+    list.push({ res, node: placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : getNode(props, 'SubnetId', tpl) ? `subnet (${text})` : `Availability Zone (${text})` });
+    groups.set(key, list);
+  }
+  return groups;
+}
+
+// ---------------------------------------------------------------------------
+// Terraform
+
+function tfKey(file: TfFile, v: TfValue): string {
+  return v.kind === 'known' ? `v:${String(v.value)}` : `t:${file.text.slice(v.range.start, v.range.end).replace(/\s+/g, '')}`;
+}
+
+/** The zone of a subnet element `aws_subnet.x.id` when the module's `aws_subnet.x` sets one. */
+function tfSubnetZone(ev: TfEvaluator, module: TfModule, file: TfFile, v: TfValue): string | null {
+  const m = /^aws_subnet\.([\w-]+)\.id$/.exec(file.text.slice(v.range.start, v.range.end).trim());
+  if (!m) return null;
+  const subnet = tfModuleResources(module, 'aws_subnet').find((s) => s.block.labels[1]?.value === m[1]);
+  const az = subnet?.block.attr('availability_zone');
+  if (!az) return null;
+  const val = ev.attr(az);
+  return val && val.kind === 'known' ? `v:${String(val.value)}` : `t:${az.expr.text.replace(/\s+/g, '')}`;
+}
+
+function checkTfGroup(ev: TfEvaluator, module: TfModule, file: TfFile, block: TfBlock, report: (range: OffsetRange, message: string) => void): void {
+  const subnets = block.attr('vpc_zone_identifier');
+  const attr = subnets ?? block.attr('availability_zones');
+  if (!attr) return;
+  for (const alt of alternatives(ev.attr(attr))) {
+    if (alt.kind !== 'list' || alt.items.length === 0) continue;
+    const items = alt.items.flatMap((i) => alternatives(i));
+    if (items.length !== alt.items.length) continue;
+    const distinct = [...new Map(items.map((i) => [tfKey(file, i), i])).values()];
+    if (distinct.length === 1) {
+      const one = distinct[0];
+      const text = one.kind === 'known' ? `"${String(one.value)}"` : file.text.slice(one.range.start, one.range.end);
+      report(attr.expr.range, `${block.address} spans ${subnets ? `one subnet (${text})` : `one Availability Zone (${text})`}. ${ADVICE_ASG}`);
+      return;
+    }
+    if (subnets) {
+      const azs = distinct.map((i) => tfSubnetZone(ev, module, file, i));
+      if (azs.every((z) => z !== null && z === azs[0])) {
+        report(attr.expr.range, `${block.address}'s subnets are all in the same Availability Zone (${zoneText(azs[0]!)}). ${ADVICE_ASG}`);
+        return;
+      }
+    }
+  }
+}
+
+const TF_PLACEMENT = new Set(['tags', 'tags_all', 'volume_tags', 'subnet_id', 'availability_zone', 'private_ip', 'secondary_private_ips', 'ipv6_addresses', 'ipv6_address_count']);
+
+/** Where an instance block is placed: its fixed subnet or zone attribute; null when not fixed. */
+function tfPlacement(block: TfBlock): TfAttribute | null {
+  const a = block.attr('subnet_id') ?? block.attr('availability_zone');
+  if (!a) return null;
+  // An index or key per instance spreads them out.
+  if (/\b(count\.index|each\.(key|value))\b/.test(a.expr.text)) return null;
+  return a;
+}
+
+function tfSignature(file: TfFile, block: TfBlock): string {
+  const attrs = block.attributes.filter((a) => !TF_PLACEMENT.has(a.name)).map((a) => `${a.name}=${a.expr.text.replace(/\s+/g, '')}`);
+  const blocks = block.blocks.map((b) => file.text.slice(b.range.start, b.range.end).replace(/\s+/g, ''));
+  return [...attrs, ...blocks].sort().join(';');
+}
+
+export default defineRule({
+  id: 'asg-multi-az',
+  severity: 'warning',
+  seed: '000 EC2: scaled/duplicated instances are not in the same Availability Zones',
+  description: 'Auto Scaling groups and duplicated instances must span more than one Availability Zone.',
+  fixable: false,
+
+  cloudformation(ctx) {
+    const tpl = ctx.template;
+    for (const res of tpl.resources) {
+      if (res.type === 'AWS::AutoScaling::AutoScalingGroup' && res.properties && isMap(res.properties)) {
+        checkCfnGroup(tpl, res, (range, message) => ctx.report({ range, resource: res.logicalId, message }));
+      }
+    }
+    for (const copies of cfnCopies(tpl).values()) {
+      if (copies.length < 2) continue;
+      for (const c of copies) {
+        const others = copies.filter((o) => o !== c).map((o) => o.res.logicalId);
+        ctx.report({
+          range: cfnRange(tpl, c.node)!,
+          resource: c.res.logicalId,
+          message: `${c.res.logicalId} and ${joinNames(others)} are identical instances in the same ${c.place}. ${ADVICE_COPIES}`,
+        });
+      }
+    }
+  },
+
+  terraform(ctx) {
+    const ev = new TfEvaluator(ctx.module);
+    for (const block of resourcesOfType(ctx.file.blocks, ['aws_autoscaling_group'])) {
+      checkTfGroup(ev, ctx.module, ctx.file, block, (range, message) => ctx.report({ range, resource: block.address, message }));
+    }
+    // `count` / `for_each` copies with one fixed subnet or zone.
+    const blocks = tfModuleResources(ctx.module, 'aws_instance');
+    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
+      const counts = ev.instanceCounts(block);
+      const where = tfPlacement(block);
+      if (!where || !counts || Math.max(...counts) < 2) continue;
+      const meta = block.attr('count') ? `count = ${block.attr('count')!.expr.text}` : `for_each = ${block.attr('for_each')!.expr.text}`;
+      ctx.report({
+        range: where.expr.range,
+        resource: block.address,
+        message: `${block.address} creates ${Math.max(...counts)} identical instances (${meta}), all in the same ${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text}). ${ADVICE_COPIES}`,
+      });
+    }
+    // Separate but identical instance blocks in one place.
+    const groups = new Map<string, { file: TfFile; block: TfBlock; where: TfAttribute; place: string }[]>();
+    for (const { file, block } of blocks) {
+      const where = tfPlacement(block);
+      if (!where || block.attr('count') || block.attr('for_each')) continue;
+      const val = ev.attr(where);
+      const zone = where.name === 'subnet_id' && val ? tfSubnetZone(ev, ctx.module, file, val) : null;
+      const place = zone ? `az:${zone}` : `${where.name}:${val ? tfKey(file, val) : ''}`;
+      const shownPlace = zone ? `Availability Zone (${zoneText(zone)})` : `${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text})`;
+      const key = `${tfSignature(file, block)}|${place}|${siblingName(block.labels[1]?.value ?? '')}`;
+      groups.set(key, [...(groups.get(key) ?? []), { file, block, where, place: shownPlace }]);
+    }
+    for (const copies of groups.values()) {
+      if (copies.length < 2) continue;
+      for (const c of copies) {
+        if (c.file !== ctx.file) continue;
+        const others = copies.filter((o) => o !== c).map((o) => o.block.address);
+        ctx.report({
+          range: c.where.expr.range,
+          resource: c.block.address,
+          message: `${c.block.address} and ${joinNames(others as string[])} are identical instances in the same ${c.place}. ${ADVICE_COPIES}`,
+        });
+      }
+    }
+  },
+});

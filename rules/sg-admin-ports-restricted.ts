@@ -1,0 +1,43 @@
+import { defineRule, type BaseContext } from '../server/engine/rule';
+import { Buckets, thousands } from './lib/sgReport';
+import { adminServices, cfnSecurityGroupRules, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
+
+function check(ctx: BaseContext, rules: readonly SgRule[]): void {
+  const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; services: string[] }>();
+  for (const rule of rules) {
+    if (rule.direction !== 'ingress') continue;
+    const services = [...new Set(rule.traffic.flatMap((t) => adminServices(t).map((s) => `${s.name} (${s.port})`)))];
+    if (services.length === 0) continue;
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'cidr' || isSingleHost(peer) || withinAny(peer, ctx.options.adminCidrs)) continue;
+      found.add(peer.range, rule, { peer, services });
+    }
+  }
+  found.report(ctx, (b) => {
+    const services = [...new Set(b.items.flatMap((i) => i.services))].join(' and ');
+    const where = b.rule.label === b.rule.resource ? b.rule.resource : `${b.rule.resource} (${b.rule.label})`;
+    const who = [...new Set(b.items.map(({ peer }) => (isAnyAddress(peer) ? `${peer.text} (the whole internet)` : `${peer.text} (${describeSize(peer)})`)))].join(' and ');
+    const v6 = b.items.some(({ peer }) => peer.version === 6);
+    return `${where} lets ${who} reach ${services}. Allow admin access only from specific addresses: single hosts (/32${v6 ? ' or /128' : ''}) such as a bastion, or the networks listed in options.adminCidrs.`;
+  });
+}
+
+function describeSize(p: Peer & { kind: 'cidr' }): string {
+  const bits = (p.version === 4 ? 32 : 128) - p.prefix;
+  if (p.version === 4) return `${thousands(2 ** bits)} addresses`;
+  return `2^${bits} addresses`;
+}
+
+export default defineRule({
+  id: 'sg-admin-ports-restricted',
+  severity: 'warning',
+  seed: '000 EC2: a bastion allows RDP/SSH only from specific whitelisted IP addresses',
+  description: 'SSH (22) and RDP (3389) must be reachable only from single hosts or the configured admin networks (options.adminCidrs).',
+  fixable: false,
+  cloudformation(ctx) {
+    check(ctx, cfnSecurityGroupRules(ctx.template));
+  },
+  terraform(ctx) {
+    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
+  },
+});
