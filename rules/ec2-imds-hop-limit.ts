@@ -8,15 +8,24 @@ const TITLE = 'Set the metadata response hop limit to 1';
 const WHY = 'so that metadata responses, and with them the instance role\'s credentials, cannot travel beyond the instance (into containers or through forwarding)';
 const EKS = ' This launch template is used by an EKS node group: pods without host networking lose instance metadata at hop limit 1, so give them IAM roles for service accounts or EKS Pod Identity first (the fix is offered as a suggestion).';
 
+const CONTAINERS = ' A hop limit of 2 is what containers on the instance (Docker bridge networking, Kubernetes pods) need to reach instance metadata: give them credentials of their own first (the fix is offered as a suggestion).';
+
+/** The note for a value that is often set on purpose; `undefined` when the fix is safe to apply blindly. */
+function caution(eks: boolean, high: number): string | undefined {
+  if (eks) return EKS;
+  if (high === 2) return CONTAINERS;
+  return undefined;
+}
+
 /** A hop limit that is a number (or a numeric string) above 1. */
 function tooHigh(v: string): number | undefined {
   const n = Number(v);
   return Number.isFinite(n) && n > 1 ? n : undefined;
 }
 
-/** Exact fixes become suggestions where the change can break pods. */
-function soften(fixes: Fix[], eks: boolean): Fix[] {
-  return eks ? fixes.map((f) => ({ ...f, kind: 'suggestion' as const })) : fixes;
+/** Exact fixes become suggestions where the change can break containers or pods. */
+function soften(fixes: Fix[], note: string | undefined): Fix[] {
+  return note ? fixes.map((f) => ({ ...f, kind: 'suggestion' as const })) : fixes;
 }
 
 export default defineRule({
@@ -36,12 +45,12 @@ export default defineRule({
       const high = knownStrings(look.values).map(tooHigh).find((n) => n !== undefined);
       if (high === undefined) continue;
       const id = launch.res.logicalId;
-      const eks = launchers.get(id)?.has('eks') ?? false;
+      const note = caution(launchers.get(id)?.has('eks') ?? false, high);
       ctx.report({
         range: { start: look.node.range![0], end: look.node.range![1] },
         resource: id,
-        message: `${id}: HttpPutResponseHopLimit is ${high}; set it to 1 ${WHY}.${eks ? EKS : ''}`,
-        fixes: soften(cfnSetFix(ctx, launch.res, path, 1, TITLE, look.node), eks),
+        message: `${id}: HttpPutResponseHopLimit is ${high}; set it to 1 ${WHY}.${note ?? ''}`,
+        fixes: soften(cfnSetFix(ctx, launch.res, path, 1, TITLE, look.node), note),
       });
     }
   },
@@ -53,12 +62,12 @@ export default defineRule({
       if (look.state !== 'present' || look.value.kind !== 'known' || look.value.value === null) continue;
       const high = tooHigh(String(look.value.value));
       if (high === undefined) continue;
-      const eks = launchers.get(block.address ?? '')?.has('eks') ?? false;
+      const note = caution(launchers.get(block.address ?? '')?.has('eks') ?? false, high);
       ctx.report({
         range: look.attr.expr.range,
         resource: block.address,
-        message: `${block.address}: http_put_response_hop_limit is ${high}; set it to 1 ${WHY}.${eks ? EKS : ''}`,
-        fixes: soften(tfSetFix(ctx, look, '1', TITLE), eks),
+        message: `${block.address}: http_put_response_hop_limit is ${high}; set it to 1 ${WHY}.${note ?? ''}`,
+        fixes: soften(tfSetFix(ctx, look, '1', TITLE), note),
       });
     }
   },

@@ -58,6 +58,13 @@ function checkSnapshot(file: string, actual: string): void {
   assert.equal(actual, read(file), `snapshot ${nodePath.relative(ROOT, file)} differs`);
 }
 
+/** A snapshot that must not exist (a case that no longer fires, or no longer has exact fixes). */
+function checkNoSnapshot(file: string): void {
+  if (!fs.existsSync(file)) return;
+  if (UPDATE) fs.rmSync(file);
+  else assert.fail(`stale snapshot ${nodePath.relative(ROOT, file)} (run UPDATE_SNAPSHOTS=1 npm test to remove it)`);
+}
+
 describe('rule fixtures', () => {
   const ruleDirs = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).sort() : [];
   for (const dir of ruleDirs) {
@@ -99,10 +106,14 @@ describe('rule fixtures', () => {
           }
           if (name.startsWith('good-')) {
             assert.equal(total, 0, `${name} must stay clean`);
+            for (const f of files) for (const ext of ['.findings', '.fixed']) checkNoSnapshot(f.path + ext);
             return;
           }
           assert.ok(total > 0, `${name} must fire ${rule.id}`);
-          if (exact === 0) return;
+          if (exact === 0) {
+            for (const f of files) checkNoSnapshot(`${f.path}.fixed`);
+            return;
+          }
           const onlyRule = (id: string) => id === rule.id;
           const fixed = fixFiles(engine, files, ws, 10, onlyRule);
           assert.ok(fixed.changed.size > 0, `${name}: exact fixes changed nothing`);
