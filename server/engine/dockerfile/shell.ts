@@ -10,12 +10,11 @@
  *
  * `initShell()` loads the grammar (async, once); everything after is synchronous.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 // See terraform/parser.ts: `import x = require(...)` keeps esbuild on the CommonJS build.
 import TreeSitter = require('web-tree-sitter');
 import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
+import { loadParser } from '../treeSitter';
 
 type TsNode = TreeSitter.Node;
 
@@ -66,49 +65,13 @@ export interface ShellCommand {
 let parser: TreeSitter.Parser | null = null;
 let initializing: Promise<void> | null = null;
 
-function resolvePackageFile(id: string): string {
-  return require.resolve(id);
-}
-
-function firstExisting(candidates: (() => string)[]): string {
-  let last = '';
-  for (const c of candidates) {
-    try {
-      last = c();
-      if (fs.existsSync(last)) return last;
-    } catch {
-      // require.resolve fails inside a bundle shipped without node_modules
-    }
-  }
-  return last;
-}
-
-/**
- * Loads the bash grammar. Idempotent. Call it after `initTerraform()` has
- * resolved, or on its own, but not concurrently with it: web-tree-sitter's
- * runtime must be instantiated once (`Engine.create` awaits one after the other).
- */
+/** Loads the bash grammar (treeSitter.ts). Idempotent. */
 export function initShell(): Promise<void> {
   if (parser) return Promise.resolve();
   if (!initializing) {
-    initializing = (async () => {
-      const runtimeWasm = firstExisting([
-        () => nodePath.join(__dirname, 'web-tree-sitter.wasm'),
-        () => resolvePackageFile('web-tree-sitter/web-tree-sitter.wasm'),
-      ]);
-      const grammarWasm = firstExisting([
-        () => nodePath.join(__dirname, 'tree-sitter-bash.wasm'),
-        () => resolvePackageFile('tree-sitter-bash/tree-sitter-bash.wasm'),
-      ]);
-      await TreeSitter.Parser.init({
-        locateFile: (name: string, scriptDir: string) =>
-          name === 'web-tree-sitter.wasm' && runtimeWasm ? runtimeWasm : scriptDir + name,
-      });
-      const lang = await TreeSitter.Language.load(grammarWasm);
-      const p = new TreeSitter.Parser();
-      p.setLanguage(lang);
+    initializing = loadParser('tree-sitter-bash.wasm', 'tree-sitter-bash/tree-sitter-bash.wasm').then((p) => {
       parser = p;
-    })().catch((e) => {
+    }, (e: unknown) => {
       initializing = null;
       throw e;
     });

@@ -4,19 +4,18 @@
  * and never throws. Node offsets from web-tree-sitter are already UTF-16 string
  * indices when the input is a JS string, so no conversion is needed here.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 // `import x = require(...)` (not `import {...}`) so that esbuild picks the package's
 // CommonJS build: its ESM build reads `import.meta.url`, which is empty in our CJS bundles.
 import TreeSitter = require('web-tree-sitter');
 import { LineIndex } from '../positions';
 import { changedSpan } from '../textDiff';
+import { loadParser } from '../treeSitter';
 import type { OffsetRange } from '../types';
 import type {
   TfAttribute, TfBlock, TfCall, TfExpr, TfExprKind, TfFile, TfLabel, TfObjectItem, TfReference, TfSyntaxError,
 } from './model';
 
-const { Language, Parser, Query } = TreeSitter;
+const { Parser, Query } = TreeSitter;
 type Parser = TreeSitter.Parser;
 type Query = TreeSitter.Query;
 type TsNode = TreeSitter.Node;
@@ -25,51 +24,13 @@ type Tree = TreeSitter.Tree;
 let parser: Parser | null = null;
 let initializing: Promise<void> | null = null;
 
-/** Through a variable, so bundlers leave the lookup to run time instead of warning about it. */
-function resolvePackageFile(id: string): string {
-  return require.resolve(id);
-}
-
-/** The first of `candidates` that exists on disk, else the last one (for the error message). */
-function firstExisting(candidates: (() => string)[]): string {
-  let last = '';
-  for (const c of candidates) {
-    try {
-      last = c();
-      if (fs.existsSync(last)) return last;
-    } catch {
-      // require.resolve fails inside a bundle shipped without node_modules
-    }
-  }
-  return last;
-}
-
-/**
- * Loads web-tree-sitter and the Terraform grammar. Idempotent. The .wasm files are
- * looked for next to the running script first (the build copies them into dist/)
- * and in node_modules second (tests run from out/).
- */
+/** Loads the Terraform grammar (treeSitter.ts). Idempotent. */
 export function initTerraform(): Promise<void> {
   if (parser) return Promise.resolve();
   if (!initializing) {
-    initializing = (async () => {
-      const runtimeWasm = firstExisting([
-        () => nodePath.join(__dirname, 'web-tree-sitter.wasm'),
-        () => resolvePackageFile('web-tree-sitter/web-tree-sitter.wasm'),
-      ]);
-      const grammarWasm = firstExisting([
-        () => nodePath.join(__dirname, 'tree-sitter-terraform.wasm'),
-        () => resolvePackageFile('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'),
-      ]);
-      await Parser.init({
-        locateFile: (name: string, scriptDir: string) =>
-          name === 'web-tree-sitter.wasm' && runtimeWasm ? runtimeWasm : scriptDir + name,
-      });
-      const lang = await Language.load(grammarWasm);
-      const p = new Parser();
-      p.setLanguage(lang);
+    initializing = loadParser('tree-sitter-terraform.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm').then((p) => {
       parser = p;
-    })().catch((e) => {
+    }, (e: unknown) => {
       initializing = null;
       throw e;
     });
