@@ -1,35 +1,10 @@
 import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import type { OffsetRange } from '../server/engine/types';
-import { cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfLookup, tfSetFix, type CfnLookup, type TfLookup } from './lib/ec2';
+import { cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 
 const TITLE = 'Enable detailed monitoring';
 const WHY = 'CloudWatch then reports the instance metrics every minute instead of every five, so alarms on CPU and status checks react in time';
-
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
-
-type Verdict = 'ok' | 'unknown' | 'missing' | { bad: string };
-
-function cfnVerdict(look: CfnLookup): Verdict {
-  if (look.state === 'unknown') return 'unknown';
-  if (look.state === 'missing') return 'missing';
-  let unknown = false;
-  for (const v of look.values) {
-    if (v.kind === 'unknown') unknown = true;
-    else if (v.kind === 'absent') return 'missing';
-    else if (!isTrue(v.value)) return { bad: String(v.value) };
-  }
-  return unknown ? 'unknown' : 'ok';
-}
-
-function tfVerdict(look: TfLookup): Verdict {
-  if (look.state === 'unknown') return 'unknown';
-  if (look.state === 'missing') return 'missing';
-  if (look.value.kind === 'unknown') return 'unknown';
-  return isTrue(look.value.value) ? 'ok' : { bad: String(look.value.value) };
-}
 
 export default defineRule({
   id: 'ec2-detailed-monitoring',
@@ -46,7 +21,7 @@ export default defineRule({
         : launch.kind === 'launch-template' ? ['Properties', 'LaunchTemplateData', 'Monitoring', 'Enabled']
         : ['Properties', 'InstanceMonitoring'];
       const look = cfnLookup(tpl, res, path);
-      const verdict = cfnVerdict(look);
+      const verdict = cfnTrueVerdict(look, 'missing');
       if (verdict === 'ok' || verdict === 'unknown') continue;
       // Launch configurations monitor in detail unless told otherwise.
       if (verdict === 'missing' && launch.kind === 'launch-configuration') continue;
@@ -71,7 +46,7 @@ export default defineRule({
       const type = block.labels[0].value;
       const path = type === 'aws_launch_template' ? ['monitoring', 'enabled'] : type === 'aws_launch_configuration' ? ['enable_monitoring'] : ['monitoring'];
       const look = tfLookup(ctx.module, block, path);
-      const verdict = tfVerdict(look);
+      const verdict = tfTrueVerdict(look);
       if (verdict === 'ok' || verdict === 'unknown') continue;
       if (verdict === 'missing' && type === 'aws_launch_configuration') continue;
       if (verdict === 'missing' && type !== 'aws_launch_template' && tfInstanceTemplate(ctx.module, ctx.file, block).state !== 'none') continue;

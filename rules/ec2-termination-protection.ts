@@ -1,34 +1,9 @@
 import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
-import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, type CfnLookup, type TfLookup } from './lib/ec2';
+import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 
 const TITLE = 'Enable termination protection';
 const WHY = 'so that nobody terminates the instance by accident: termination cannot be undone';
-
-type Verdict = 'ok' | 'unknown' | 'missing' | { bad: string };
-
-function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-}
-
-function cfnVerdict(look: CfnLookup): Verdict {
-  if (look.state === 'unknown') return 'unknown';
-  if (look.state === 'missing') return 'missing';
-  let unknown = false;
-  for (const v of look.values) {
-    if (v.kind === 'unknown') unknown = true;
-    else if (v.kind === 'absent') return { bad: 'removed' };
-    else if (!isTrue(v.value)) return { bad: String(v.value) };
-  }
-  return unknown ? 'unknown' : 'ok';
-}
-
-function tfVerdict(look: TfLookup): Verdict {
-  if (look.state === 'unknown') return 'unknown';
-  if (look.state === 'missing') return 'missing';
-  if (look.value.kind === 'unknown') return 'unknown';
-  return isTrue(look.value.value) ? 'ok' : { bad: String(look.value.value) };
-}
 
 export default defineRule({
   id: 'ec2-termination-protection',
@@ -44,13 +19,13 @@ export default defineRule({
       const res = launch.res;
       const path = ['Properties', 'DisableApiTermination'];
       const look = cfnLookup(tpl, res, path);
-      const verdict = cfnVerdict(look);
+      const verdict = cfnTrueVerdict(look, 'bad');
       if (verdict === 'missing') {
         // Launched from a template: the template's setting applies.
         const lt = cfnInstanceTemplate(tpl, res);
         if (lt.state === 'unknown') continue;
         if (lt.state === 'local') {
-          const fromLt = cfnVerdict(cfnLookup(tpl, lt.target, ['Properties', 'LaunchTemplateData', 'DisableApiTermination']));
+          const fromLt = cfnTrueVerdict(cfnLookup(tpl, lt.target, ['Properties', 'LaunchTemplateData', 'DisableApiTermination']), 'bad');
           if (fromLt === 'ok' || fromLt === 'unknown') continue;
         }
       }
@@ -71,12 +46,12 @@ export default defineRule({
     for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
       if (tfIsSpot(ctx.module, ctx.file, block) !== 'no') continue;
       const look = tfLookup(ctx.module, block, ['disable_api_termination']);
-      const verdict = tfVerdict(look);
+      const verdict = tfTrueVerdict(look);
       if (verdict === 'missing') {
         const lt = tfInstanceTemplate(ctx.module, ctx.file, block);
         if (lt.state === 'unknown') continue;
         if (lt.state === 'local') {
-          const fromLt = tfVerdict(tfLookup(ctx.module, lt.target.block, ['disable_api_termination']));
+          const fromLt = tfTrueVerdict(tfLookup(ctx.module, lt.target.block, ['disable_api_termination']));
           if (fromLt === 'ok' || fromLt === 'unknown') continue;
         }
       }

@@ -472,3 +472,35 @@ export function tfIsSpot(module: TfModule, file: TfFile, block: TfBlock): Tri {
 export function tfHasDynamic(block: TfBlock, type: string): boolean {
   return block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === type);
 }
+
+/** How a boolean setting that must be true stands: set true, unknown, missing, or set to something else. */
+export type TrueVerdict = 'ok' | 'unknown' | 'missing' | { bad: string };
+
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+/**
+ * The verdict on a CFN setting that must be true, per `!If` branch: any branch that
+ * is false fires; a branch that removes the setting (`AWS::NoValue`) counts as
+ * `removedAs` (`missing` where unset is the default, else a bad value named `removed`).
+ */
+export function cfnTrueVerdict(look: CfnLookup, removedAs: 'missing' | 'bad'): TrueVerdict {
+  if (look.state === 'unknown') return 'unknown';
+  if (look.state === 'missing') return 'missing';
+  let unknown = false;
+  for (const v of look.values) {
+    if (v.kind === 'unknown') unknown = true;
+    else if (v.kind === 'absent') return removedAs === 'missing' ? 'missing' : { bad: 'removed' };
+    else if (!isTrue(v.value)) return { bad: String(v.value) };
+  }
+  return unknown ? 'unknown' : 'ok';
+}
+
+/** The verdict on a Terraform setting that must be true. */
+export function tfTrueVerdict(look: TfLookup): TrueVerdict {
+  if (look.state === 'unknown') return 'unknown';
+  if (look.state === 'missing') return 'missing';
+  if (look.value.kind === 'unknown') return 'unknown';
+  return isTrue(look.value.value) ? 'ok' : { bad: String(look.value.value) };
+}
