@@ -3,12 +3,11 @@ import { ensureValue } from '../server/engine/cloudformation/edit';
 import type { CfnResource } from '../server/engine/cloudformation/model';
 import { getNode, getPair, nodeRange, resolveValues, type Resolved } from '../server/engine/cloudformation/nodes';
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
-import { setAttributeValue } from '../server/engine/terraform/edit';
+import { insertAttribute, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
 import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnBlockDevices, cfnLaunchResources, cfnLookup, isLiteral, tfHasDynamic, tfResources } from './lib/ec2';
-import { insertAlignedAttribute } from './lib/tf-edit';
 
 const TITLE = 'Encrypt the EBS volume (Encrypted: true)';
 const TF_TITLE = 'Encrypt the EBS volume (encrypted = true)';
@@ -109,7 +108,7 @@ function tfCheck(ctx: TfContext, owner: TfBlock, holder: TfBlock, what: string, 
       range: anchor,
       resource: owner.address,
       message: `${owner.address}: ${what} is not encrypted; set encrypted = true (or enable aws_ebs_encryption_by_default in this module).`,
-      fixes: [ctx.fix(TF_TITLE, [insertAlignedAttribute(ctx.file, holder, 'encrypted', 'true')])],
+      fixes: [ctx.fix(TF_TITLE, [insertAttribute(ctx.file, holder, 'encrypted', 'true')])],
     });
     return;
   }

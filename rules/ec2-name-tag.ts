@@ -2,7 +2,7 @@ import { isSeq } from 'yaml';
 import type { CfnResource } from '../server/engine/cloudformation/model';
 import { getNode, intrinsic, nodeRange } from '../server/engine/cloudformation/nodes';
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
-import { indentUnit, setAttributeValue } from '../server/engine/terraform/edit';
+import { indentUnit, insertAttribute, insertObjectItem, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
@@ -13,7 +13,6 @@ import {
   cfnTagList, cfnTemplateInstanceTags, regionAttribute, renderName, suggestName, tfDefaultTags, tfRegion, tfTagMap, tfTemplateInstanceTags,
   type NamingEntity,
 } from './lib/tags';
-import { insertAlignedAttribute, insertObjectItem } from './lib/tf-edit';
 
 const CFN_ENTITY: Record<string, NamingEntity> = {
   'AWS::EC2::Instance': 'ec2_instance',
@@ -114,7 +113,7 @@ function tfCheck(ctx: TfContext, block: TfBlock, entity: NamingEntity): void {
     const edits: TextEdit[] = [];
     let exact = true;
     if (!attr) {
-      edits.push(insertAlignedAttribute(ctx.file, block, 'tags', `{\n${indentUnit(ctx.file)}Name = ${valueText}\n}`));
+      edits.push(insertAttribute(ctx.file, block, 'tags', `{\n${indentUnit(ctx.file)}Name = ${valueText}\n}`));
     } else if (attr.expr.kind === 'null') {
       edits.push(setAttributeValue(ctx.file, attr, `{ Name = ${valueText} }`));
     } else {

@@ -11,12 +11,11 @@ import { ensureValue } from '../../server/engine/cloudformation/edit';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnContext, TfContext } from '../../server/engine/rule';
-import { setAttributeValue } from '../../server/engine/terraform/edit';
+import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
 import { referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
-import { insertAlignedAttribute, insertSpacedBlock } from './tf-edit';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -355,8 +354,8 @@ export function tfSetFix(ctx: TfContext, look: TfLookup, valueText: string, titl
     return [look.attr.expr.value !== undefined ? ctx.fix(title, [edit]) : ctx.suggest(title, [edit])];
   }
   if (look.state !== 'missing') return [];
-  if (look.rest.length === 1) return [ctx.fix(title, [insertAlignedAttribute(ctx.file, look.block, look.rest[0], valueText)])];
-  if (look.rest.length === 2) return [ctx.fix(title, [insertSpacedBlock(ctx.file, look.block, look.rest[0], [[look.rest[1], valueText]])])];
+  if (look.rest.length === 1) return [ctx.fix(title, [insertAttribute(ctx.file, look.block, look.rest[0], valueText)])];
+  if (look.rest.length === 2) return [ctx.fix(title, [insertBlock(ctx.file, look.block, look.rest[0], [[look.rest[1], valueText]])])];
   return [];
 }
 

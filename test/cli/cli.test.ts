@@ -90,6 +90,7 @@ resource "aws_instance" "web" {
 const TF_FIXED = `# servers
 resource "aws_instance" "web" {
   ami = "ami-1"
+
   metadata_options {
     http_tokens = "required"
   }

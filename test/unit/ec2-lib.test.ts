@@ -15,7 +15,7 @@ import { imageKeys, isApproved } from '../../rules/lib/ami';
 import { appendTag, insertTags } from '../../rules/lib/cfn-edit';
 import { cfnLookup, cfnRefs, isRootDeviceName } from '../../rules/lib/ec2';
 import { cfnTagList, nameWords, nonCriticalWords, regionAttribute, renderName, suggestName, tfRegion, tfTagMap } from '../../rules/lib/tags';
-import { insertAlignedAttribute, insertObjectItem } from '../../rules/lib/tf-edit';
+import { insertAttribute, insertObjectItem } from '../../server/engine/terraform/edit';
 
 function cfn(text: string, path = '/t/template.yaml'): CfnTemplate {
   const tpl = parseCloudFormation(path, text);
@@ -173,11 +173,11 @@ describe('rules/lib: Terraform tags, region and edits', () => {
 
   it('inserts attributes in terraform fmt alignment, or after a blank line when longer', () => {
     const f = tf('resource "aws_instance" "a" {\n  ami           = "x"\n  instance_type = "y"\n}\n');
-    assert.equal(applyTf(f, insertAlignedAttribute(f, f.blocks[0], 'monitoring', 'true')), 'resource "aws_instance" "a" {\n  ami           = "x"\n  instance_type = "y"\n  monitoring    = true\n}\n');
-    assert.equal(applyTf(f, insertAlignedAttribute(f, f.blocks[0], 'disable_api_termination', 'true')), 'resource "aws_instance" "a" {\n  ami           = "x"\n  instance_type = "y"\n\n  disable_api_termination = true\n}\n');
+    assert.equal(applyTf(f, insertAttribute(f, f.blocks[0], 'monitoring', 'true')), 'resource "aws_instance" "a" {\n  ami           = "x"\n  instance_type = "y"\n  monitoring    = true\n}\n');
+    assert.equal(applyTf(f, insertAttribute(f, f.blocks[0], 'disable_api_termination', 'true')), 'resource "aws_instance" "a" {\n  ami           = "x"\n  instance_type = "y"\n\n  disable_api_termination = true\n}\n');
     const one = tf('resource "aws_launch_template" "a" {\n  block_device_mappings {\n    ebs { volume_size = 50 }\n  }\n}\n');
     const ebs = one.blocks[0].blocks[0].blocks[0];
-    assert.equal(applyTf(one, insertAlignedAttribute(one, ebs, 'encrypted', 'true')), 'resource "aws_launch_template" "a" {\n  block_device_mappings {\n    ebs {\n      volume_size = 50\n      encrypted   = true\n    }\n  }\n}\n');
+    assert.equal(applyTf(one, insertAttribute(one, ebs, 'encrypted', 'true')), 'resource "aws_launch_template" "a" {\n  block_device_mappings {\n    ebs {\n      volume_size = 50\n      encrypted   = true\n    }\n  }\n}\n');
   });
 
   it('adds an item to object literals, aligned, keeping comments and commas', () => {

@@ -96,6 +96,7 @@ resource "aws_launch_template" "app" {
 `;
 const TF_OUT = `resource "aws_instance" "web" {
   ami = "ami-1"
+
   metadata_options {
     http_tokens = "required"
   }

@@ -387,14 +387,14 @@ describe('terraform parser', () => {
     it('insertAttribute adds a last line in a normal block, after a trailing comment', () => {
       const f = parseClean('resource "aws_instance" "web" {\n  ami = "x"\n  # last comment\n}\n');
       const out = apply(f, insertAttribute(f, f.blocks[0], 'monitoring', 'true'));
-      assert.equal(out, 'resource "aws_instance" "web" {\n  ami = "x"\n  # last comment\n  monitoring = true\n}\n');
+      assert.equal(out, 'resource "aws_instance" "web" {\n  ami = "x"\n  # last comment\n\n  monitoring = true\n}\n');
     });
 
-    it('insertAttribute follows the indentation of the block\'s items (aligned, 4 spaces)', () => {
+    it('insertAttribute follows the indentation of the block\'s items and aligns on = (4 spaces)', () => {
       const f = parseClean('resource "aws_instance" "web" {\n    ami           = "x"\n    instance_type = "t3.micro"\n}\n');
       assert.equal(indentUnit(f), '    ');
       const out = apply(f, insertAttribute(f, f.blocks[0], 'monitoring', 'true'));
-      assert.equal(out, 'resource "aws_instance" "web" {\n    ami           = "x"\n    instance_type = "t3.micro"\n    monitoring = true\n}\n');
+      assert.equal(out, 'resource "aws_instance" "web" {\n    ami           = "x"\n    instance_type = "t3.micro"\n    monitoring    = true\n}\n');
     });
 
     it('insertAttribute expands one-line blocks', () => {
@@ -418,13 +418,13 @@ describe('terraform parser', () => {
       const out = apply(f, insertAttribute(f, f.blocks[0].blocks[1], 'y', '2'));
       assert.equal(out, 'resource "t" "n" {\r\n\tebs {\r\n\t\tsize = 1\r\n\t}\r\n\tx {\r\n\t\ty = 2\r\n\t}\r\n}\r\n');
       const out2 = apply(f, insertAttribute(f, f.blocks[0], 'z', '3'));
-      assert.equal(out2, 'resource "t" "n" {\r\n\tebs {\r\n\t\tsize = 1\r\n\t}\r\n\tx {}\r\n\tz = 3\r\n}\r\n');
+      assert.equal(out2, 'resource "t" "n" {\r\n\tebs {\r\n\t\tsize = 1\r\n\t}\r\n\tx {}\r\n\r\n\tz = 3\r\n}\r\n');
     });
 
     it('insertBlock adds a nested block with aligned attributes', () => {
       const f = parseClean('resource "aws_instance" "web" {\n  ami = "x" // the AMI\n}\n');
       const out = apply(f, insertBlock(f, f.blocks[0], 'metadata_options', [['http_tokens', '"required"'], ['http_put_response_hop_limit', '1']]));
-      assert.equal(out, 'resource "aws_instance" "web" {\n  ami = "x" // the AMI\n  metadata_options {\n    http_tokens                 = "required"\n    http_put_response_hop_limit = 1\n  }\n}\n');
+      assert.equal(out, 'resource "aws_instance" "web" {\n  ami = "x" // the AMI\n\n  metadata_options {\n    http_tokens                 = "required"\n    http_put_response_hop_limit = 1\n  }\n}\n');
     });
 
     it('insertBlock into an empty one-line block, and without attributes', () => {
@@ -434,7 +434,7 @@ describe('terraform parser', () => {
         'resource "aws_instance" "web" {\n  metadata_options {\n    http_tokens = "required"\n  }\n}\n',
       );
       f = parseClean('resource "aws_instance" "web" {\n  ami = "x"\n}\n');
-      assert.equal(apply(f, insertBlock(f, f.blocks[0], 'lifecycle', [])), 'resource "aws_instance" "web" {\n  ami = "x"\n  lifecycle {}\n}\n');
+      assert.equal(apply(f, insertBlock(f, f.blocks[0], 'lifecycle', [])), 'resource "aws_instance" "web" {\n  ami = "x"\n\n  lifecycle {}\n}\n');
     });
 
     it('insertBlock keeps CRLF and the file\'s indentation unit', () => {
