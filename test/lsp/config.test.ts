@@ -3,6 +3,10 @@
  * (saved file and open buffer), every valid entry applies, a change re-lints open
  * documents and scan results, `ignore:` applies to both, and an untrusted
  * workspace uses the built-in defaults until trust is granted.
+ *
+ * The configurations act on ec2-imdsv2-required, and the assertions look at its
+ * diagnostics (other rules also fire on the samples); where a test turns the rule
+ * off, it also checks that the other rules' findings stay as they were.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,6 +15,7 @@ import * as nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, FileChangeType } from 'vscode-languageserver-protocol';
 import { LspClient } from '../helpers/lspClient';
+import { IMDS, imds, otherCodes } from '../helpers/diagnostics';
 
 const TEMPLATE = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-1\n';
 const TF = 'resource "aws_instance" "web" {\n  ami = "ami-1"\n}\n';
@@ -57,9 +62,9 @@ describe('configuration file in the editor', function () {
     assert.match(String(diags[0].message), /unknown rule id `no-such-rule`/);
     assert.match(String(diags[1].message), /option `maxPortRange` must be number/);
     // The valid severity applies, to open and scanned files alike.
-    assert.deepEqual((await scanned).diagnostics.map((d) => d.severity), [DiagnosticSeverity.Warning]);
+    assert.deepEqual(imds((await scanned).diagnostics).map((d) => d.severity), [DiagnosticSeverity.Warning]);
     const open = await client.open(uri('t.yaml'), 'yaml', TEMPLATE);
-    assert.deepEqual(open.map((d) => [d.code, d.severity]), [['ec2-imdsv2-required', DiagnosticSeverity.Warning]]);
+    assert.deepEqual(imds(open).map((d) => [d.code, d.severity]), [['ec2-imdsv2-required', DiagnosticSeverity.Warning]]);
   });
 
   it('a YAML syntax error is one diagnostic and the defaults keep working', async () => {
@@ -70,7 +75,7 @@ describe('configuration file in the editor', function () {
     const d = (await configDiags).diagnostics;
     assert.ok(d.length >= 1 && /syntax error/.test(String(d[0].message)), JSON.stringify(d));
     const open = await client.open(uri('t.yaml'), 'yaml', TEMPLATE);
-    assert.deepEqual(open.map((x) => [x.code, x.severity]), [['ec2-imdsv2-required', DiagnosticSeverity.Error]]);
+    assert.deepEqual(imds(open).map((x) => [x.code, x.severity]), [['ec2-imdsv2-required', DiagnosticSeverity.Error]]);
   });
 
   it('a config change on disk re-lints open documents and scan results; fixing it clears its diagnostics', async () => {
@@ -80,22 +85,26 @@ describe('configuration file in the editor', function () {
     const first = client.waitForDiagnostics(uri('closed.tf'));
     const cfgFirst = client.waitForDiagnostics(uri('.iac-lint.yaml'));
     await client.initialize(root, { trusted: true, lintDebounceMs: 10 });
-    assert.equal((await first).diagnostics.length, 1);
+    const closedBefore = (await first).diagnostics;
+    assert.equal(imds(closedBefore).length, 1);
     assert.equal((await cfgFirst).diagnostics.length, 1);
     const open = await client.open(uri('t.yaml'), 'yaml', TEMPLATE);
-    assert.equal(open.length, 1);
+    assert.equal(imds(open).length, 1);
     fs.writeFileSync(cfgPath, 'rules:\n  ec2-imdsv2-required: off\n');
     const waits = [client.waitForDiagnostics(uri('t.yaml')), client.waitForDiagnostics(uri('closed.tf')), client.waitForDiagnostics(uri('.iac-lint.yaml'))];
     await client.filesChanged([{ uri: uri('.iac-lint.yaml'), type: FileChangeType.Changed }]);
     const [openAfter, closedAfter, cfgAfter] = await Promise.all(waits);
-    assert.deepEqual(openAfter.diagnostics, []);
-    assert.deepEqual(closedAfter.diagnostics, []);
+    assert.deepEqual(imds(openAfter.diagnostics), []);
+    assert.deepEqual(imds(closedAfter.diagnostics), []);
+    // Only the rule turned off is gone.
+    assert.deepEqual(otherCodes(IMDS, openAfter.diagnostics), otherCodes(IMDS, open));
+    assert.deepEqual(otherCodes(IMDS, closedAfter.diagnostics), otherCodes(IMDS, closedBefore));
     assert.deepEqual(cfgAfter.diagnostics, []);
     // Deleting the file brings the defaults back.
     fs.rmSync(cfgPath);
     const back = client.waitForDiagnostics(uri('t.yaml'));
     await client.filesChanged([{ uri: uri('.iac-lint.yaml'), type: FileChangeType.Deleted }]);
-    assert.equal((await back).diagnostics.length, 1);
+    assert.equal(imds((await back).diagnostics).length, 1);
   });
 
   it('an open config buffer is checked as you type', async () => {
@@ -113,7 +122,7 @@ describe('configuration file in the editor', function () {
     client = new LspClient();
     const live = client.waitForDiagnostics(uri('live/new.tf'));
     await client.initialize(root, { trusted: true, lintDebounceMs: 10 });
-    assert.equal((await live).diagnostics.length, 1);
+    assert.equal(imds((await live).diagnostics).length, 1);
     assert.equal(client.latest.has(uri('legacy/old.tf')), false);
     assert.deepEqual(await client.open(uri('legacy/open.tf'), 'terraform', TF), []);
   });
@@ -123,12 +132,14 @@ describe('configuration file in the editor', function () {
     await start({ trusted: false });
     const u = uri('t.yaml');
     const untrusted = await client.open(u, 'yaml', TEMPLATE);
-    assert.deepEqual(untrusted.map((d) => d.code), ['ec2-imdsv2-required']);
+    assert.deepEqual(imds(untrusted).map((d) => d.code), ['ec2-imdsv2-required']);
     const cfgOpen = await client.open(uri('.iac-lint.yaml'), 'yaml', 'rules:\n  ec2-imdsv2-required: off\n');
     assert.deepEqual(cfgOpen.map((d) => d.severity), [DiagnosticSeverity.Information]);
     assert.match(String(cfgOpen[0].message), /not trusted/);
     const after = client.waitForDiagnostics(u, 1);
     await client.conn.sendNotification('iac-lint/setTrusted', { trusted: true });
-    assert.deepEqual((await after).diagnostics, []);
+    const trusted = (await after).diagnostics;
+    assert.deepEqual(imds(trusted), []);
+    assert.deepEqual(otherCodes(IMDS, trusted), otherCodes(IMDS, untrusted));
   });
 });

@@ -52,7 +52,9 @@ describe('incremental CloudFormation parse', () => {
     }
   });
 
-  it('stays identical to the full parse through random edits', () => {
+  it('stays identical to the full parse through random edits', function () {
+    // Every fixture is edited 60 times: the time grows with the number of fixtures (rules).
+    this.timeout(Math.max(20000, fixtures.length * 600));
     const rand = rng(42);
     const alphabet = ['a', ' ', '\n', ':', '#', '-', '"', 'Type: AWS::EC2::Instance\n', '  X:\n', '\n  Extra:\n    Type: AWS::S3::Bucket\n'];
     for (const f of fixtures) {
@@ -80,9 +82,11 @@ describe('incremental Terraform parse', () => {
     references: f.references.map((r) => [r.parts.join('.'), r.range]),
   });
 
-  it('gives the same tree and model as a fresh parse through random edits', () => {
+  it('gives the same tree and model as a fresh parse through random edits', function () {
     const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /\.tf$/), ...filesUnder(nodePath.join(ROOT, 'examples'), /\.tf$/)];
     assert.ok(files.length >= 5);
+    // Every file is edited 40 times: the time grows with the number of fixtures (rules).
+    this.timeout(Math.max(20000, files.length * 400));
     const rand = rng(7);
     const alphabet = ['a', ' ', '\n', '{', '}', '"', '=', '😀', '${var.x}', 'resource "aws_instance" "x" {\n', '# c\n'];
     for (const f of files) {
