@@ -2,7 +2,7 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
  *
  * - Every rule is described in `tool.driver.rules` (with its docs page as help),
- *   plus the engine's own `parse-error` and `internal-error`, so `ruleIndex` is
+ *   plus the engine's own `parse-error`, `internal-error` and `unused-suppression`, so `ruleIndex` is
  *   stable across runs.
  * - Locations are relative to the repository root (`uriBaseId: SRCROOT`),
  *   regions 1-based, columns in UTF-16 code units (`columnKind`), which is what
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Rule } from '../engine/rule';
 import { docsUrl } from '../engine/docs';
-import { INTERNAL_ERROR, PARSE_ERROR, type LintResult } from '../engine/linter';
+import { INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import type { Fix, Severity } from '../engine/types';
 import { identify } from './baseline';
@@ -114,6 +114,15 @@ function describeRules(rules: readonly Rule[]): Sarif.ReportingDescriptor[] {
       help: { text: `Please report it at ${INFORMATION_URI}/issues with the file if you can share it.`, markdown: `Please report it at [the issue tracker](${INFORMATION_URI}/issues) with the file if you can share it.` },
       defaultConfiguration: { level: 'note' },
       properties: { tags: ['iac'], precision: 'high', 'problem.severity': 'recommendation' },
+    },
+    {
+      id: UNUSED_SUPPRESSION,
+      name: 'UnusedSuppression',
+      shortDescription: { text: 'A suppression comment or Metadata entry suppresses nothing.' },
+      fullDescription: { text: 'An iac-lint suppression (comment or CloudFormation Metadata) names a rule that does not fire where the suppression applies; remove it so that it cannot hide a future finding.' },
+      help: { text: 'Remove the suppression, or the rule ids in it that no longer fire.', markdown: 'Remove the suppression, or the rule ids in it that no longer fire. See [suppression](' + INFORMATION_URI + '/blob/main/docs/suppression.md).' },
+      defaultConfiguration: { level: 'note' },
+      properties: { tags: ['iac', 'maintainability'], precision: 'very-high', 'problem.severity': 'recommendation' },
     },
   );
   return out;
