@@ -6,7 +6,7 @@ import { type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { ENV, type E2eResult, type Scenario } from '../../test/e2e/scenarios';
+import { ENV, WORKSPACE_FOLDER_NAME, type E2eResult, type Scenario } from '../../test/e2e/scenarios';
 
 export const ROOT = nodePath.resolve(__dirname, '..', '..', '..');
 export const VSIX = nodePath.join(ROOT, 'iac-lint.vsix');
@@ -41,7 +41,7 @@ export function prepareScenario(tmpRoot: string, scenario: Scenario): ScenarioRu
   const run: ScenarioRun = {
     scenario,
     dir,
-    workspace: nodePath.join(dir, 'workspace'),
+    workspace: nodePath.join(dir, WORKSPACE_FOLDER_NAME),
     userData: nodePath.join(dir, 'user-data'),
     extensions: nodePath.join(dir, 'extensions'),
     artifacts: nodePath.join(ARTIFACTS, scenario.name),

@@ -165,7 +165,10 @@ export async function runScenarioInServer(run: ScenarioRun): Promise<E2eResult> 
   let page: Page | undefined;
   try {
     log(`VS Code server on 127.0.0.1:${server.port} (${Date.now() - started} ms); opening the workbench in Chromium`);
-    ({ browser, page } = await openWorkbench(`http://127.0.0.1:${server.port}/`, run));
+    // The folder in the URL as well: with --default-folder alone, this VS Code labels files by their
+    // absolute paths (tabs, Problems panel, quick open) instead of relative to the workspace folder.
+    const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(run.workspace).replace(/%2F/g, '/')}`;
+    ({ browser, page } = await openWorkbench(url, run));
     let pageGone: string | undefined;
     page.once('crash', () => { pageGone = 'the workbench page crashed'; });
     browser.once('disconnected', () => { pageGone ??= 'Chromium went away'; });

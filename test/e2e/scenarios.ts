@@ -19,13 +19,33 @@ export interface Scenario {
   trusted: boolean;
 }
 
+/**
+ * The name of the folder VS Code opens (under the scenario's temporary folder): what the
+ * Explorer and the window title show, e.g. in the README screenshot.
+ */
+export const WORKSPACE_FOLDER_NAME = 'infrastructure';
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     // The bundled examples plus a few files of our own, in a trusted folder.
     name: 'editor',
     workspace: ['examples', 'test/e2e/workspaces/iac'],
-    suites: ['diagnostics', 'quickFixes', 'commands'],
+    suites: ['diagnostics', 'suppression', 'quickFixes', 'commands'],
     trusted: true,
+  },
+  {
+    // The workspace scan: findings of files nobody opened reach the Problems panel.
+    name: 'workspace-scan',
+    workspace: ['examples'],
+    suites: ['workspaceScan'],
+    trusted: true,
+  },
+  {
+    // Restricted mode: the folder's .iac-lint.yaml is not read, the built-in defaults apply.
+    name: 'untrusted',
+    workspace: ['examples', 'test/e2e/workspaces/untrusted'],
+    suites: ['trust'],
+    trusted: false,
   },
   {
     // Only plain YAML and JSON, and one template with an unremarkable name.

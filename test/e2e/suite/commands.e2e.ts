@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, extensionApi, openEditor, revert, waitFor, waitForDiagnostics } from '../helpers';
+import { EXPECTED } from '../examples';
 
 describe('commands in VS Code', () => {
   it('contributes its commands to the palette', async () => {
@@ -33,8 +34,10 @@ describe('commands in VS Code', () => {
     assert.equal(api.serverRunning(), true);
     // The new server has the open document and follows its changes.
     await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# restarted\n'));
-    await waitForDiagnostics(document, (s) => s.length === 1 && s[0].range[0] === 18, 'the diagnostic one line lower');
+    const expected = EXPECTED['cloudformation/web-server.yaml'];
+    await waitForDiagnostics(document, (s) => s.length === expected.length && s.every((d, i) => d.range[0] === expected[i].range[0] + 1), 'the diagnostics one line lower');
     await revert(document);
-    await waitForDiagnostics(document, (s) => s.length === 1 && s[0].range[0] === 17, 'the diagnostic back in place');
+    const back = await waitForDiagnostics(document, (s) => s.length === expected.length && s.every((d, i) => d.range[0] === expected[i].range[0]), 'the diagnostics back in place');
+    assert.deepEqual(back, expected);
   });
 });

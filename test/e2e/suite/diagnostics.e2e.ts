@@ -11,30 +11,7 @@ import {
   screenshot, sleep, waitFor, waitForDiagnostics,
 } from '../helpers';
 import type { IacLintApi } from '../../../client/api';
-
-/** Every file with findings in the workspace, and exactly what VS Code must show for it. */
-const EXPECTED: Record<string, Seen[]> = {
-  'cloudformation/web-server.yaml': [
-    { rule: 'ec2-imdsv2-required', severity: 'error', range: [17, 4, 17, 14], text: 'Properties' },
-  ],
-  'cloudformation/launch-template.json': [
-    { rule: 'ec2-imdsv2-required', severity: 'error', range: [12, 26, 12, 36], text: '"optional"' },
-  ],
-  'terraform/web/main.tf': [
-    { rule: 'ec2-imdsv2-required', severity: 'error', range: [1, 0, 1, 35], text: 'resource "aws_instance" "WebServer"' },
-    { rule: 'naming-snake-case', severity: 'warning', range: [1, 25, 1, 34], text: 'WebServer' },
-  ],
-  'docker/go-service/Dockerfile': [
-    {
-      rule: 'docker-multi-stage', severity: 'warning', range: [6, 4, 6, 54],
-      text: 'CGO_ENABLED=0 go build -o /out/server ./cmd/server',
-    },
-  ],
-  'docker/broken/Dockerfile': [
-    { rule: 'docker-syntax', severity: 'error', range: [1, 0, 1, 4], text: 'RUNN' },
-    { rule: 'docker-syntax', severity: 'error', range: [2, 0, 2, 4], text: 'COPY' },
-  ],
-};
+import { EXPECTED } from '../examples';
 
 describe('diagnostics in VS Code', () => {
   it('runs the extension installed from the .vsix, not the source tree', async () => {
@@ -98,11 +75,13 @@ describe('diagnostics in VS Code', () => {
   it('keeps up with edits: a change moves the squiggle, undo brings it back', async () => {
     const editor = await openEditor('terraform/web/main.tf');
     const doc = editor.document;
+    const expected = EXPECTED['terraform/web/main.tf'];
+    assert.ok(expected.every((d) => d.range[0] === 1 && d.range[2] === 1), 'the findings of main.tf are all on its line 1');
     await editor.edit((b) => b.insert(new vscode.Position(0, 0), '\n\n'));
-    await waitForDiagnostics(doc, (s) => s.length === 2 && s.every((d) => d.range[0] === 3), 'the diagnostics two lines lower');
+    await waitForDiagnostics(doc, (s) => s.length === expected.length && s.every((d) => d.range[0] === 3), 'the diagnostics two lines lower');
     await vscode.commands.executeCommand('undo');
-    const seen = await waitForDiagnostics(doc, (s) => s.length === 2 && s.every((d) => d.range[0] === 1), 'the diagnostics back in place');
-    assert.deepEqual(seen, EXPECTED['terraform/web/main.tf']);
+    const seen = await waitForDiagnostics(doc, (s) => s.length === expected.length && s.every((d) => d.range[0] === 1), 'the diagnostics back in place');
+    assert.deepEqual(seen, expected);
     assert.equal(doc.isDirty, false);
   });
 
