@@ -2,8 +2,8 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
  *
  * - Every rule is described in `tool.driver.rules` (with its docs page as help),
- *   plus the engine's own `parse-error` and `internal-error`, so `ruleIndex` is
- *   stable across runs.
+ *   plus the engine's own `parse-error`, `internal-error` and `file-too-large`, so
+ *   `ruleIndex` is stable across runs.
  * - Locations are relative to the repository root (`uriBaseId: SRCROOT`),
  *   regions 1-based, columns in UTF-16 code units (`columnKind`), which is what
  *   the engine's offsets are.
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Rule } from '../engine/rule';
 import { docsUrl } from '../engine/docs';
-import { INTERNAL_ERROR, PARSE_ERROR, type LintResult } from '../engine/linter';
+import { FILE_TOO_LARGE, INTERNAL_ERROR, PARSE_ERROR, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import type { Fix, Severity } from '../engine/types';
 import { identify } from './baseline';
@@ -114,6 +114,15 @@ function describeRules(rules: readonly Rule[]): Sarif.ReportingDescriptor[] {
       help: { text: `Please report it at ${INFORMATION_URI}/issues with the file if you can share it.`, markdown: `Please report it at [the issue tracker](${INFORMATION_URI}/issues) with the file if you can share it.` },
       defaultConfiguration: { level: 'note' },
       properties: { tags: ['iac'], precision: 'high', 'problem.severity': 'recommendation' },
+    },
+    {
+      id: FILE_TOO_LARGE,
+      name: 'FileTooLarge',
+      shortDescription: { text: 'The file is larger than the size limit and was not checked.' },
+      fullDescription: { text: 'Files over the size limit (option maxFileSizeKB, --max-file-size) are not parsed; the file was not checked.' },
+      help: { text: 'Raise maxFileSizeKB under options: in .iac-lint.yaml, or pass --max-file-size, to lint it.', markdown: 'Raise `maxFileSizeKB` under `options:` in `.iac-lint.yaml`, or pass `--max-file-size`, to lint it.' },
+      defaultConfiguration: { level: 'note' },
+      properties: { tags: ['iac'], precision: 'very-high', 'problem.severity': 'recommendation' },
     },
   );
   return out;

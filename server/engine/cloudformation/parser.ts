@@ -3,7 +3,7 @@
  * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
  * JSON is YAML 1.2 flow syntax, so one parser serves both.
  */
-import { isMap, isScalar, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, visit, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
@@ -31,9 +31,16 @@ export function isCloudFormationCandidatePath(path: string): boolean {
   return EXTENSIONS.test(path);
 }
 
+/**
+ * The schema, built once: a parse would otherwise build its own, which costs
+ * more than parsing one resource (the incremental parser parses many small pieces).
+ */
+let schema: Schema | null = null;
+
 export function parseYamlDocument(text: string): Document {
+  schema ??= new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS });
   return parseDocument(text, {
-    customTags: CUSTOM_TAGS,
+    schema,
     prettyErrors: false,
     keepSourceTokens: false,
     strict: false,
@@ -50,8 +57,15 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
   if (!looksLikeCloudFormation(text)) return null;
   const lines = new LineIndex(text);
   let doc: Document;
+  let emptyKeys: Scalar[] | null = null;
   try {
-    doc = (cache && parseIncremental(text, cache, parseYamlDocument)) || parseYamlDocument(text);
+    const inc = cache ? parseIncremental(text, cache, parseYamlDocument) : null;
+    if (inc) {
+      doc = inc.doc;
+      emptyKeys = inc.emptyKeys;
+    } else {
+      doc = parseYamlDocument(text);
+    }
   } catch (e) {
     const empty = parseYamlDocument('{}');
     return {
@@ -66,15 +80,41 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
   });
   // YAML accepts an empty key (a line holding only `:`); CloudFormation does not.
-  visit(doc, {
-    Pair(_, pair) {
-      const k = pair.key;
-      if (isScalar(k) && k.value === null && k.source === '' && k.range) {
-        const start = Math.min(k.range[0], text.length);
-        errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
-      }
-    },
-  });
+  // An incremental parse found them piece by piece (and has no aliases).
+  let aliasTargets: Map<Node, Node> | undefined;
+  if (!emptyKeys) {
+    emptyKeys = [];
+    const found = emptyKeys;
+    const anchors = new Map<string, Node>();
+    visit(doc, {
+      Pair(_, pair) {
+        const k = pair.key;
+        if (isScalar(k) && k.value === null && k.source === '' && k.range) found.push(k);
+      },
+      Node(_, node) {
+        if (isAlias(node)) {
+          aliasTargets ??= new Map();
+          const target = anchors.get(node.source);
+          if (target) aliasTargets.set(node, target);
+        } else if (node.anchor) {
+          anchors.set(node.anchor, node);
+        }
+      },
+    });
+    if (aliasTargets && expandsTooFar(doc, aliasTargets)) {
+      const first = [...aliasTargets.keys()][0] ?? null;
+      const start = Math.min(first?.range?.[0] ?? 0, text.length);
+      errors.push({
+        range: { start, end: Math.min(first?.range?.[1] ?? start + 1, text.length) },
+        message: `YAML aliases here expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values (or into themselves): iac-lint does not follow them`,
+      });
+      aliasTargets = new Map();
+    }
+  }
+  for (const k of emptyKeys) {
+    const start = Math.min(k.range![0], text.length);
+    errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
+  }
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : null;
   if (!root || !isTemplateRoot(root)) {
     // A file that only *mentions* AWS types but is no template, unless it is
@@ -114,7 +154,39 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       parameters.set(String(pair.key.value), { name: String(pair.key.value), body, default: (def as never) ?? null });
     }
   }
-  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors };
+  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
+}
+
+/** More values than this once aliases are expanded: an alias bomb, not a template. */
+export const MAX_EXPANDED_NODES = 100_000;
+
+/**
+ * Whether the document, aliases expanded, holds more than MAX_EXPANDED_NODES
+ * nodes, or an alias stands for a node that contains it. Linear: the expanded
+ * size of every node is computed once.
+ */
+function expandsTooFar(doc: Document, targets: ReadonlyMap<Node, Node>): boolean {
+  const size = new Map<Node, number>();
+  const active = new Set<Node>();
+  const sizeOf = (node: unknown, depth: number): number => {
+    if (!node || typeof node !== 'object') return 0;
+    if (isPair(node)) return sizeOf(node.key, depth + 1) + sizeOf(node.value, depth + 1);
+    const n = node as Node;
+    const known = size.get(n);
+    if (known !== undefined) return known;
+    if (active.has(n) || depth > 2000) return Infinity;
+    active.add(n);
+    let total = 1;
+    if (isAlias(n)) total = sizeOf(targets.get(n), depth + 1);
+    else if (isMap(n) || isSeq(n)) for (const it of n.items) {
+      total += sizeOf(it, depth + 1);
+      if (total > MAX_EXPANDED_NODES) break;
+    }
+    active.delete(n);
+    size.set(n, total);
+    return total;
+  };
+  return sizeOf(doc.contents, 0) > MAX_EXPANDED_NODES;
 }
 
 function isTemplateRoot(root: YAMLMap): boolean {

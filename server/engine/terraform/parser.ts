@@ -280,8 +280,9 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
       case 'identifier':
         block.labels.push({ value: src.slice(c.startIndex, c.endIndex), range: range(c), fullRange: range(c) });
         break;
+      // An opening brace the parser had to assume (missing from the text) is no place for edits.
       case 'block_start':
-        block.openBrace = c.startIndex;
+        if (!c.isMissing) block.openBrace = c.startIndex;
         break;
       case 'block_end':
         block.closeBrace = c.startIndex;
