@@ -8,21 +8,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
-import { defaultConfig, type EngineConfig } from '../server/engine/config';
 import { fixFiles } from '../server/engine/fixer';
 import { Engine, FILE_TOO_LARGE } from '../server/engine/linter';
 import type { SourceFile, WorkspaceView } from '../server/engine/types';
-import { ROOT, corpus, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
-
-/** Options set, so that the rules silent by default run too. */
-export function fuzzConfig(): EngineConfig {
-  const config = defaultConfig();
-  config.options.approvedAmis = ['ami-0a1b2c3d4e5f60718', '/golden/*'];
-  config.options.requiredTags = ['Team'];
-  config.options.trustedImages = ['docker.io/library', 'public.ecr.aws'];
-  config.options.adminCidrs = ['10.0.0.0/8'];
-  return config;
-}
+import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
 
 function workspace(files: SourceFile[]): WorkspaceView {
   return { terraformFilesIn: (dir) => files.filter((f) => /\.tf$/i.test(f.path) && nodePath.dirname(f.path) === dir) };

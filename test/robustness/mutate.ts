@@ -11,12 +11,23 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { rules } from '../../rules';
+import { defaultConfig, type EngineConfig } from '../../server/engine/config';
 import { applyEdits } from '../../server/engine/fixer';
 import { ENGINE_IDS, INTERNAL_ERROR, candidateFormat, type LintResult } from '../../server/engine/linter';
 import { toDiagnostic } from '../../server/lsp/convert';
 import type { SourceFile } from '../../server/engine/types';
 
 export const ROOT = nodePath.resolve(__dirname, '..', '..', '..');
+
+/** Options set, so that the rules silent by default run too. */
+export function fuzzConfig(): EngineConfig {
+  const config = defaultConfig();
+  config.options.approvedAmis = ['ami-0a1b2c3d4e5f60718', '/golden/*'];
+  config.options.requiredTags = ['Team'];
+  config.options.trustedImages = ['docker.io/library', 'public.ecr.aws'];
+  config.options.adminCidrs = ['10.0.0.0/8'];
+  return config;
+}
 
 /** A corpus entry: one file to mutate, and the other files of its Terraform module. */
 export interface CorpusFile {

@@ -56,6 +56,9 @@ export function parseYamlDocument(text: string): Document {
 export function parseCloudFormation(path: string, text: string, cache?: PieceCache): CfnTemplate | null {
   if (!looksLikeCloudFormation(text)) return null;
   const lines = new LineIndex(text);
+  // The parser recurses once per level: very deep nesting would exhaust the stack.
+  const deep = tooDeepAt(text);
+  if (deep >= 0) return tooDeep(path, text, lines, deep);
   let doc: Document;
   let emptyKeys: Scalar[] | null = null;
   try {
@@ -74,6 +77,9 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
     };
   }
+  // Nesting deeper than the parser's stack anyway: where it gave up depends on
+  // the stack, so nothing it read is kept (a file always gives the same result).
+  if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
   // `yaml` places errors at end of input one past the text: keep ranges inside it.
   const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => {
     const start = Math.min(e.pos[0], text.length);
@@ -155,6 +161,60 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     }
   }
   return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
+}
+
+/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
+export const MAX_FLOW_DEPTH = 400;
+export const MAX_INDENT = 1200;
+
+/**
+ * Where the text nests too deeply for the parser (its recursion would exhaust
+ * the stack), or -1. Brackets are counted outside double-quoted strings (JSON's
+ * and YAML's); anything else that holds an unbalanced bracket only makes the
+ * count higher, and real templates nest a few dozen levels at most.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let indent = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === 32) {
+        if (++indent > MAX_INDENT) return i;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34 || d === 10) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
+  return -1;
+}
+
+/** The result for a document nested too deeply: no structure, one error at `at`. */
+function tooDeep(path: string, text: string, lines: LineIndex, at: number): CfnTemplate {
+  const empty = parseYamlDocument('{}');
+  const start = Math.min(at, text.length);
+  return {
+    format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
+    resources: [], resourceById: new Map(), parameters: new Map(),
+    errors: [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }],
+  };
 }
 
 /** More values than this once aliases are expanded: an alias bomb, not a template. */
