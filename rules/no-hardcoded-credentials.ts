@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';
+import { RangeIndex } from './lib/ranges';
 import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
@@ -118,10 +119,11 @@ function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void 
 /** Access key ids the structured walk did not reach: comments (and anything else), exempt when AWS's examples. */
 function leftoverKeyIds(text: string, found: Hit[]): Hit[] {
   const out: Hit[] = [];
+  const index = new RangeIndex(found);
   for (const m of text.matchAll(KEY_ID)) {
     const start = m.index!;
     const end = start + m[0].length;
-    if (found.some((h) => h.start < end && start < h.end)) continue;
+    if (index.overlapsAny(start, end)) continue;
     out.push({ start, end, value: m[0], kind: 'key-id', inComment: true, resource: null });
   }
   return out;

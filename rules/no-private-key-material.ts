@@ -1,4 +1,5 @@
 import { isScalar, visit, type Node } from 'yaml';
+import { DisjointRanges } from './lib/ranges';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
@@ -113,14 +114,13 @@ function blockMessage(kind: string, where: string): string {
 }
 
 /** Reports hits in order, each range once (nested string nodes and scanners overlap). */
-function reportOnce(ctx: BaseContext, seen: OffsetRange[], range: OffsetRange, resource: string | null, message: string): void {
-  if (seen.some((r) => r.start < range.end && range.start < r.end)) return;
-  seen.push(range);
+function reportOnce(ctx: BaseContext, seen: DisjointRanges, range: OffsetRange, resource: string | null, message: string): void {
+  if (!seen.add(range)) return;
   ctx.report({ range, resource, message });
 }
 
 /** Path hits: the first mention of each path per resource (a script names its key file many times). */
-function reportPaths(ctx: BaseContext, seen: OffsetRange[], hits: PathHit[], resourceAt: (offset: number) => string | null): void {
+function reportPaths(ctx: BaseContext, seen: DisjointRanges, hits: PathHit[], resourceAt: (offset: number) => string | null): void {
   const done = new Set<string>();
   for (const h of [...hits].sort((a, b) => a.range.start - b.range.start)) {
     const resource = resourceAt(h.range.start);
@@ -148,7 +148,7 @@ function tfAddressAt(file: TfFile, offset: number): string | null {
 /** Terraform attributes whose value names a key file: a path in a home or temp folder is one whatever its name. */
 const KEY_ATTRIBUTE = /(?:^|_)(?:private_key|ssh_key|identity_file|key_file|key_path|pem_file)(?:_|$)/;
 
-function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: OffsetRange[]): void {
+function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: DisjointRanges): void {
   const root = file.tree?.rootNode;
   if (!root) return;
   const nodes = root.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
@@ -199,7 +199,7 @@ function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
-function dockerfileCopies(ctx: BaseContext, df: DfFile, seen: OffsetRange[]): void {
+function dockerfileCopies(ctx: BaseContext, df: DfFile, seen: DisjointRanges): void {
   for (const stage of df.stages) {
     const vars = new Map(df.globalArgs);
     for (const instr of stage.instructions) {
@@ -251,7 +251,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    const seen: OffsetRange[] = [];
+    const seen = new DisjointRanges();
     for (const b of privateKeyBlocks(tpl.text)) reportOnce(ctx, seen, b.range, cfnResourceAt(tpl, b.range.start), blockMessage(b.kind, 'template'));
     const hits: PathHit[] = [];
     visit(tpl.doc, {
@@ -265,14 +265,14 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    const seen: OffsetRange[] = [];
+    const seen = new DisjointRanges();
     for (const b of privateKeyBlocks(ctx.file.text)) reportOnce(ctx, seen, b.range, tfAddressAt(ctx.file, b.range.start), blockMessage(b.kind, 'configuration'));
     terraformPaths(ctx, ctx.file, ctx.module, seen);
   },
 
   dockerfile(ctx) {
     const df = ctx.dockerfile;
-    const seen: OffsetRange[] = [];
+    const seen = new DisjointRanges();
     const stageAt = (o: number) => df.stages.find((s) => s.range.start <= o && o <= s.range.end)?.name ?? null;
     for (const b of privateKeyBlocks(df.text)) reportOnce(ctx, seen, b.range, stageAt(b.range.start), blockMessage(b.kind, 'Dockerfile'));
     dockerfileCopies(ctx, df, seen);

@@ -18,7 +18,7 @@ import { CONFIG_FILE_NAME, parseConfigText } from './engine/configFile';
 import { fixFiles } from './engine/fixer';
 import { GitBase, gitTopLevel } from './engine/gitBase';
 import { Engine, candidateFormat, type LintResult } from './engine/linter';
-import { SEVERITY_ORDER, type Severity, type WorkspaceView } from './engine/types';
+import { SEVERITY_ORDER, type Format, type Severity, type WorkspaceView } from './engine/types';
 import { DiskWorkspace } from './engine/workspace';
 import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
 import { runDiff } from './cli/diff';
@@ -27,7 +27,8 @@ import { colors, formatText, useColor } from './cli/text';
 import { SKIP_DIRS, discover, type IgnoreList } from './engine/discovery';
 
 const VERSION = '0.1.0';
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** How much of an oversized YAML/JSON file is read to tell whether it is a template. */
+const SNIFF_BYTES = 64 * 1024;
 const BROADENING = 'iam-permission-broadening';
 
 class UsageError extends Error {}
@@ -50,6 +51,8 @@ Options:
   --baseline FILE            report only findings that FILE does not know
   --write-baseline FILE      record today's findings in FILE (exit 0)
   --diff-base REF            git revision that ${BROADENING} compares with (default: HEAD)
+  --max-file-size KB         files larger than this are not linted but reported as file-too-large
+                             (default: option maxFileSizeKB of the configuration, 4096)
   --color, --no-color        force colours on or off (default: on for a terminal; NO_COLOR, FORCE_COLOR)
   -h, --help                 show this help
   -v, --version              print the version
@@ -103,6 +106,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
       'diff-base': { type: 'string' },
+      'max-file-size': { type: 'string' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -139,8 +143,13 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   const writeBaselineFile = values['write-baseline'] as string | undefined;
 
   const config = loadConfig(values.config as string | undefined, err);
+  if (values['max-file-size'] !== undefined) {
+    const raw = values['max-file-size'] as string;
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`--max-file-size must be a whole number of KB (1 or more), not \`${raw}\``);
+    config.options.maxFileSizeKB = Number(raw);
+  }
   const paths = positionals.length ? positionals : ['.'];
-  const { sources, inputError: readError } = readInputs(paths, err);
+  const { sources, large, inputError: readError } = readInputs(paths, err, config.options.maxFileSizeKB * 1024);
   let inputError = readError;
   const engine = await Engine.create(config);
   const disk = new DiskWorkspace();
@@ -168,6 +177,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
     if (fixed.applied) err(`iac-lint: applied ${fixed.applied} fix${fixed.applied === 1 ? '' : 'es'} in ${fixed.changed.size} file${fixed.changed.size === 1 ? '' : 's'}\n`);
   }
   const results: LintResult[] = [];
+  for (const l of large) results.push(engine.tooLarge(l.path, l.format, l.size));
   for (const s of sources) {
     const r = engine.lint(s, workspace);
     if (r) results.push(r);
@@ -260,7 +270,7 @@ async function runDiffCommand(argv: string[], out: (s: string) => void, err: (s:
   const base = values.base as string;
   if (!GitBase.validRef(base)) throw new UsageError(`--base must be a git revision (branch, tag, commit), not \`${base}\``);
   const paths = positionals.length ? positionals : ['.'];
-  const { sources, inputError } = readInputs(paths, err);
+  const { sources, inputError } = readInputs(paths, err, defaultConfig().options.maxFileSizeKB * 1024);
   const colorOn = format === 'text' && useColor(colorFlag(values), process.stdout);
   const code = await runDiff(sources.filter((s) => candidateFormat(s.path) === 'cloudformation'), {
     base, format, colors: colors(colorOn), colorEnabled: colorOn, display, out, err,
@@ -268,8 +278,19 @@ async function runDiffCommand(argv: string[], out: (s: string) => void, err: (s:
   return inputError ? 2 : code;
 }
 
-/** Files named or found below the folders named, read from disk. */
-function readInputs(paths: string[], err: (s: string) => void): { sources: { path: string; text: string; explicit: boolean }[]; inputError: boolean } {
+interface LargeFile {
+  path: string;
+  format: Format;
+  /** Bytes on disk. */
+  size: number;
+}
+
+/**
+ * Files named or found below the folders named, read from disk. Files over
+ * `maxBytes` are not read (only their start, for a YAML/JSON file, to tell whether
+ * it is a template): they come back in `large`.
+ */
+function readInputs(paths: string[], err: (s: string) => void, maxBytes: number): { sources: { path: string; text: string; explicit: boolean }[]; large: LargeFile[]; inputError: boolean } {
   const files: string[] = [];
   let inputError = false;
   for (const p of paths) {
@@ -287,16 +308,19 @@ function readInputs(paths: string[], err: (s: string) => void): { sources: { pat
     } else files.push(p);
   }
   const sources: { path: string; text: string; explicit: boolean }[] = [];
+  const large: LargeFile[] = [];
   for (const f of [...new Set(files.map((f) => nodePath.resolve(f)))]) {
     const explicit = paths.some((p) => nodePath.resolve(p) === f);
-    if (!candidateFormat(f)) {
+    const format = candidateFormat(f);
+    if (!format) {
       if (explicit) err(`iac-lint: ${display(f)}: not a CloudFormation template, Terraform file or Dockerfile; skipped\n`);
       continue;
     }
     try {
       const size = fs.statSync(f).size;
-      if (size > MAX_FILE_BYTES) {
-        err(`iac-lint: ${display(f)}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; skipped\n`);
+      if (size > maxBytes) {
+        if (format !== 'cloudformation' || looksLikeCloudFormation(readStart(f, SNIFF_BYTES))) large.push({ path: f, format, size });
+        else if (explicit) err(`iac-lint: ${display(f)}: not a CloudFormation template; skipped\n`);
         continue;
       }
       sources.push({ path: f, text: fs.readFileSync(f, 'utf8'), explicit });
@@ -305,7 +329,19 @@ function readInputs(paths: string[], err: (s: string) => void): { sources: { pat
       inputError = true;
     }
   }
-  return { sources, inputError };
+  return { sources, large, inputError };
+}
+
+/** The first `bytes` bytes of a file, as text. */
+function readStart(path: string, bytes: number): string {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = fs.readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function loadConfig(file: string | undefined, err: (s: string) => void): EngineConfig {

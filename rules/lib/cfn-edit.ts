@@ -106,8 +106,19 @@ export function appendTag(tpl: CfnTemplate, seq: YAMLSeq, key: string, value: Cf
   return lead ? { start: at, end: at, newText: eol + entry } : { start: at, end: at, newText: entry + eol };
 }
 
-/** The file writes block sequences at the column of their parent key (`Tags:\n- Key: ...`). */
+const compactCache = new WeakMap<CfnTemplate, boolean>();
+
+/** The file writes block sequences at the column of their parent key (`Tags:\n- Key: ...`). Once per parsed template. */
 function compactSequences(tpl: CfnTemplate): boolean {
+  let v = compactCache.get(tpl);
+  if (v === undefined) {
+    v = guessCompactSequences(tpl);
+    compactCache.set(tpl, v);
+  }
+  return v;
+}
+
+function guessCompactSequences(tpl: CfnTemplate): boolean {
   const lines = tpl.text.split(/\r\n|\r|\n/);
   let compact = 0;
   let indented = 0;

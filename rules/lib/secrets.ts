@@ -8,6 +8,7 @@
  * References are never secrets: `$VAR`, `${...}`, `$(...)`, `{{resolve:...}}`,
  * template placeholders and empty values are not literal.
  */
+import { DisjointRanges } from './ranges';
 
 /** An access key id: `AKIA` (long-lived) or `ASIA` (temporary) and 16 upper-case letters or digits. */
 export const KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
@@ -178,7 +179,8 @@ const PRIORITY: Record<TextHit['kind'], number> = { 'key-id': 0, 'secret-key': 1
 export function dedupe<T extends { start: number; end: number; kind: TextHit['kind'] }>(hits: T[]): T[] {
   const sorted = [...hits].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.start - b.start);
   const out: T[] = [];
-  for (const h of sorted) if (!out.some((o) => o.start < h.end && h.start < o.end)) out.push(h);
+  const kept = new DisjointRanges();
+  for (const h of sorted) if (kept.add(h)) out.push(h);
   return out.sort((a, b) => a.start - b.start);
 }
 

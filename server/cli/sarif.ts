@@ -2,8 +2,8 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
  *
  * - Every rule is described in `tool.driver.rules` (with its docs page as help),
- *   plus the engine's own `parse-error`, `internal-error` and `unused-suppression`, so `ruleIndex` is
- *   stable across runs.
+ *   plus the engine's own `parse-error`, `internal-error`, `unused-suppression` and
+ *   `file-too-large`, so `ruleIndex` is stable across runs.
  * - Locations are relative to the repository root (`uriBaseId: SRCROOT`),
  *   regions 1-based, columns in UTF-16 code units (`columnKind`), which is what
  *   the engine's offsets are.
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Rule } from '../engine/rule';
 import { docsUrl } from '../engine/docs';
-import { INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, type LintResult } from '../engine/linter';
+import { FILE_TOO_LARGE, INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import type { Fix, Severity } from '../engine/types';
 import { identify } from './baseline';
@@ -123,6 +123,15 @@ function describeRules(rules: readonly Rule[]): Sarif.ReportingDescriptor[] {
       help: { text: 'Remove the suppression, or the rule ids in it that no longer fire.', markdown: 'Remove the suppression, or the rule ids in it that no longer fire. See [suppression](' + INFORMATION_URI + '/blob/main/docs/suppression.md).' },
       defaultConfiguration: { level: 'note' },
       properties: { tags: ['iac', 'maintainability'], precision: 'very-high', 'problem.severity': 'recommendation' },
+    },
+    {
+      id: FILE_TOO_LARGE,
+      name: 'FileTooLarge',
+      shortDescription: { text: 'The file is larger than the size limit and was not checked.' },
+      fullDescription: { text: 'Files over the size limit (option maxFileSizeKB, --max-file-size) are not parsed; the file was not checked.' },
+      help: { text: 'Raise maxFileSizeKB under options: in .iac-lint.yaml, or pass --max-file-size, to lint it.', markdown: 'Raise `maxFileSizeKB` under `options:` in `.iac-lint.yaml`, or pass `--max-file-size`, to lint it.' },
+      defaultConfiguration: { level: 'note' },
+      properties: { tags: ['iac'], precision: 'very-high', 'problem.severity': 'recommendation' },
     },
   );
   return out;

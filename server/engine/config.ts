@@ -28,6 +28,11 @@ export interface RuleOptions {
   namingSeparator: string;
   /** `naming-convention`: required name prefix per entity. */
   namingPrefixes: Record<string, string>;
+  /**
+   * Files larger than this (KB of text) are not linted: they get one `file-too-large`
+   * information finding instead, in the editor and the CLI alike.
+   */
+  maxFileSizeKB: number;
 }
 
 export const DEFAULT_OPTIONS: RuleOptions = {
@@ -45,6 +50,7 @@ export const DEFAULT_OPTIONS: RuleOptions = {
     security_group: 'security-group-[region]',
     ec2_instance: 'ec2-instance-[region]',
   },
+  maxFileSizeKB: 4096,
 };
 
 export interface EngineConfig {

@@ -5,8 +5,8 @@
  */
 import * as nodePath from 'node:path';
 import { rules as allRules } from '../../rules';
-import { defaultConfig, type EngineConfig } from './config';
-import { parseCloudFormation, isCloudFormationCandidatePath } from './cloudformation/parser';
+import { DEFAULT_OPTIONS, defaultConfig, type EngineConfig } from './config';
+import { parseCloudFormation, isCloudFormationCandidatePath, looksLikeCloudFormation } from './cloudformation/parser';
 import type { CfnTemplate } from './cloudformation/model';
 import { newPieceCache, type PieceCache } from './cloudformation/incremental';
 import { parseDockerfile, isDockerfilePath } from './dockerfile/parser';
@@ -24,9 +24,11 @@ import type { Finding, Fix, Format, SourceFile, TextEdit, WorkspaceView } from '
 /** Findings that come from the engine itself, not from a catalog rule. */
 export const PARSE_ERROR = 'parse-error';
 export const INTERNAL_ERROR = 'internal-error';
+/** A file over the size limit (option `maxFileSizeKB`): one information finding instead of a lint. */
+export const FILE_TOO_LARGE = 'file-too-large';
 export { UNUSED_SUPPRESSION };
 /** Ids of the engine's own findings; `unused-suppression` can be configured like a rule. */
-export const ENGINE_IDS: readonly string[] = [PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION];
+export const ENGINE_IDS: readonly string[] = [PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION, FILE_TOO_LARGE];
 
 export interface LintResult {
   path: string;
@@ -73,9 +75,24 @@ export class Engine {
     return this.rules.find((r) => r.id === id);
   }
 
-  /** Lints one file. Returns null when the file is not CloudFormation, Terraform or a Dockerfile. */
+  /** The size limit in characters of text (option `maxFileSizeKB`). */
+  get maxFileChars(): number {
+    const kb = this.config.options.maxFileSizeKB;
+    return typeof kb === 'number' && kb > 0 ? kb * 1024 : DEFAULT_OPTIONS.maxFileSizeKB * 1024;
+  }
+
+  /**
+   * Lints one file. Returns null when the file is not CloudFormation, Terraform or
+   * a Dockerfile. A file over the size limit is not parsed: it gets one
+   * `file-too-large` information finding (a CloudFormation candidate only when its
+   * text looks like a template).
+   */
   lint(file: SourceFile, workspace: WorkspaceView = emptyWorkspace): LintResult | null {
     const kind = candidateFormat(file.path);
+    if (kind && file.text.length > this.maxFileChars) {
+      if (kind === 'cloudformation' && !looksLikeCloudFormation(file.text)) return null;
+      return this.tooLarge(file.path, kind, file.text.length, file.text);
+    }
     if (kind === 'terraform') return this.lintTerraform(file, workspace);
     if (kind === 'dockerfile') return this.lintDockerfile(file, workspace);
     if (kind === 'cloudformation') return this.lintCloudFormation(file, workspace);
@@ -172,7 +189,7 @@ export class Engine {
             path: doc.path,
             range: clampRange(d.range, doc.text.length),
             resource: d.resource ?? null,
-            fixes: d.fixes ?? [],
+            fixes: d.fixes ? d.fixes.filter((f) => fixApplies(f, doc.path, doc.text.length)) : [],
           });
         },
         fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
@@ -221,6 +238,29 @@ export class Engine {
     }
   }
 
+  /**
+   * The result for a file over the size limit, without its text when the caller
+   * did not read it (`size`: its length in characters, or bytes on disk).
+   */
+  tooLarge(path: string, format: Format, size: number, text = ''): LintResult {
+    const kb = Math.round(this.maxFileChars / 1024);
+    const sizeText = size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(size / 1024)} KB`;
+    return {
+      path,
+      format,
+      lines: new LineIndex(text),
+      findings: [{
+        ruleId: FILE_TOO_LARGE,
+        severity: 'info',
+        message: `Not checked: this file (${sizeText}) is larger than iac-lint's limit of ${kb} KB. Raise \`maxFileSizeKB\` under \`options:\` in .iac-lint.yaml (or pass --max-file-size to the CLI) to lint it.`,
+        path,
+        range: { start: 0, end: 0 },
+        resource: null,
+        fixes: [],
+      }],
+    };
+  }
+
   private parseError(path: string, range: { start: number; end: number }, message: string): Finding {
     return { ruleId: PARSE_ERROR, severity: 'error', message, path, range, resource: null, fixes: [] };
   }
@@ -240,6 +280,24 @@ export class Engine {
 
 function byPosition(a: Finding, b: Finding): number {
   return a.range.start - b.range.start || a.range.end - b.range.end || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+}
+
+/**
+ * A fix whose edits of this file stay inside it and do not overlap (a rule
+ * confused by a broken file could compute others): only such fixes are offered.
+ * Edits of other files (module siblings) are checked when they are applied.
+ */
+function fixApplies(fix: Fix, path: string, length: number): boolean {
+  for (const ch of fix.changes) {
+    const edits = [...ch.edits].sort((a, b) => a.start - b.start || a.end - b.end);
+    let pos = 0;
+    for (const e of edits) {
+      if (!(e.start >= pos && e.end >= e.start) || typeof e.newText !== 'string') return false;
+      if (ch.path === path && e.end > length) return false;
+      pos = e.end;
+    }
+  }
+  return true;
 }
 
 function clampRange(r: { start: number; end: number }, len: number): { start: number; end: number } {

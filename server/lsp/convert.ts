@@ -5,6 +5,7 @@ import {
 } from 'vscode-languageserver/node';
 import { docsUrl } from '../engine/docs';
 import { UNUSED_SUPPRESSION } from '../engine/suppress';
+import { FILE_TOO_LARGE } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import { changedSpan } from '../engine/textDiff';
 import type { Finding, Fix, Severity } from '../engine/types';
@@ -18,6 +19,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 export const SOURCE = 'iac-lint';
 const SUPPRESSION_DOCS = 'https://github.com/iac-lint/iac-lint/blob/main/docs/suppression.md#unused-suppressions';
+const SIZE_LIMIT_DOCS = 'https://github.com/iac-lint/iac-lint#large-files';
 
 /** Untitled documents get a path whose name tells the engine their format. */
 export function uriToPath(uri: string, languageId?: string): string {
@@ -45,6 +47,7 @@ export function toDiagnostic(f: Finding, lines: LineIndex, key: number): Diagnos
     data: { key, ruleId: f.ruleId },
   };
   if (f.ruleId === UNUSED_SUPPRESSION) d.codeDescription = { href: SUPPRESSION_DOCS };
+  else if (f.ruleId === FILE_TOO_LARGE) d.codeDescription = { href: SIZE_LIMIT_DOCS };
   else if (!f.ruleId.includes('error')) d.codeDescription = { href: docsUrl(f.ruleId) };
   return d;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Rule } from '../engine/rule';
 import type { Format } from '../engine/types';
-import { INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION } from '../engine/linter';
+import { FILE_TOO_LARGE, INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION } from '../engine/linter';
 
 /** dist/docs next to the bundle; rules/ of the source tree when running unbundled (out/). */
 export function docsDir(): string | null {
@@ -77,6 +77,7 @@ function codeBlocks(text: string): { lang: string; code: string }[] {
 const ENGINE_TEXT: Record<string, string> = {
   [PARSE_ERROR]: 'The file does not parse, so only part of it could be checked. Fix the syntax error first.',
   [INTERNAL_ERROR]: 'A rule failed on this file. Please report it with the file (or a reduced copy).',
+  [FILE_TOO_LARGE]: 'Files over the size limit are not parsed, so that one huge generated or binary file cannot stall the editor. Raise `maxFileSizeKB` under `options:` in `.iac-lint.yaml` to lint it.',
   [UNUSED_SUPPRESSION]: 'This suppression does not suppress anything: the rule finds nothing here (any more), or the id is misspelt. Remove it, or fix the id. Set `unused-suppression: off` under `rules:` in `.iac-lint.yaml` to stop these reports.',
 };
 

@@ -27,7 +27,7 @@ import { defaultConfig, type EngineConfig } from '../engine/config';
 import { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile, parseConfigText, type ConfigProblem } from '../engine/configFile';
 import { discover, formatOfName, PathFilter, sniff, type IgnoreList } from '../engine/discovery';
 import { fixFiles } from '../engine/fixer';
-import { Engine, INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, candidateFormat, type LintResult } from '../engine/linter';
+import { Engine, FILE_TOO_LARGE, INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, candidateFormat, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
 import { suppressionFix, type SuppressScope } from '../engine/suppressFixes';
 import type { Finding, WorkspaceView } from '../engine/types';
@@ -864,7 +864,7 @@ class IacLintServer {
           const edit = toWorkspaceEdit(fix.changes, lines, uris);
           if (edit) actions.push(toCodeAction(fix, diag, edit));
         }
-        if ([PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION].includes(finding.ruleId)) continue;
+        if ([PARSE_ERROR, INTERNAL_ERROR, UNUSED_SUPPRESSION, FILE_TOO_LARGE].includes(finding.ruleId)) continue;
         const view = entry.result.suppression;
         const edits = new Set<string>();
         for (const scope of ['line', 'resource', 'file'] as SuppressScope[]) {

@@ -419,7 +419,7 @@ describe('CLI (dist/cli.js)', function () {
       assert.equal(sarif.runs.length, 1);
       const run = sarif.runs[0];
       assert.equal(run.tool.driver.name, 'iac-lint');
-      assert.deepEqual(run.tool.driver.rules.map((x) => x.id), [...rules.map((x) => x.id), 'parse-error', 'internal-error', 'unused-suppression']);
+      assert.deepEqual(run.tool.driver.rules.map((x) => x.id), [...rules.map((x) => x.id), 'parse-error', 'internal-error', 'unused-suppression', 'file-too-large']);
       assert.deepEqual(run.results.map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]), [
         [IMDS, 'error', 'a.yaml', { startLine: 8, startColumn: 21, endLine: 8, endColumn: 29 }],
         [IMDS, 'error', 'main.tf', { startLine: 2, startColumn: 1, endLine: 2, endColumn: 30 }],

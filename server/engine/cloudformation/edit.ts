@@ -33,12 +33,29 @@ export function replaceValue(tpl: CfnTemplate, node: Node, value: string | numbe
   return { start, end: node.range![1], newText: scalarText(tpl, value, isScalar(node) ? node : undefined) };
 }
 
-/** The indentation step of the file (spaces or a tab), guessed from its lines. */
+const unitCache = new WeakMap<CfnTemplate, string>();
+
+/**
+ * The indentation step of the file (spaces or a tab), guessed from its first 400
+ * lines. Computed once per parsed template: every fix of every rule asks.
+ */
 export function indentUnit(tpl: CfnTemplate): string {
+  let unit = unitCache.get(tpl);
+  if (unit === undefined) {
+    unit = guessIndentUnit(tpl);
+    unitCache.set(tpl, unit);
+  }
+  return unit;
+}
+
+function guessIndentUnit(tpl: CfnTemplate): string {
   const counts = new Map<number, number>();
   let prev = 0;
   let tabs = 0;
-  for (const line of tpl.text.split(/\r\n|\r|\n/, 400)) {
+  const { text, lineStarts } = tpl.lines;
+  const n = Math.min(400, lineStarts.length);
+  for (let i = 0; i < n; i++) {
+    const line = text.slice(lineStarts[i], tpl.lines.lineEnd(i));
     if (!line.trim() || /^\s*#/.test(line)) continue;
     if (line.startsWith('\t')) tabs++;
     const ind = /^ */.exec(line)![0].length;

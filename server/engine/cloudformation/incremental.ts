@@ -9,13 +9,39 @@
  * at the top, a piece that does not parse on its own) returns null and the
  * caller parses the whole text, so the result is always the full parser's.
  */
-import { Document, isMap, isPair, isScalar, isSeq, Pair, YAMLMap, type Node } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
   base: number;
   /** The pairs of the piece's top-level map. */
   pairs: Pair[];
+  /** Keys of the piece that are empty (a line holding only `:`), in document order. */
+  emptyKeys: Scalar[];
+}
+
+/** An incremental parse: the document, and its empty keys (which the full parse would find by visiting it all). */
+export interface IncrementalParse {
+  doc: Document;
+  emptyKeys: Scalar[];
+}
+
+/** An anchor (`&a`) or alias (`*a`) outside quotes and comments, on any line of `text`. */
+function hasAnchorOrAlias(text: string): boolean {
+  if (text.indexOf('&') < 0 && text.indexOf('*') < 0) return false;
+  return /(^|[\s\[{,:-])[&*][A-Za-z0-9_]/m.test(text.replace(/"[^"\n]*"|'[^'\n]*'|#.*$/gm, ''));
+}
+
+/** Empty keys (`:` alone) of a parsed piece, in visiting order. */
+function emptyKeysOf(doc: Document): Scalar[] {
+  const out: Scalar[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (isScalar(k) && k.value === null && k.source === '' && k.range) out.push(k);
+    },
+  });
+  return out;
 }
 
 export interface PieceCache {
@@ -44,27 +70,44 @@ function shift(node: unknown, delta: number, depth = 0): void {
   if (isMap(n) || isSeq(n)) for (const it of n.items) shift(it, delta, depth + 1);
 }
 
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+
 /** Cuts `text` into [start, end) pieces: top-level sections, and each entry of `Resources`. */
 function cut(text: string): { start: number; end: number; resource: boolean }[] | null {
   const starts: { start: number; resource: boolean }[] = [];
   let inResources = false;
   let resIndent = -1;
   let pos = 0;
-  while (pos < text.length) {
+  const len = text.length;
+  while (pos < len) {
     let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    const line = text.slice(pos, nl).replace(/\r$/, '');
-    const c = line[0];
-    if (line.length && c !== ' ' && c !== '#') {
+    if (nl < 0) nl = len;
+    const c0 = text.charCodeAt(pos);
+    // A line (without its `\r`) that starts with neither a space nor `#`: a top-level key.
+    if (pos < nl && !(c0 === 13 && pos + 1 === nl) && c0 !== 32 && c0 !== 35) {
+      const line = text.slice(pos, nl).replace(/\r$/, '');
+      const c = line[0];
       if (c === '\t' || c === '{' || c === '[' || c === '%' || line.startsWith('---') || line.startsWith('...')) return null;
       if (!KEY_AT_COLUMN_0.test(line)) return null;
       starts.push({ start: pos, resource: false });
       inResources = /^(?:Resources|"Resources"|'Resources')\s*:\s*(#.*)?$/.test(line);
       resIndent = -1;
-    } else if (inResources && line.trim() && !line.trimStart().startsWith('#')) {
-      const ind = line.length - line.trimStart().length;
-      if (resIndent < 0) resIndent = ind;
-      if (ind === resIndent) starts.push({ start: pos, resource: true });
+    } else if (inResources) {
+      // The first non-blank character of the line (any other whitespace: the exact, slow test).
+      let j = pos;
+      while (j < nl && isBlank(text.charCodeAt(j))) j++;
+      const cj = j < nl ? text.charCodeAt(j) : -1;
+      let ind = -1;
+      if (cj > 127 || cj === 0xa0) {
+        const line = text.slice(pos, nl).replace(/\r$/, '');
+        if (line.trim() && !line.trimStart().startsWith('#')) ind = line.length - line.trimStart().length;
+      } else if (cj !== -1 && cj !== 35) {
+        ind = j - pos;
+      }
+      if (ind >= 0) {
+        if (resIndent < 0) resIndent = ind;
+        if (ind === resIndent) starts.push({ start: pos, resource: true });
+      }
     }
     pos = nl + 1;
   }
@@ -72,31 +115,38 @@ function cut(text: string): { start: number; end: number; resource: boolean }[] 
   return starts.map((s, i) => ({ start: i === 0 ? 0 : s.start, end: i + 1 < starts.length ? starts[i + 1].start : text.length, resource: s.resource }));
 }
 
+/**
+ * Anchors and aliases anywhere make the whole text go to the full parser: each
+ * piece is checked when it is parsed (the test is line by line, and pieces are
+ * whole lines), and a cached piece passed it before.
+ */
 export function parseIncremental(
   text: string,
   cache: PieceCache,
   parsePiece: (t: string) => Document,
-): Document | null {
-  if (/(^|[\s\[{,:-])[&*][A-Za-z0-9_]/m.test(text.replace(/"[^"\n]*"|'[^'\n]*'|#.*$/gm, ''))) return null;
+): IncrementalParse | null {
   const ranges = cut(text);
   if (!ranges || ranges.length < 4) return null;
   const next = new Map<string, Piece>();
+  const emptyKeys: Scalar[] = [];
   const root = new YAMLMap();
   let resources: YAMLMap | null = null;
   for (const r of ranges) {
     const t = text.slice(r.start, r.end);
     let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
     if (!piece) {
+      if (hasAnchorOrAlias(t)) return null;
       const d = parsePiece(t);
       if (d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
-      piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [] };
+      piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], emptyKeys: emptyKeysOf(d) };
     }
     if (piece.base !== r.start) {
       for (const p of piece.pairs) shift(p, r.start - piece.base);
       piece.base = r.start;
     }
     next.set(t, piece);
+    for (const k of piece.emptyKeys) emptyKeys.push(k);
     if (r.resource) {
       if (!resources) return null;
       resources.items.push(...piece.pairs);
@@ -126,7 +176,7 @@ export function parseIncremental(
   cache.pieces = next;
   const doc = new Document();
   doc.contents = root;
-  return doc;
+  return { doc, emptyKeys };
 }
 
 function hasDuplicateKey(map: YAMLMap): boolean {

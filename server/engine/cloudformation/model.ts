@@ -35,6 +35,12 @@ export interface CfnTemplate {
   resourceById: Map<string, CfnResource>;
   parameters: Map<string, CfnParameter>;
   errors: { range: OffsetRange; message: string }[];
+  /**
+   * What each YAML alias (`*a`) of the document stands for (the last `&a` before
+   * it). Absent when the document has no aliases; empty when they expand too far
+   * (an alias bomb, or an alias inside its own anchor): they are not followed then.
+   */
+  aliasTargets?: ReadonlyMap<Node, Node>;
 }
 
 export type { Node, Pair, Scalar, YAMLMap };

@@ -26,10 +26,16 @@ export function getMap(map: YAMLMap | null | undefined, key: string, tpl?: CfnTe
   return isMap(v) ? (v as YAMLMap) : undefined;
 }
 
+/**
+ * The node an alias stands for (following chains of aliases); any other node
+ * itself. Aliases of a document whose aliases expand too far are not followed
+ * (see `CfnTemplate.aliasTargets`): the alias comes back, which rules read as an
+ * unknown value.
+ */
 export function deref(node: Node, tpl?: CfnTemplate): Node {
   let n: Node = node;
   for (let i = 0; i < 16 && isAlias(n); i++) {
-    const target = tpl ? (n.resolve(tpl.doc) as Node | undefined) : undefined;
+    const target = tpl ? (tpl.aliasTargets ? tpl.aliasTargets.get(n) : (n.resolve(tpl.doc) as Node | undefined)) : undefined;
     if (!target) return n;
     n = target;
   }

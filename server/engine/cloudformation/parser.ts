@@ -3,7 +3,7 @@
  * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
  * JSON is YAML 1.2 flow syntax, so one parser serves both.
  */
-import { isMap, isScalar, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, visit, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
@@ -31,9 +31,16 @@ export function isCloudFormationCandidatePath(path: string): boolean {
   return EXTENSIONS.test(path);
 }
 
+/**
+ * The schema, built once: a parse would otherwise build its own, which costs
+ * more than parsing one resource (the incremental parser parses many small pieces).
+ */
+let schema: Schema | null = null;
+
 export function parseYamlDocument(text: string): Document {
+  schema ??= new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS });
   return parseDocument(text, {
-    customTags: CUSTOM_TAGS,
+    schema,
     prettyErrors: false,
     keepSourceTokens: false,
     strict: false,
@@ -49,9 +56,19 @@ export function parseYamlDocument(text: string): Document {
 export function parseCloudFormation(path: string, text: string, cache?: PieceCache): CfnTemplate | null {
   if (!looksLikeCloudFormation(text)) return null;
   const lines = new LineIndex(text);
+  // The parser recurses once per level: very deep nesting would exhaust the stack.
+  const deep = tooDeepAt(text);
+  if (deep >= 0) return tooDeep(path, text, lines, deep);
   let doc: Document;
+  let emptyKeys: Scalar[] | null = null;
   try {
-    doc = (cache && parseIncremental(text, cache, parseYamlDocument)) || parseYamlDocument(text);
+    const inc = cache ? parseIncremental(text, cache, parseYamlDocument) : null;
+    if (inc) {
+      doc = inc.doc;
+      emptyKeys = inc.emptyKeys;
+    } else {
+      doc = parseYamlDocument(text);
+    }
   } catch (e) {
     const empty = parseYamlDocument('{}');
     return {
@@ -60,21 +77,50 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
     };
   }
+  // Nesting deeper than the parser's stack anyway: where it gave up depends on
+  // the stack, so nothing it read is kept (a file always gives the same result).
+  if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
   // `yaml` places errors at end of input one past the text: keep ranges inside it.
   const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => {
     const start = Math.min(e.pos[0], text.length);
     return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
   });
   // YAML accepts an empty key (a line holding only `:`); CloudFormation does not.
-  visit(doc, {
-    Pair(_, pair) {
-      const k = pair.key;
-      if (isScalar(k) && k.value === null && k.source === '' && k.range) {
-        const start = Math.min(k.range[0], text.length);
-        errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
-      }
-    },
-  });
+  // An incremental parse found them piece by piece (and has no aliases).
+  let aliasTargets: Map<Node, Node> | undefined;
+  if (!emptyKeys) {
+    emptyKeys = [];
+    const found = emptyKeys;
+    const anchors = new Map<string, Node>();
+    visit(doc, {
+      Pair(_, pair) {
+        const k = pair.key;
+        if (isScalar(k) && k.value === null && k.source === '' && k.range) found.push(k);
+      },
+      Node(_, node) {
+        if (isAlias(node)) {
+          aliasTargets ??= new Map();
+          const target = anchors.get(node.source);
+          if (target) aliasTargets.set(node, target);
+        } else if (node.anchor) {
+          anchors.set(node.anchor, node);
+        }
+      },
+    });
+    if (aliasTargets && expandsTooFar(doc, aliasTargets)) {
+      const first = [...aliasTargets.keys()][0] ?? null;
+      const start = Math.min(first?.range?.[0] ?? 0, text.length);
+      errors.push({
+        range: { start, end: Math.min(first?.range?.[1] ?? start + 1, text.length) },
+        message: `YAML aliases here expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values (or into themselves): iac-lint does not follow them`,
+      });
+      aliasTargets = new Map();
+    }
+  }
+  for (const k of emptyKeys) {
+    const start = Math.min(k.range![0], text.length);
+    errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
+  }
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : null;
   if (!root || !isTemplateRoot(root)) {
     // A file that only *mentions* AWS types but is no template, unless it is
@@ -114,7 +160,93 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       parameters.set(String(pair.key.value), { name: String(pair.key.value), body, default: (def as never) ?? null });
     }
   }
-  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors };
+  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
+}
+
+/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
+export const MAX_FLOW_DEPTH = 400;
+export const MAX_INDENT = 1200;
+
+/**
+ * Where the text nests too deeply for the parser (its recursion would exhaust
+ * the stack), or -1. Brackets are counted outside double-quoted strings (JSON's
+ * and YAML's); anything else that holds an unbalanced bracket only makes the
+ * count higher, and real templates nest a few dozen levels at most.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let indent = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === 32) {
+        if (++indent > MAX_INDENT) return i;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34 || d === 10) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
+  return -1;
+}
+
+/** The result for a document nested too deeply: no structure, one error at `at`. */
+function tooDeep(path: string, text: string, lines: LineIndex, at: number): CfnTemplate {
+  const empty = parseYamlDocument('{}');
+  const start = Math.min(at, text.length);
+  return {
+    format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
+    resources: [], resourceById: new Map(), parameters: new Map(),
+    errors: [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }],
+  };
+}
+
+/** More values than this once aliases are expanded: an alias bomb, not a template. */
+export const MAX_EXPANDED_NODES = 100_000;
+
+/**
+ * Whether the document, aliases expanded, holds more than MAX_EXPANDED_NODES
+ * nodes, or an alias stands for a node that contains it. Linear: the expanded
+ * size of every node is computed once.
+ */
+function expandsTooFar(doc: Document, targets: ReadonlyMap<Node, Node>): boolean {
+  const size = new Map<Node, number>();
+  const active = new Set<Node>();
+  const sizeOf = (node: unknown, depth: number): number => {
+    if (!node || typeof node !== 'object') return 0;
+    if (isPair(node)) return sizeOf(node.key, depth + 1) + sizeOf(node.value, depth + 1);
+    const n = node as Node;
+    const known = size.get(n);
+    if (known !== undefined) return known;
+    if (active.has(n) || depth > 2000) return Infinity;
+    active.add(n);
+    let total = 1;
+    if (isAlias(n)) total = sizeOf(targets.get(n), depth + 1);
+    else if (isMap(n) || isSeq(n)) for (const it of n.items) {
+      total += sizeOf(it, depth + 1);
+      if (total > MAX_EXPANDED_NODES) break;
+    }
+    active.delete(n);
+    size.set(n, total);
+    return total;
+  };
+  return sizeOf(doc.contents, 0) > MAX_EXPANDED_NODES;
 }
 
 function isTemplateRoot(root: YAMLMap): boolean {

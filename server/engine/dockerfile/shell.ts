@@ -217,6 +217,8 @@ interface ScriptContext {
   map: CharMap;
   form: 'shell' | 'exec';
   depth: number;
+  /** The and-or position of every element of every and-or list, by node id (see indexChain). */
+  chains: Map<number, Placement>;
 }
 
 /** Parses `src` as a shell script and returns its simple commands in order. */
@@ -227,22 +229,53 @@ function parseScript(src: string, map: CharMap, depth = 0): ShellCommand[] {
   if (!tree) return [];
   try {
     const out: ShellCommand[] = [];
-    visit(tree.rootNode, { src, map, form: 'shell', depth }, out);
+    visit(tree.rootNode, { src, map, form: 'shell', depth, chains: new Map() }, out);
     return out;
   } finally {
     tree.delete();
   }
 }
 
-function visit(node: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
-  if (node.type === 'command') {
-    out.push(...commandOf(node, ctx));
-    // Process substitutions and the like inside words are not separate statements.
-    return;
+/**
+ * A node on the way down from the root. The way up is read from these frames,
+ * not from `node.parent`, which tree-sitter answers by walking down from the root.
+ */
+interface Frame {
+  node: TsNode;
+  type: string;
+  parent: Frame | null;
+  /** An and-or list, or a redirected one. */
+  listLike: boolean;
+  /** An ancestor is a statement that nests (if, while, subshell, function, ...). */
+  nested: boolean;
+}
+
+/**
+ * The simple commands below `root`, in order. Iterative (a long `a && b && ...`
+ * chain is a deep tree), and every and-or list is flattened once, when it is
+ * reached from above.
+ */
+function visit(root: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
+  const stack: Frame[] = [{ node: root, type: root.type, parent: null, listLike: false, nested: false }];
+  while (stack.length) {
+    const frame = stack.pop()!;
+    const { node, type } = frame;
+    if (type === 'command') {
+      out.push(...commandOf(node, ctx, frame));
+      // Process substitutions and the like inside words are not separate statements.
+      continue;
+    }
+    // Words and expansions are not statements: `$(...)` inside an argument stays part of it.
+    if (EXPANSIONS.has(type) || type === 'heredoc_body' || type === 'string' || type === 'raw_string') continue;
+    frame.listLike = isListLike(node);
+    if (frame.listLike && !frame.parent?.listLike) indexChain(frame, ctx.chains);
+    const nested = frame.nested || NESTING.has(type);
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push({ node: c, type: c.type, parent: frame, listLike: false, nested });
+    }
   }
-  // Words and expansions are not statements: `$(...)` inside an argument stays part of it.
-  if (EXPANSIONS.has(node.type) || node.type === 'heredoc_body' || node.type === 'string' || node.type === 'raw_string') return;
-  for (const c of node.children) if (c) visit(c, ctx, out);
 }
 
 /** A redirected and-or list: tree-sitter-bash attaches `a && b >log` 's redirection to the list. */
@@ -257,54 +290,76 @@ interface Placement {
   topLevel: boolean;
 }
 
-/** The and-or position of a command node: element, chain, connector, and whether it is top level. */
-function placement(node: TsNode): Placement {
-  let element = node;
-  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !isRedirectedList(element.parent)) {
-    element = element.parent;
-  }
-  let chain = element;
-  while (isListLike(chain.parent)) chain = chain.parent!;
-  // Flatten the (left-nested) list into elements and operators; a redirection
-  // of a list belongs to its last element.
-  const items: ({ id: number; range: [number, number] } | '&&' | '||')[] = [];
-  const flatten = (n: TsNode) => {
-    if (isRedirectedList(n)) {
-      flatten(n.namedChildren[0]!);
+type ChainItem = { id: number; range: [number, number] } | '&&' | '||';
+
+/**
+ * Flattens the (left-nested) and-or list of `frame` into elements and operators
+ * (a redirection of a list belongs to its last element) and records the
+ * placement of each element.
+ */
+function indexChain(frame: Frame, into: Map<number, Placement>): void {
+  const chain = frame.node;
+  const items: ChainItem[] = [];
+  const work: ({ node: TsNode } | { extendTo: number } | { op: '&&' | '||' })[] = [{ node: chain }];
+  while (work.length) {
+    const w = work.pop()!;
+    if ('op' in w) {
+      items.push(w.op);
+      continue;
+    }
+    if ('extendTo' in w) {
       const last = items[items.length - 1];
-      if (last && typeof last !== 'string') last.range = [last.range[0], n.endIndex];
-      return;
+      if (last && typeof last !== 'string') last.range = [last.range[0], w.extendTo];
+      continue;
+    }
+    const n = w.node;
+    if (isRedirectedList(n)) {
+      work.push({ extendTo: n.endIndex }, { node: n.namedChildren[0]! });
+      continue;
     }
     if (n.type !== 'list') {
       items.push({ id: n.id, range: [n.startIndex, n.endIndex] });
-      return;
+      continue;
     }
-    for (const c of n.children) {
+    const children = n.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
       if (!c) continue;
-      if (c.type === '&&' || c.type === '||') items.push(c.type);
-      else flatten(c);
-    }
-  };
-  flatten(chain);
-  const idx = items.findIndex((x) => typeof x !== 'string' && x.id === element.id);
-  const item = items[idx];
-  const before = items[idx - 1];
-  let topLevel = true;
-  for (let p = chain.parent; p; p = p.parent) {
-    if (NESTING.has(p.type)) {
-      topLevel = false;
-      break;
+      work.push(c.type === '&&' || c.type === '||' ? { op: c.type } : { node: c });
     }
   }
-  return {
-    element: item && typeof item !== 'string' ? item.range : [element.startIndex, element.endIndex],
-    chain: [chain.startIndex, chain.endIndex],
-    connector: typeof before === 'string' ? before : null,
-    topLevel,
+  // Top level: no ancestor of the chain nests it.
+  const topLevel = !frame.nested;
+  const range: [number, number] = [chain.startIndex, chain.endIndex];
+  items.forEach((item, idx) => {
+    if (typeof item === 'string') return;
+    const before = items[idx - 1];
+    into.set(item.id, { element: item.range, chain: range, connector: typeof before === 'string' ? before : null, topLevel });
+  });
+}
+
+/** The and-or position of a command: element, chain, connector, and whether it is top level. */
+function placement(frame: Frame, chains: ReadonlyMap<number, Placement>): Placement {
+  let element = frame;
+  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !(element.parent.type === 'redirected_statement' && isListLike(element.parent.node))) {
+    element = element.parent;
+  }
+  const indexed = chains.get(element.node.id);
+  if (indexed) return indexed;
+  // Not an element of an and-or list: a chain of one.
+  let chain = element;
+  while (chain.parent && isListLike(chain.parent.node)) chain = chain.parent;
+  const own = new Map<number, Placement>();
+  if (chain !== element) indexChain(chain, own);
+  return own.get(element.node.id) ?? {
+    element: [element.node.startIndex, element.node.endIndex],
+    chain: [chain.node.startIndex, chain.node.endIndex],
+    connector: null,
+    topLevel: !chain.nested,
   };
 }
 
-function commandOf(node: TsNode, ctx: ScriptContext): ShellCommand[] {
+function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand[] {
   const { src, map } = ctx;
   const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect' })[] = [];
   const spansOf: [number, number][][] = [];
@@ -363,7 +418,7 @@ function commandOf(node: TsNode, ctx: ScriptContext): ShellCommand[] {
   }
   const argvIdx = idx.slice(k);
   const argv = argvIdx.map((j) => strip(words[j]));
-  const pl = placement(node);
+  const pl = placement(frame, ctx.chains);
   const common = {
     element: rangeOf(map, pl.element[0], pl.element[1]),
     chain: rangeOf(map, pl.chain[0], pl.chain[1]),

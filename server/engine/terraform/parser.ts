@@ -200,10 +200,14 @@ function range(n: { startIndex: number; endIndex: number }): OffsetRange {
   return { start: n.startIndex, end: n.endIndex };
 }
 
-function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[]): void {
+/** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
+export const MAX_BLOCK_DEPTH = 200;
+
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0): void {
+  if (depth > MAX_BLOCK_DEPTH) return;
   for (const child of body.children) {
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth));
     else if (child.type === 'attribute') {
       const a = readAttribute(child, src, owner, parent);
       if (a) attributes.push(a);
@@ -224,7 +228,7 @@ function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock 
   };
 }
 
-function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null): TfBlock {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlock {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -241,14 +245,15 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
       case 'identifier':
         block.labels.push({ value: src.slice(c.startIndex, c.endIndex), range: range(c), fullRange: range(c) });
         break;
+      // An opening brace the parser had to assume (missing from the text) is no place for edits.
       case 'block_start':
-        block.openBrace = c.startIndex;
+        if (!c.isMissing) block.openBrace = c.startIndex;
         break;
       case 'block_end':
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, owner, block, block.blocks, block.attributes);
+        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1);
         break;
     }
   }

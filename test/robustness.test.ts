@@ -1,0 +1,111 @@
+/**
+ * Robustness, the fast slice (`npm run fuzz` runs the long one, scripts/fuzz.ts):
+ * every fixture, example and corpus file mutated a few ways (test/robustness/
+ * mutate.ts), the hostile documents (deep nesting, alias bombs, binary files
+ * named like IaC, unterminated heredocs) and files over the size limit. The
+ * engine must never throw, no rule may fail, and every result must be well
+ * formed. No timings are asserted here: the fuzz run bounds the time per file.
+ */
+import * as assert from 'node:assert/strict';
+import * as nodePath from 'node:path';
+import { fixFiles } from '../server/engine/fixer';
+import { Engine, FILE_TOO_LARGE } from '../server/engine/linter';
+import type { SourceFile, WorkspaceView } from '../server/engine/types';
+import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
+
+function workspace(files: SourceFile[]): WorkspaceView {
+  return { terraformFilesIn: (dir) => files.filter((f) => /\.tf$/i.test(f.path) && nodePath.dirname(f.path) === dir) };
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** Lints `text` as `file.path` (with its module siblings) and returns the problems with the result. */
+function check(engine: Engine, file: CorpusFile, text: string, fix: boolean): string[] {
+  const files = [{ path: file.path, text }, ...file.siblings];
+  const ws = workspace(files);
+  const texts = (p: string) => files.find((f) => f.path === p)?.text;
+  let out: string[];
+  try {
+    out = problems(file.path, text, engine.lint({ path: file.path, text }, ws), texts);
+  } catch (e) {
+    return [`lint threw: ${(e as Error).stack}`];
+  }
+  if (fix) {
+    try {
+      const fixed = fixFiles(engine, [{ path: file.path, text }], ws, 3);
+      for (const [p, t] of fixed.changed) {
+        const res = engine.lint({ path: p, text: t }, workspace(files.map((f) => (f.path === p ? { path: p, text: t } : f))));
+        out.push(...problems(p, t, res, texts).map((x) => `after fix-all: ${x}`));
+      }
+    } catch (e) {
+      out.push(`fix-all threw: ${(e as Error).stack}`);
+    }
+  }
+  return out;
+}
+
+describe('robustness (fast slice; npm run fuzz for the long run)', function () {
+  this.timeout(120000);
+  let engine: Engine;
+  const files = corpus();
+
+  before(async () => {
+    engine = await Engine.create(fuzzConfig());
+  });
+
+  it('has a corpus of every format', () => {
+    assert.ok(files.length > 300, `only ${files.length} files`);
+    for (const ext of [/\.ya?ml$/, /\.json$/, /\.tf$/, /(Dockerfile|\.dockerfile)$/]) assert.ok(files.some((f) => ext.test(f.path)), String(ext));
+  });
+
+  it('lints every corpus file mutated three ways: no throw, no failing rule, well-formed results', () => {
+    const failures: string[] = [];
+    let linted = 0;
+    for (const file of files) {
+      const base = hash(nodePath.relative(ROOT, file.path));
+      for (let k = 0; k < 3; k++) {
+        const m = mutate(file.text, base + k);
+        for (const p of check(engine, file, m.text, k === 0)) failures.push(`${nodePath.relative(ROOT, file.path)} ${m.how}: ${p}`);
+        linted++;
+      }
+    }
+    assert.ok(linted >= files.length * 3);
+    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} problems`);
+  });
+
+  for (const h of hostile()) {
+    it(`survives ${h.name}`, () => {
+      const file: CorpusFile = { path: h.path, text: h.text, siblings: [] };
+      assert.deepEqual(check(engine, file, h.text, true), []);
+    });
+  }
+
+  it('gives a file over the size limit one information finding instead of a lint', () => {
+    for (const name of ['big/main.tf', 'big/Dockerfile', 'big.yaml', 'big.json']) {
+      const path = `/hostile/${name}`;
+      const text = huge(path, 20 * 1024 * 1024);
+      const res = engine.lint({ path, text });
+      assert.ok(res, name);
+      assert.deepEqual(problems(path, text, res, () => undefined), []);
+      assert.deepEqual(res.findings.map((f) => [f.ruleId, f.severity, f.range.start, f.range.end]), [[FILE_TOO_LARGE, 'info', 0, 0]], name);
+      assert.match(res.findings[0].message, /20\.0 MB.*4096 KB.*maxFileSizeKB/);
+    }
+    // Big YAML that is no template stays no template.
+    assert.equal(engine.lint({ path: '/hostile/data.yaml', text: 'key: value\n'.repeat(500000) }), null);
+  });
+
+  it('takes the size limit from the configuration', async () => {
+    const config = fuzzConfig();
+    config.options.maxFileSizeKB = 1;
+    const small = await Engine.create(config);
+    const text = 'resource "aws_instance" "web" {\n  ami = "ami-1"\n}\n';
+    assert.notEqual(small.lint({ path: '/x/main.tf', text })?.findings[0]?.ruleId, FILE_TOO_LARGE);
+    const res = small.lint({ path: '/x/main.tf', text: text.repeat(40) });
+    assert.deepEqual(res?.findings.map((f) => f.ruleId), [FILE_TOO_LARGE]);
+    assert.match(res!.findings[0].message, /limit of 1 KB/);
+  });
+});
