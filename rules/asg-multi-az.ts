@@ -7,6 +7,7 @@ import type { OffsetRange } from '../server/engine/types';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const ADVICE_ASG = 'If that Availability Zone fails, the group has nowhere to launch instances. Use subnets in at least two Availability Zones.';
 const ADVICE_COPIES = 'One Availability Zone outage takes all of them down. Spread them over subnets in different Availability Zones, or run them in an Auto Scaling group across zones.';
@@ -199,6 +200,7 @@ export default defineRule({
   seed: '000 EC2: scaled/duplicated instances are not in the same Availability Zones',
   description: 'Auto Scaling groups and duplicated instances must span more than one Availability Zone.',
   fixable: false,
+  reads: { cloudformation: ['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::Subnet', ...CFN_LAUNCH], terraform: ['aws_autoscaling_group', 'aws_subnet', ...TF_LAUNCH] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -6,6 +6,7 @@ import { insertAttribute, insertBlock, setAttributeValue } from '../server/engin
 import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnHoldsOwnData, offendingNodes, tfIsReplica } from './lib/stateful';
+import { CFN_STATEFUL, TF_STATEFUL } from './lib/reads';
 
 /** The retention the fix sets: a week, the console's default for new databases. */
 const RETENTION_DAYS = 7;
@@ -45,6 +46,7 @@ export default defineRule({
   seed: '000: a documented disaster recovery process with a clear point of recovery',
   description: 'Databases must keep backups: RDS backup retention above 0 days, DynamoDB point-in-time recovery on.',
   fixable: 'exact',
+  reads: { cloudformation: CFN_STATEFUL, terraform: TF_STATEFUL },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -9,6 +9,7 @@ import type { Fix, TextEdit } from '../server/engine/types';
 import {
   CFN_STATEFUL, cfnDefaultDeletionPolicy, cfnDeletionProtection, cfnHoldsOwnData, insertAfterEntry, offendingNodes, tfBool, tfIsReplica, tfPreventDestroy, typePair,
 } from './lib/stateful';
+import { CFN_LAUNCH, CFN_STATEFUL as CFN_STATEFUL_TYPES, TF_LAUNCH, TF_STATEFUL as TF_STATEFUL_TYPES } from './lib/reads';
 
 /** What keeps the data: `RetainExceptOnCreate` retains on every operation but a failed first creation. */
 const ACCEPTED: Record<string, string[]> = {
@@ -42,6 +43,7 @@ export default defineRule({
   seed: '000 EC2: regularly review and test the disaster recovery process for instances and volumes',
   description: 'Stateful resources (volumes, databases, tables, file systems) must survive stack deletion and replacement: DeletionPolicy and UpdateReplacePolicy of Snapshot or Retain, or Terraform deletion protection.',
   fixable: 'exact',
+  reads: { cloudformation: [...CFN_STATEFUL_TYPES, ...CFN_LAUNCH, 'AWS::EC2::VolumeAttachment'], terraform: [...TF_STATEFUL_TYPES, ...TF_LAUNCH, 'aws_volume_attachment'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -8,6 +8,7 @@ import type { TfBlock } from '../server/engine/terraform/model';
 import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnBlockDevices, cfnLaunchResources, cfnLookup, isLiteral, tfHasDynamic, tfResources } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TITLE = 'Encrypt the EBS volume (Encrypted: true)';
 const TF_TITLE = 'Encrypt the EBS volume (encrypted = true)';
@@ -131,6 +132,7 @@ export default defineRule({
   seed: '000 EC2: DO NOT have any instances without encrypted EBS volumes or snapshots',
   description: 'EBS volumes and the block devices of instances, launch templates and launch configurations must be encrypted.',
   fixable: 'exact',
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::EC2::Volume'], terraform: [...TF_LAUNCH, 'aws_ebs_volume', 'aws_ebs_encryption_by_default'] },
 
   cloudformation(ctx) {
     cfnVolumes(ctx);

@@ -4,6 +4,7 @@ import { defineRule } from '../server/engine/rule';
 import type { TfModule, TfReference } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
 import { cfnRefs, tfRefsIn } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const cfnCache = new WeakMap<CfnTemplate, Set<string>>();
 
@@ -70,6 +71,7 @@ export default defineRule({
   seed: '000 EC2: monitor and respond to events of your instances such as CPU usage, disk space usage, etc.',
   description: 'Every instance should have a CloudWatch alarm (CPU, status checks, disk) in the same template or module.',
   fixable: false,
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::CloudWatch::*', 'AWS::CloudFormation::Stack', 'AWS::Serverless::Application'], terraform: [...TF_LAUNCH, 'aws_cloudwatch_*'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -4,6 +4,7 @@ import { callOf, referenceOf } from '../server/engine/terraform/parser';
 import { resolveAttr, resolveExpr, resourcesOfType } from '../server/engine/terraform/values';
 import { imageKeys, isApproved } from './lib/ami';
 import { cfnLaunchResources, cfnLookup, knownStrings } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 function describe(value: string): string {
   const keys = imageKeys(value);
@@ -47,6 +48,7 @@ export default defineRule({
   seed: '000 EC2: ensure that instances are launched off of the list of team-approved AMIs',
   description: 'Instances, launch templates and launch configurations must use an image from the configured approved list (silent while none is configured).',
   fixable: false,
+  reads: { cloudformation: CFN_LAUNCH, terraform: [...TF_LAUNCH, 'aws_ssm_parameter', 'aws_ami', 'aws_ami_copy', 'aws_ami_from_instance'] },
 
   cloudformation(ctx) {
     const approved = ctx.options.approvedAmis;

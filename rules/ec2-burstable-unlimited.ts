@@ -7,6 +7,7 @@ import {
   cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfInstanceTemplate, tfLookup, tfSetFix,
   type CfnLookup, type TfLookup,
 } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TITLE = 'Use unlimited CPU credits';
 const BURSTABLE = /^(t2|t3|t3a|t4g)\./i;
@@ -41,6 +42,7 @@ export default defineRule({
   seed: '000 EC2: instances that have a burstable instance type have the credit specification set to enable unlimited mode',
   description: 'Burstable instances (t2, t3, t3a, t4g) must use unlimited CPU credits (CreditSpecification / credit_specification).',
   fixable: 'exact',
+  reads: { cloudformation: CFN_LAUNCH, terraform: TF_LAUNCH },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

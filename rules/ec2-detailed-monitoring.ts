@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TITLE = 'Enable detailed monitoring';
 const WHY = 'CloudWatch then reports the instance metrics every minute instead of every five, so alarms on CPU and status checks react in time';
@@ -12,6 +13,7 @@ export default defineRule({
   seed: '000 EC2: monitor and respond to events of your instances such as CPU usage, disk space usage, etc.',
   description: 'Instances and launch templates should enable detailed (1-minute) CloudWatch monitoring (Monitoring / monitoring).',
   fixable: 'exact',
+  reads: { cloudformation: CFN_LAUNCH, terraform: TF_LAUNCH },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -20,6 +20,7 @@ export default defineRule({
   seed: '000 EC2: make use of elastic IPs for any instances whose public/private IP address is required',
   description: 'An instance whose public IP or DNS name is used elsewhere in the template or module should have an Elastic IP.',
   fixable: false,
+  reads: { cloudformation: '*', terraform: '*' },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -1,6 +1,7 @@
 import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import { cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLookup, tfSetFix } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TF_TYPES = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
 const TITLE = 'Keep instance metadata enabled';
@@ -12,6 +13,7 @@ export default defineRule({
   seed: '000 EC2: do not disable instance metadata; the http-endpoint flag should always be set to enabled',
   description: 'EC2 instance metadata must stay enabled (HttpEndpoint / http_endpoint = enabled); secure it with IMDSv2 tokens instead.',
   fixable: 'exact',
+  reads: { cloudformation: CFN_LAUNCH, terraform: TF_LAUNCH },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

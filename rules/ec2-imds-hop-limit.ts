@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix } from '../server/engine/types';
 import { cfnLaunchers, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLaunchers, tfLookup, tfSetFix } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TF_TYPES = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
 const TITLE = 'Set the metadata response hop limit to 1';
@@ -34,6 +35,7 @@ export default defineRule({
   seed: '000 EC2: the http-put-response-hop-limit is also set to 1',
   description: 'The instance metadata PUT response hop limit (HttpPutResponseHopLimit / http_put_response_hop_limit) must be 1.',
   fixable: 'exact',
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::EKS::Nodegroup'], terraform: [...TF_LAUNCH, 'aws_eks_node_group'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -5,6 +5,7 @@ import { getMap, getNode, getPair, intrinsic, nodeRange, resolveValues } from '.
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
 import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import type { Fix } from '../server/engine/types';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 /** Where each resource type keeps its metadata options, below `Properties`. */
 const CFN_PATHS: Record<string, string[]> = {
@@ -22,6 +23,7 @@ export default defineRule({
   seed: '000 EC2: set the http-tokens option to required',
   description: 'EC2 instance metadata must require session tokens (IMDSv2): HttpTokens / http_tokens = required.',
   fixable: 'exact',
+  reads: { cloudformation: CFN_LAUNCH, terraform: TF_LAUNCH },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -6,6 +6,7 @@ import type { TfBlock, TfModule } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
 import { cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
+import { CFN_LAUNCH, CFN_SECURITY_GROUPS, TF_LAUNCH, TF_SECURITY_GROUPS } from './lib/reads';
 
 /** Whether a property is set: yes, no, or only in some branches of an `!If` (then `partly`). */
 function presence(tpl: CfnTemplate, map: YAMLMap | null | undefined, key: string): 'yes' | 'no' | 'partly' {
@@ -52,6 +53,7 @@ export default defineRule({
   seed: '000 EC2: make use of VPCs to logically isolate instances',
   description: 'Instances, Auto Scaling groups and security groups belong in a VPC of your own: set a subnet (or network interface) / a VPC id instead of falling back to the default VPC.',
   fixable: false,
+  reads: { cloudformation: [...CFN_LAUNCH, ...CFN_SECURITY_GROUPS, 'AWS::AutoScaling::AutoScalingGroup'], terraform: [...TF_LAUNCH, ...TF_SECURITY_GROUPS, 'aws_autoscaling_group'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -30,6 +30,7 @@ export default defineRule({
   seed: '003 IAM: use roles for applications that run on Amazon EC2 instances',
   description: 'Instances, launch templates and launch configurations must have an IAM instance profile (IamInstanceProfile / iam_instance_profile).',
   fixable: false,
+  reads: { cloudformation: '*', terraform: '*' },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -70,6 +70,7 @@ export default defineRule({
   seed: '003 EC2 key pairs: do not keep unused EC2 key pairs',
   description: 'A key pair resource that no instance, launch template or launch configuration in the template / module uses should be removed.',
   fixable: 'suggestion',
+  reads: { cloudformation: '*', terraform: '*' },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -13,6 +13,7 @@ import {
   cfnTagList, cfnTemplateInstanceTags, regionAttribute, renderName, suggestName, tfDefaultTags, tfRegion, tfTagMap, tfTemplateInstanceTags,
   type NamingEntity,
 } from './lib/tags';
+import { CFN_LAUNCH, CFN_SECURITY_GROUPS, TF_LAUNCH, TF_SECURITY_GROUPS } from './lib/reads';
 
 const CFN_ENTITY: Record<string, NamingEntity> = {
   'AWS::EC2::Instance': 'ec2_instance',
@@ -152,6 +153,7 @@ export default defineRule({
   seed: '000 EC2: provide descriptive names to instances and tag them accordingly',
   description: 'EC2 instances, EBS volumes and security groups must carry a Name tag (and every tag key of the configured required list).',
   fixable: 'exact',
+  reads: { cloudformation: [...CFN_LAUNCH, ...CFN_SECURITY_GROUPS, 'AWS::EC2::Volume'], terraform: [...TF_LAUNCH, ...TF_SECURITY_GROUPS, 'aws_ebs_volume'] },
 
   cloudformation(ctx) {
     for (const res of ctx.template.resources) {

@@ -6,6 +6,7 @@ import type { OffsetRange } from '../server/engine/types';
 import { cfnRefTargets, rangeKeyOf, tfKeyPairReference, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
 import { resourcesOfType } from '../server/engine/terraform/values';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const ADVICE = 'Prefer Systems Manager Session Manager over SSH/RDP: no inbound port, no key to lose, every session logged. Once the instance has the SSM agent and an instance profile with AmazonSSMManagedInstanceCore, remove the key pair.';
 
@@ -29,6 +30,7 @@ export default defineRule({
   seed: '000 EC2: make use of the session manager over RDP or SSH access to instances',
   description: 'An instance, launch template or launch configuration sets a key pair: prefer Systems Manager Session Manager over SSH/RDP.',
   fixable: false,
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::EC2::KeyPair'], terraform: [...TF_LAUNCH, 'aws_key_pair'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -6,6 +6,7 @@ import { resolveAttr, resourcesOfType } from '../server/engine/terraform/values'
 import {
   cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfInstanceTemplate, tfRefsIn,
 } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 /** Instances that get a volume attached by an `AWS::EC2::VolumeAttachment` of the template. */
 function cfnAttached(tpl: CfnTemplate): Set<string> {
@@ -36,6 +37,7 @@ export default defineRule({
   seed: '000 EC2: separate Amazon EBS volumes for the Operating System vs and data',
   description: 'An instance whose only volume is a large root volume should keep its data on a separate EBS volume (threshold: option rootVolumeMaxGiB).',
   fixable: false,
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::EC2::Volume', 'AWS::EC2::VolumeAttachment'], terraform: [...TF_LAUNCH, 'aws_ebs_volume', 'aws_volume_attachment'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

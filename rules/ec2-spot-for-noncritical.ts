@@ -9,6 +9,7 @@ import {
   cfnIsSpot, cfnLookup, cfnRefs, knownStrings, tfFind, tfIsSpot, tfLookup, type Tri,
 } from './lib/ec2';
 import { cfnTagList, nameWords, nonCriticalWords, tfTagMap } from './lib/tags';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 /** Tag keys whose values say what a workload is (other tags, like owners or cost centres, do not). */
 const PURPOSE_KEYS = /^(name|env|environment|stage|purpose|role|workload|app|application|service|component|tier|usage|type)$/i;
@@ -164,6 +165,7 @@ export default defineRule({
   seed: '000 EC2: DO CONSIDER spot instances for non-critical workloads such as running builds, pull requests, etc.',
   description: 'On-Demand instances and Auto Scaling groups named or tagged as non-critical (builds, CI, pull requests, runners, tests) could run on Spot capacity.',
   fixable: false,
+  reads: { cloudformation: [...CFN_LAUNCH, 'AWS::AutoScaling::AutoScalingGroup'], terraform: [...TF_LAUNCH, 'aws_autoscaling_group'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -1,6 +1,7 @@
 import { defineRule } from '../server/engine/rule';
 import { resourcesOfType } from '../server/engine/terraform/values';
 import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
+import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const TITLE = 'Enable termination protection';
 const WHY = 'so that nobody terminates the instance by accident: termination cannot be undone';
@@ -11,6 +12,7 @@ export default defineRule({
   seed: '000 EC2: ensure that instances have termination protection enabled',
   description: 'Standalone EC2 instances (not Spot, not launched by Auto Scaling or EKS) must have termination protection (DisableApiTermination / disable_api_termination).',
   fixable: 'exact',
+  reads: { cloudformation: CFN_LAUNCH, terraform: TF_LAUNCH },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -6,6 +6,7 @@ import { insertAttribute, setAttributeValue } from '../server/engine/terraform/e
 import { headerRange, resolveAttr } from '../server/engine/terraform/values';
 import type { Fix } from '../server/engine/types';
 import { cfnRepositories, tfRepositories } from './lib/ecr';
+import { CFN_ECR, TF_ECR } from './lib/reads';
 
 const TITLE = 'Make image tags immutable (ImageTagMutability: IMMUTABLE)';
 const TF_TITLE = 'Make image tags immutable (image_tag_mutability = "IMMUTABLE")';
@@ -36,6 +37,7 @@ export default defineRule({
   seed: '000 ECR: all repositories have the immutability tag enabled',
   description: 'ECR repositories must make image tags immutable (ImageTagMutability / image_tag_mutability = IMMUTABLE).',
   fixable: 'exact',
+  reads: { cloudformation: CFN_ECR, terraform: TF_ECR },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -6,6 +6,7 @@ import type { Fix } from '../server/engine/types';
 import {
   UNTAGGED_DAYS, cfnLifecyclePolicyEdit, cfnRepositories, tfLifecyclePolicyEdit, tfLifecycleTargets, tfRepositories, tfRepositoryName,
 } from './lib/ecr';
+import { CFN_ECR, TF_ECR } from './lib/reads';
 
 const TITLE = `Add a lifecycle policy that expires untagged images after ${UNTAGGED_DAYS} days`;
 
@@ -20,6 +21,7 @@ export default defineRule({
   seed: '000 ECR: consider a life cycle policy for cost optimization',
   description: 'ECR repositories should have a lifecycle policy (at least one that expires untagged images).',
   fixable: 'suggestion',
+  reads: { cloudformation: CFN_ECR, terraform: TF_ECR },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

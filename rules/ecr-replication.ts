@@ -1,6 +1,7 @@
 import { defineRule } from '../server/engine/rule';
 import { headerRange } from '../server/engine/terraform/values';
 import { cfnHasReplication, cfnRepositories, tfHasReplication, tfRepositories } from './lib/ecr';
+import { CFN_ECR, TF_ECR } from './lib/reads';
 
 function count(n: number): string {
   return n === 1 ? '1 ECR repository' : `${n} ECR repositories`;
@@ -12,6 +13,7 @@ export default defineRule({
   seed: '000 ECR: enable cross-region replication of ECR images',
   description: 'A template or module that creates ECR repositories should also configure cross-region replication of the registry.',
   fixable: false,
+  reads: { cloudformation: CFN_ECR, terraform: TF_ECR },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

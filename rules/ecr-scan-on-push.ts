@@ -6,6 +6,7 @@ import { insertAttribute, insertBlock, setAttributeValue } from '../server/engin
 import { headerRange, resolveAttr } from '../server/engine/terraform/values';
 import type { Fix } from '../server/engine/types';
 import { cfnRegistryScanCovers, cfnRepositories, cfnRepositoryName, tfRegistryScanCovers, tfRepositories, tfRepositoryName } from './lib/ecr';
+import { CFN_ECR, TF_ECR } from './lib/reads';
 
 const TITLE = 'Scan images on push (ScanOnPush: true)';
 const TF_TITLE = 'Scan images on push (scan_on_push = true)';
@@ -18,6 +19,7 @@ export default defineRule({
   seed: '000 ECR: enable scan on push at repository level',
   description: 'ECR repositories must scan images for vulnerabilities on push (ImageScanningConfiguration.ScanOnPush / image_scanning_configuration.scan_on_push = true).',
   fixable: 'exact',
+  reads: { cloudformation: CFN_ECR, terraform: TF_ECR },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -61,6 +61,7 @@ export default defineRule({
   seed: '003 IAM: configure a strong password policy for your users',
   description: 'The account password policy should require 14+ characters, all four character classes, expiry within 90 days and 24 remembered passwords.',
   fixable: 'exact',
+  reads: { terraform: ['aws_iam_account_password_policy'] },
 
   terraform(ctx) {
     for (const block of resourcesOfType(ctx.file.blocks, ['aws_iam_account_password_policy'])) {

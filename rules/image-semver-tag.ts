@@ -7,6 +7,7 @@ import { callOf, objectItems, tupleItems } from '../server/engine/terraform/pars
 import { resourcesOfType } from '../server/engine/terraform/values';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnStrings, dockerImageValue, judgeEcrImage, tfExprString, tfTemplateString, verdictMessage, type EcrJudgement } from './lib/images';
+import { CFN_ECR, TF_ECR } from './lib/reads';
 
 /** The first reference that breaks the rule among the values a setting can take. */
 function firstBad(values: string[]): EcrJudgement | undefined {
@@ -41,6 +42,7 @@ export default defineRule({
   seed: '000 ECR: use semantic versioning for all images pushed to ECR',
   description: 'Images pulled from Amazon ECR (ECS container definitions, Lambda image URIs, Dockerfile FROM) must name a semantic-version tag, not latest or no tag.',
   fixable: false,
+  reads: { cloudformation: ['AWS::ECS::TaskDefinition', 'AWS::Lambda::Function', 'AWS::Serverless::Function', ...CFN_ECR], terraform: ['aws_ecs_task_definition', 'aws_lambda_function', ...TF_ECR] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
 import { getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
-import type { CfnTemplate } from '../server/engine/cloudformation/model';
+import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
+import { cfnDeps, cfnUnit } from './lib/memo';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
 import type { TfExpr, TfModule } from '../server/engine/terraform/model';
 import { findVariable, resolveExpr } from '../server/engine/terraform/values';
@@ -111,8 +112,17 @@ function cfnParts(tpl: CfnTemplate, node: Node): { parts: NamePart[]; literal: b
 
 function cloudformation(ctx: CfnContext): void {
   const tpl = ctx.template;
+  // Each resource on its own: its findings are reused while its text does not change.
+  const deps = cfnDeps(ctx);
   for (const res of tpl.resources) {
     if (!res.properties || intrinsic(res.properties)) continue;
+    ctx.memo(cfnUnit(res), deps, () => cfnResource(ctx, res as CfnResource & { properties: YAMLMap }));
+  }
+}
+
+function cfnResource(ctx: CfnContext, res: CfnResource & { properties: YAMLMap }): void {
+  const tpl = ctx.template;
+  {
     const spec = ENTITIES.find((e) => e.cfn === res.type);
     const entity = entityOf(res.type);
     const names: CfnName[] = [];
@@ -276,6 +286,7 @@ export default defineRule({
   seed: '000 Naming: DO employ complete names but with standard acronyms and in all lower cases; prefix table security-group-[region], ec2-instance-[region]',
   description: 'Resource names (Name tags and physical names) are lower case, use complete words and standard acronyms, and carry the configured entity prefix.',
   fixable: 'exact',
+  reads: { cloudformation: '*', terraform: '*' },
   cloudformation,
   terraform,
 });

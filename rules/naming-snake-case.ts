@@ -258,6 +258,7 @@ export default defineRule({
   description: 'Terraform names (resource, data source, module, variable, output and local value names) and Dockerfile stage names are lower snake_case.',
   seed: '000 Naming: DO employ complete names but with standard acronyms and in all lower cases snake case',
   fixable: 'exact',
+  reads: { terraform: '*' },
 
   terraform(ctx) {
     const own = declarationsOf(ctx.file);

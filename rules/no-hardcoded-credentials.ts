@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';
+import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
@@ -116,14 +117,20 @@ function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void 
   }
 }
 
-/** Access key ids the structured walk did not reach: comments (and anything else), exempt when AWS's examples. */
-function leftoverKeyIds(text: string, found: Hit[]): Hit[] {
+/**
+ * Access key ids the structured walk did not reach: comments (and anything
+ * else), exempt when AWS's examples. Only those in [from, to) of the text, and
+ * outside `skip`.
+ */
+function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, skip?: RangeIndex): Hit[] {
   const out: Hit[] = [];
   const index = new RangeIndex(found);
-  for (const m of text.matchAll(KEY_ID)) {
-    const start = m.index!;
+  const re = new RegExp(KEY_ID.source, 'g');
+  re.lastIndex = from;
+  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
+    const start = m.index;
     const end = start + m[0].length;
-    if (index.overlapsAny(start, end)) continue;
+    if (index.overlapsAny(start, end) || skip?.overlapsAny(start, end)) continue;
     out.push({ start, end, value: m[0], kind: 'key-id', inComment: true, resource: null });
   }
   return out;
@@ -183,16 +190,33 @@ export default defineRule({
   seed: '003 IAM: do not share access using access key & secret key; 000 EC2: access keys should be stored securely',
   description: 'AWS access keys, secret keys and literal values of credential settings (AWS_ACCESS_KEY_ID, provider access_key/secret_key/token) must not be written in templates, Terraform or Dockerfiles.',
   fixable: false,
+  reads: { cloudformation: '*', terraform: '*' },
 
   cloudformation(ctx) {
     const tpl = ctx.template;
     const hits: Hit[] = [];
+    const where = (h: Hit) => h.resource ?? nodePath.basename(ctx.path);
+    // Each resource on its own (its findings reused while it does not change);
+    // the key ids the walk does not reach, resource by resource too.
+    const units: OffsetRange[] = [];
+    const deps = cfnDeps(ctx);
     const root = fromCfn(tpl, tpl.root);
     if (root?.kind === 'map') {
       for (const e of root.entries) {
         if (e.key === 'Resources' && e.value.kind === 'map') {
+          const byStart = new Map(tpl.resources.map((res) => [res.keyRange.start, res]));
           for (const r of e.value.entries) {
-            if (maybe(tpl.text, { start: r.keyRange.start, end: r.value.range.end })) walk(r.value, r.key, hits);
+            // A resource: its unit known without reading its body, whether it may hold credentials cached by its text.
+            const res = byStart.get(r.keyRange.start);
+            const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value.range.end };
+            units.push(unit);
+            if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) continue;
+            ctx.memo(unit, deps, () => {
+              const own: Hit[] = [];
+              walk(r.value, r.key, own);
+              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end));
+              report(ctx, own, where);
+            });
           }
         } else if (e.key === 'Parameters' && e.value.kind === 'map') {
           for (const p of e.value.entries) {
@@ -210,8 +234,8 @@ export default defineRule({
         }
       }
     }
-    hits.push(...leftoverKeyIds(tpl.text, hits));
-    report(ctx, hits, (h) => h.resource ?? nodePath.basename(ctx.path));
+    hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units)));
+    report(ctx, hits, where);
   },
 
   terraform(ctx) {

@@ -1,4 +1,5 @@
-import { isScalar, visit, type Node } from 'yaml';
+import { isMap, isScalar, visit, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { cfnFacts, cfnReusable, cfnUnit } from './lib/memo';
 import { DisjointRanges } from './lib/ranges';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
@@ -248,19 +249,53 @@ export default defineRule({
   seed: '003 EC2 key pairs: do not keep private keys in temp or home directories',
   description: 'No private key material in source, no private key files read from home or temp folders, no key files copied into images.',
   fixable: false,
+  reads: { cloudformation: '*', terraform: '*' },
 
   cloudformation(ctx) {
     const tpl = ctx.template;
     const seen = new DisjointRanges();
     for (const b of privateKeyBlocks(tpl.text)) reportOnce(ctx, seen, b.range, cfnResourceAt(tpl, b.range.start), blockMessage(b.kind, 'template'));
     const hits: PathHit[] = [];
-    visit(tpl.doc, {
-      Scalar(_, node) {
-        const r = (node as Node).range;
-        if (!r || !isScalar(node) || typeof node.value !== 'string') return;
-        hits.push(...keyPathsIn(tpl.text.slice(r[0], r[1]), r[0]));
-      },
-    });
+    // The key paths in every string; those of a resource are cached by its text.
+    const collect = (node: unknown, base: number, out: PathHit[]) => {
+      if (!node) return;
+      visit(node as Node, {
+        Scalar(_, n) {
+          const r = (n as Node).range;
+          if (!r || !isScalar(n) || typeof n.value !== 'string') return;
+          out.push(...keyPathsIn(tpl.text.slice(r[0], r[1]), r[0] - base));
+        },
+      });
+    };
+    if (tpl.doc.contents === tpl.root && cfnReusable(tpl)) {
+      const pairs = new Set(tpl.resources.map((r) => r.pair));
+      for (const section of tpl.root.items) {
+        collect(section.key, 0, hits);
+        const value = section.value as Node | null;
+        if (!(isScalar(section.key) && section.key.value === 'Resources' && isMap(value))) {
+          collect(value, 0, hits);
+          continue;
+        }
+        for (const p of (value as YAMLMap).items) {
+          const res = pairs.has(p) ? tpl.resourceById.get(String((p.key as Scalar).value)) : undefined;
+          if (!res || res.pair !== p) {
+            collect(p.key, 0, hits);
+            collect(p.value, 0, hits);
+            continue;
+          }
+          const rel = cfnFacts(tpl, res, 'no-private-key-material:paths', (base) => {
+            const out: PathHit[] = [];
+            collect(p.key, base, out);
+            collect(p.value, base, out);
+            return out;
+          });
+          const base = cfnUnit(res).start;
+          for (const h of rel) hits.push({ ...h, range: { start: base + h.range.start, end: base + h.range.end } });
+        }
+      }
+    } else {
+      collect(tpl.doc, 0, hits);
+    }
     reportPaths(ctx, seen, hits, (o) => cfnResourceAt(tpl, o));
   },
 

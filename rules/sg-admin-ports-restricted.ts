@@ -1,6 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, thousands } from './lib/sgReport';
 import { adminServices, cfnSecurityGroupRules, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
+import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; services: string[] }>();
@@ -34,6 +35,7 @@ export default defineRule({
   seed: '000 EC2: a bastion allows RDP/SSH only from specific whitelisted IP addresses',
   description: 'SSH (22) and RDP (3389) must be reachable only from single hosts or the configured admin networks (options.adminCidrs).',
   fixable: false,
+  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
   cloudformation(ctx) {
     check(ctx, cfnSecurityGroupRules(ctx.template));
   },

@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
 import { fixFiles } from '../server/engine/fixer';
-import { Engine, FILE_TOO_LARGE } from '../server/engine/linter';
+import { Engine, FILE_TOO_LARGE, PARSE_ERROR } from '../server/engine/linter';
 import type { SourceFile, WorkspaceView } from '../server/engine/types';
 import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
 
@@ -75,6 +75,23 @@ describe('robustness (fast slice; npm run fuzz for the long run)', function () {
     }
     assert.ok(linted >= files.length * 3);
     assert.deepEqual(failures.slice(0, 20), [], `${failures.length} problems`);
+  });
+
+  it('re-lints an edited file as a fresh engine lints it (incremental parse, reused findings)', async () => {
+    const failures: string[] = [];
+    const view = (r: ReturnType<Engine['lint']>) => JSON.stringify(r?.findings.map((f) => [f.ruleId, f.severity, f.range, f.message, f.resource, f.fixes]) ?? null);
+    for (const file of files) {
+      const m = mutate(file.text, hash(nodePath.relative(ROOT, file.path)) + 7);
+      const before = workspace([{ path: file.path, text: file.text }, ...file.siblings]);
+      const after = workspace([{ path: file.path, text: m.text }, ...file.siblings]);
+      engine.lint({ path: file.path, text: file.text }, before);
+      const warm = engine.lint({ path: file.path, text: m.text }, after);
+      const cold = (await Engine.create(fuzzConfig())).lint({ path: file.path, text: m.text }, after);
+      // tree-sitter recovers from syntax errors differently when re-parsing incrementally.
+      if (/\.tf$/.test(file.path) && cold?.findings.some((f) => f.ruleId === PARSE_ERROR)) continue;
+      if (view(warm) !== view(cold)) failures.push(`${nodePath.relative(ROOT, file.path)} ${m.how}`);
+    }
+    assert.deepEqual(failures, []);
   });
 
   for (const h of hostile()) {

@@ -6,6 +6,7 @@
  */
 import { isMap, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { indentUnit } from '../../server/engine/cloudformation/edit';
+import { compactSequences } from '../../server/engine/units';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TextEdit } from '../../server/engine/types';
 
@@ -104,33 +105,6 @@ export function appendTag(tpl: CfnTemplate, seq: YAMLSeq, key: string, value: Cf
     entry = `${dashIndent}-${pad}Key: ${yamlString(tpl, key, false)}${eol}${inner}Value: ${renderValue(tpl, value)}`;
   }
   return lead ? { start: at, end: at, newText: eol + entry } : { start: at, end: at, newText: entry + eol };
-}
-
-const compactCache = new WeakMap<CfnTemplate, boolean>();
-
-/** The file writes block sequences at the column of their parent key (`Tags:\n- Key: ...`). Once per parsed template. */
-function compactSequences(tpl: CfnTemplate): boolean {
-  let v = compactCache.get(tpl);
-  if (v === undefined) {
-    v = guessCompactSequences(tpl);
-    compactCache.set(tpl, v);
-  }
-  return v;
-}
-
-function guessCompactSequences(tpl: CfnTemplate): boolean {
-  const lines = tpl.text.split(/\r\n|\r|\n/);
-  let compact = 0;
-  let indented = 0;
-  for (let i = 0; i + 1 < lines.length; i++) {
-    const m = /^(\s*)[^\s#-][^:#]*:\s*(#.*)?$/.exec(lines[i]);
-    if (!m) continue;
-    const n = /^(\s*)- /.exec(lines[i + 1]);
-    if (!n) continue;
-    if (n[1].length === m[1].length) compact++;
-    else if (n[1].length > m[1].length) indented++;
-  }
-  return compact > indented;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../
 import { referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
+import { cfnFacts } from './memo';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -194,7 +195,7 @@ export function cfnLaunchers(tpl: CfnTemplate): Map<string, Set<Launcher>> {
   };
   for (const res of tpl.resources) {
     const kind = CFN_LAUNCHER[res.type] ?? 'other';
-    for (const id of cfnRefs(tpl, res.body)) if (id !== res.logicalId) add(id, kind);
+    for (const id of cfnFacts(tpl, res, 'cfnRefs:body', () => [...cfnRefs(tpl, res.body)])) if (id !== res.logicalId) add(id, kind);
   }
   for (const id of cfnRefs(tpl, getNode(tpl.root, 'Outputs', tpl))) add(id, 'output');
   cfnLauncherCache.set(tpl, map);

@@ -16,6 +16,7 @@ import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terraform/model';
 import { tupleItems } from '../../server/engine/terraform/parser';
 import { headerRange, resolveExpr } from '../../server/engine/terraform/values';
+import { CFN_IAM, TF_IAM } from './reads';
 import { branches, entry, fromCfn, fromTf, get, str, type DMap, type DNode } from './docNode';
 import {
   adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, type PolicyDocument,
@@ -650,6 +651,7 @@ function dataPolicyName(module: TfModule, name: string): string | null {
  */
 export function defineIamRule(meta: RuleMeta, check: (ctx: BaseContext, g: IamGraph, scope: 'template' | 'module') => void): Rule {
   return defineRule({
+    reads: { cloudformation: CFN_IAM, terraform: TF_IAM },
     ...meta,
     cloudformation: (ctx) => check(ctx, cfnIamGraph(ctx.template), 'template'),
     terraform: (ctx) => check(ctx, tfIamGraph(ctx.module), 'module'),

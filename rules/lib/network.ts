@@ -8,6 +8,7 @@ import { deref, getNode, intrinsic, nodeRange } from '../../server/engine/cloudf
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
 import type { OffsetRange, TextEdit } from '../../server/engine/types';
+import { cfnFacts, cfnUnit } from './memo';
 
 // ---------------------------------------------------------------------------
 // CloudFormation references
@@ -65,25 +66,44 @@ export function cfnReferences(tpl: CfnTemplate): CfnRef[] {
   if (refs) return refs;
   refs = [];
   const out = refs;
+  const resources = new Map(tpl.resources.map((r) => [r.pair, r]));
   for (const sectionPair of tpl.root.items) {
     const section = isScalar(sectionPair.key) ? String(sectionPair.key.value) : '';
     const value = sectionPair.value as Node | null;
     if (!value) continue;
     if ((section === 'Resources' || section === 'Outputs') && isMap(value)) {
       for (const p of (value as YAMLMap).items) {
-        const owner = isScalar(p.key) ? String(p.key.value) : null;
-        if (p.value) walkRefs(p.value as Node, section, owner, out, 0);
-        if (section === 'Resources' && isMap(p.value)) {
-          const dep = getNode(p.value as YAMLMap, 'DependsOn');
-          const deps = dep && isSeq(dep) ? ((dep as YAMLSeq).items as Node[]) : dep ? [dep] : [];
-          for (const d of deps) {
-            if (isScalar(d) && typeof d.value === 'string') out.push({ target: d.value, attribute: null, kind: 'DependsOn', range: nodeRange(d)!, section, owner });
-          }
+        const res = section === 'Resources' ? resources.get(p as never) : undefined;
+        if (res) {
+          // A resource's references depend on its text alone: cached, relative to it.
+          const rel = cfnFacts(tpl, res, 'cfnReferences', (base) => {
+            const own: CfnRef[] = [];
+            resourceRefs(p, section, res.logicalId, own);
+            return own.map((r) => ({ ...r, range: { start: r.range.start - base, end: r.range.end - base } }));
+          });
+          const base = cfnUnit(res).start;
+          for (const r of rel) out.push({ ...r, range: { start: base + r.range.start, end: base + r.range.end } });
+          continue;
         }
+        const owner = isScalar(p.key) ? String(p.key.value) : null;
+        if (section === 'Resources') resourceRefs(p, section, owner, out);
+        else if (p.value) walkRefs(p.value as Node, section, owner, out, 0);
       }
     } else walkRefs(value, section, null, out, 0);
   }
   return refs;
+}
+
+/** The references of one entry of `Resources`: in its body, and its `DependsOn`. */
+function resourceRefs(p: Pair, section: string, owner: string | null, out: CfnRef[]): void {
+  if (p.value) walkRefs(p.value as Node, section, owner, out, 0);
+  if (isMap(p.value)) {
+    const dep = getNode(p.value as YAMLMap, 'DependsOn');
+    const deps = dep && isSeq(dep) ? ((dep as YAMLSeq).items as Node[]) : dep ? [dep] : [];
+    for (const d of deps) {
+      if (isScalar(d) && typeof d.value === 'string') out.push({ target: d.value, attribute: null, kind: 'DependsOn', range: nodeRange(d)!, section, owner });
+    }
+  }
 }
 
 function walkRefs(node: Node, section: string, owner: string | null, out: CfnRef[], depth: number): void {

@@ -19,7 +19,9 @@ import type { BaseContext, ReportDescriptor, Rule } from './rule';
 import {
   applySuppressions, CfnSuppressionView, DfSuppressionView, TfSuppressionView, UNUSED_SUPPRESSION, type SuppressionView,
 } from './suppress';
-import type { Finding, Fix, Format, SourceFile, TextEdit, WorkspaceView } from './types';
+import { DocMemo } from './memo';
+import { cfnContextText, cfnReusable, cfnStyle, cfnUnits, tfContextText, tfReusable, tfStyle, tfUnits } from './units';
+import type { Finding, Fix, Format, OffsetRange, SourceFile, TextEdit, WorkspaceView } from './types';
 
 /** Findings that come from the engine itself, not from a catalog rule. */
 export const PARSE_ERROR = 'parse-error';
@@ -57,6 +59,8 @@ export class Engine {
   private readonly tfCache = new Map<string, TfFile>();
   /** Per-file pieces of the last YAML parse, for incremental re-parsing. */
   private readonly cfnCache = new Map<string, PieceCache>();
+  /** Per-file findings of units (resources, blocks, stages) at the last lint (memo.ts). */
+  private readonly memos = new Map<string, DocMemo>();
   readonly rules: readonly Rule[];
 
   private constructor(public config: EngineConfig, rules: readonly Rule[]) {
@@ -115,7 +119,8 @@ export class Engine {
     if (!tpl) return null;
     const t = tpl;
     const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
-    this.run('cloudformation', t, workspace, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }));
+    const units = (m: DocMemo) => m.setUnits(cfnUnits(t), cfnReusable(t) ? `${m.textId(cfnContextText(t))}|${cfnStyle(t)}` : null);
+    this.run('cloudformation', t, workspace, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }), units);
     const suppression = new CfnSuppressionView(t);
     return { path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression };
   }
@@ -149,7 +154,8 @@ export class Engine {
       return this.crashed(file, 'terraform', e);
     }
     const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
-    this.run('terraform', tf, workspace, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }));
+    const units = (m: DocMemo) => m.setUnits(tfUnits(tf), tfReusable(module) ? `${m.textId(tfContextText(module, tf))}|${tfStyle(tf)}` : null);
+    this.run('terraform', tf, workspace, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }), units);
     const suppression = new TfSuppressionView(tf);
     return { path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression };
   }
@@ -163,18 +169,62 @@ export class Engine {
     return parsed;
   }
 
+  private memoOf(path: string): DocMemo {
+    let m = this.memos.get(path);
+    if (!m) {
+      if (this.memos.size > 100) this.memos.clear();
+      m = new DocMemo();
+      this.memos.set(path, m);
+    }
+    return m;
+  }
+
   private run(
     format: Format,
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
     call: (rule: Rule, ctx: BaseContext) => void,
+    units?: (memo: DocMemo) => void,
+  ): void {
+    const memo = this.memoOf(doc.path);
+    memo.begin(doc.path, doc.text);
+    try {
+      units?.(memo);
+      this.runRules(format, doc, workspace, findings, call, memo);
+    } finally {
+      memo.end();
+    }
+    findings.sort(byPosition);
+  }
+
+  private runRules(
+    format: Format,
+    doc: { path: string; text: string; lines: LineIndex },
+    workspace: WorkspaceView,
+    findings: Finding[],
+    call: (rule: Rule, ctx: BaseContext) => void,
+    memo: DocMemo,
   ): void {
     for (const rule of this.rules) {
       if (!rule.formats.includes(format)) continue;
       const configured = this.config.rules[rule.id];
       if (configured === 'off') continue;
       const severity = configured ?? rule.severity;
+      // Nothing the rule reads changed since the last lint: its findings, moved.
+      const reads = format === 'dockerfile' ? undefined : rule.reads?.[format];
+      if (reads) {
+        const again = memo.replayRule(rule.id, reads);
+        if (again) {
+          for (const f of again) findings.push(f);
+          memo.keepRule(rule.id, again);
+          continue;
+        }
+      }
+      const mark = findings.length;
+      let failed = false;
+      let recording = false;
+      const used = new Set<number>();
       const ctx: BaseContext = {
         path: doc.path,
         text: doc.text,
@@ -194,10 +244,35 @@ export class Engine {
         },
         fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
         suggest: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'suggestion', changes: [{ path: doc.path, edits }] }),
+        memo: (unit: OffsetRange, deps: string | null, check: () => void): void => {
+          const id = deps === null || recording ? -1 : memo.unitId(unit);
+          // Nested, unkeyed or repeated (the same unit twice in one lint): no reuse.
+          if (id < 0 || used.has(id)) {
+            check();
+            return;
+          }
+          used.add(id);
+          const replayed = memo.replay(rule.id, unit, deps!);
+          if (replayed) {
+            for (const f of replayed) findings.push(f);
+            return;
+          }
+          const mark = findings.length;
+          recording = true;
+          try {
+            check();
+          } finally {
+            recording = false;
+          }
+          memo.record(rule.id, unit, deps!, findings.slice(mark));
+        },
+        unitKey: (range: OffsetRange): string => `u${memo.unitId(range)}`,
+        textKey: (text: string): string => `t${memo.textId(text)}`,
       };
       try {
         call(rule, ctx);
       } catch (e) {
+        failed = true;
         findings.push({
           ruleId: INTERNAL_ERROR,
           severity: 'info',
@@ -208,8 +283,8 @@ export class Engine {
           fixes: [],
         });
       }
+      if (reads && !failed) memo.keepRule(rule.id, findings.slice(mark));
     }
-    findings.sort(byPosition);
   }
 
   /**

@@ -29,6 +29,21 @@ export interface BaseContext {
   fix(title: string, edits: TextEdit[]): Fix;
   /** A suggestion: offered as a code action, never applied by fix-all. */
   suggest(title: string, edits: TextEdit[]): Fix;
+  /**
+   * Reuses findings between lints of the same document, so that a keystroke
+   * costs what it changes. `check` reports the findings of one unit (a resource,
+   * a block, a stage: `unit` is its range) and must read nothing but the unit's
+   * text and what `deps` names: when both are what they were at the document's
+   * last lint, the findings `check` reported then are replayed, moved with the
+   * unit, instead of computed. Findings or fix edits outside the unit are never
+   * replayed (the unit is checked every time). `deps: null` checks every time.
+   * One call per unit per rule and lint.
+   */
+  memo(unit: OffsetRange, deps: string | null, check: () => void): void;
+  /** A short key standing for the text of `range` (equal texts, equal keys), to name other units in `deps`. */
+  unitKey(range: OffsetRange): string;
+  /** A short key standing for `text`, to name other text (sections, settings) in `deps`. */
+  textKey(text: string): string;
 }
 
 export interface CfnContext extends BaseContext {
@@ -56,6 +71,16 @@ export interface RuleMeta {
   seed: string;
   /** `exact` when some of its findings carry a safe fix, `suggestion` when only reviewed fixes. */
   fixable: 'exact' | 'suggestion' | false;
+  /**
+   * What the rule reads, per format, so that its findings can be reused while
+   * the user types: the resource types (`AWS::EC2::Instance`, `aws_instance`)
+   * whose text can change them, `'*'` for any. Everything outside resources
+   * (parameters, variables, outputs, other files of the module, the file's
+   * style) counts as read. When no resource of these types changed since the
+   * document's last lint, the findings are moved, not computed. A rule that
+   * reads anything else (the git base, the disk) declares nothing: it always runs.
+   */
+  reads?: { cloudformation?: readonly string[] | '*'; terraform?: readonly string[] | '*' };
 }
 
 export interface Rule extends RuleMeta {

@@ -116,14 +116,16 @@ function cut(text: string): { start: number; end: number; resource: boolean }[] 
 }
 
 /**
- * Anchors and aliases anywhere make the whole text go to the full parser: each
+ * A piece the parser declines (`parsePiece` returning null) or that does not
+ * parse cleanly on its own makes the whole text go to the full parser, and so do
+ * anchors and aliases anywhere: each
  * piece is checked when it is parsed (the test is line by line, and pieces are
  * whole lines), and a cached piece passed it before.
  */
 export function parseIncremental(
   text: string,
   cache: PieceCache,
-  parsePiece: (t: string) => Document,
+  parsePiece: (t: string) => Document | null,
 ): IncrementalParse | null {
   const ranges = cut(text);
   if (!ranges || ranges.length < 4) return null;
@@ -137,7 +139,7 @@ export function parseIncremental(
     if (!piece) {
       if (hasAnchorOrAlias(t)) return null;
       const d = parsePiece(t);
-      if (d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
+      if (!d || d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
       piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], emptyKeys: emptyKeysOf(d) };
     }

@@ -56,17 +56,19 @@ export function parseYamlDocument(text: string): Document {
 export function parseCloudFormation(path: string, text: string, cache?: PieceCache): CfnTemplate | null {
   if (!looksLikeCloudFormation(text)) return null;
   const lines = new LineIndex(text);
-  // The parser recurses once per level: very deep nesting would exhaust the stack.
-  const deep = tooDeepAt(text);
-  if (deep >= 0) return tooDeep(path, text, lines, deep);
   let doc: Document;
   let emptyKeys: Scalar[] | null = null;
   try {
-    const inc = cache ? parseIncremental(text, cache, parseYamlDocument) : null;
+    // The parser recurses once per level: very deep nesting would exhaust the
+    // stack. The incremental parse checks each piece it parses (a deep piece
+    // makes it give up); a full parse, the whole text.
+    const inc = cache ? parseIncremental(text, cache, (t) => (tooDeepAt(t) >= 0 ? null : parseYamlDocument(t))) : null;
     if (inc) {
       doc = inc.doc;
       emptyKeys = inc.emptyKeys;
     } else {
+      const deep = tooDeepAt(text);
+      if (deep >= 0) return tooDeep(path, text, lines, deep);
       doc = parseYamlDocument(text);
     }
   } catch (e) {

@@ -1,0 +1,316 @@
+/**
+ * Reusing rule work between lints of the same document, so that a keystroke
+ * costs what it changes and not the whole file (see `BaseContext.memo`).
+ *
+ * A document is cut into units by the rules themselves (a CloudFormation
+ * resource, a Terraform block, a Dockerfile stage): `memo(range, deps, check)`
+ * names the unit by its text (interned into a small id) and the rest of what
+ * `check` reads by `deps`. When the same rule met the same unit text and deps at
+ * the previous lint of the document, the findings it reported then are replayed,
+ * moved to where the unit is now; otherwise `check` runs and what it reports is
+ * recorded, relative to the unit. Findings or fix edits outside the unit, or on
+ * other files, are not recorded: such a unit is checked every time.
+ *
+ * Entries live for one lint: what the last lint of a document did not use is
+ * dropped, so memory stays proportional to the document.
+ */
+import { changedSpan } from './textDiff';
+import type { Finding, Fix, OffsetRange, TextEdit } from './types';
+
+/** A unit of a document for rule replay: a resource, and its type. */
+export interface Unit {
+  range: OffsetRange;
+  /** The resource type (`AWS::EC2::Instance`, `aws_instance`). */
+  kind: string;
+}
+
+/** Whether `kind` is one of `reads` (an entry ending in `*` is a prefix: `AWS::IAM::*`, `aws_iam_*`). */
+export function readsKind(reads: readonly string[], kind: string): boolean {
+  return reads.some((r) => (r.endsWith('*') ? kind.startsWith(r.slice(0, -1)) : r === kind));
+}
+
+/** What the last lint of a document left for the next one. */
+interface LastLint {
+  text: string;
+  context: string;
+  /** Unit text id → kind. */
+  units: Map<number, string>;
+  /** The findings of each rule that declares what it reads. */
+  byRule: Map<string, Finding[]>;
+}
+
+interface RelFix {
+  title: string;
+  kind: Fix['kind'];
+  edits: TextEdit[];
+}
+
+interface RelFinding {
+  ruleId: string;
+  severity: Finding['severity'];
+  message: string;
+  start: number;
+  end: number;
+  resource: string | null;
+  fixes: RelFix[];
+}
+
+interface Entry {
+  deps: string;
+  /** Findings relative to the unit's start. */
+  findings: RelFinding[];
+}
+
+/**
+ * A copy of `s` that does not keep the string it was cut from alive: a
+ * substring of a document holds on to the whole document otherwise, and keys
+ * outlive the lint that made them.
+ */
+export function detach(s: string): string {
+  return (s + ' ').slice(0, -1);
+}
+
+/** A two-generation map: what the current lint uses, and what the previous one did. */
+class Generations<K, V> {
+  private prev = new Map<K, V>();
+  private cur = new Map<K, V>();
+
+  /** The value, moved into the current generation under `keyOf(value)`. */
+  get(k: K, keyOf?: (v: V) => K): V | undefined {
+    const hit = this.cur.get(k);
+    if (hit !== undefined) return hit;
+    const old = this.prev.get(k);
+    if (old !== undefined) this.cur.set(keyOf ? keyOf(old) : k, old);
+    return old;
+  }
+
+  set(k: K, v: V): void {
+    this.cur.set(k, v);
+  }
+
+  /** Forgets what the lint that just ended did not use. */
+  turn(): void {
+    this.prev = this.cur;
+    this.cur = new Map();
+  }
+}
+
+/** The memo of one document (one path). */
+export class DocMemo {
+  /** Interned texts: the key is kept (detached) in the value, so that moving an entry keeps it. */
+  private readonly ids = new Generations<string, { key: string; id: number }>();
+  private nextId = 1;
+  /** Per lint: unit start → [end, id], so that rules asking for the same unit share one lookup. */
+  private byRange = new Map<number, [number, number]>();
+  private readonly entries = new Map<string, Generations<number, Entry>>();
+  private text = '';
+  private path = '';
+
+  private last: LastLint | null = null;
+  private next: LastLint | null = null;
+  /** Kinds of the units that changed since the last lint; null: nothing can be replayed. */
+  private changedKinds: Set<string> | null = null;
+  private span: { start: number; oldEnd: number; newEnd: number } | null = null;
+
+  /** Starts a lint of `text`. */
+  begin(path: string, text: string): void {
+    this.path = path;
+    this.text = text;
+    this.byRange = new Map();
+    this.next = null;
+    this.changedKinds = null;
+    this.span = null;
+  }
+
+  /**
+   * The document's units and a key of everything else rules may read (its text
+   * outside the units, the style fixes follow; null when units do not say all,
+   * as while the document has syntax errors). Prepares replaying the findings of
+   * rules whose `reads` no changed unit is of.
+   */
+  setUnits(units: readonly Unit[], context: string | null): void {
+    if (context === null) return;
+    const ids = new Map<number, string>();
+    for (const u of units) ids.set(this.unitId(u.range), u.kind);
+    this.next = { text: this.text, context, units: ids, byRule: new Map() };
+    const last = this.last;
+    if (!last || last.context !== context) return;
+    const changed = new Set<string>();
+    for (const [id, kind] of ids) if (!last.units.has(id)) changed.add(kind);
+    for (const [id, kind] of last.units) if (!ids.has(id)) changed.add(kind);
+    this.changedKinds = changed;
+  }
+
+  /**
+   * The findings `ruleId` gave at the last lint, moved to the current text, when
+   * no unit of a kind it `reads` changed (and none lies in the changed text).
+   */
+  replayRule(ruleId: string, reads: readonly string[] | '*'): Finding[] | undefined {
+    const changed = this.changedKinds;
+    const last = this.last;
+    if (!changed || !last) return undefined;
+    if (reads === '*' ? changed.size > 0 : [...changed].some((k) => readsKind(reads, k))) return undefined;
+    const prev = last.byRule.get(ruleId);
+    if (!prev) return undefined;
+    const span = (this.span ??= changedSpan(last.text, this.text));
+    const delta = span.newEnd - span.oldEnd;
+    // Ranges before the change stay, after it move; one that touches it (or an
+    // empty one right where it starts) cannot be placed: the rule runs.
+    const map = (a: number, b: number): [number, number] | null => {
+      const atStart = a === b && a === span.start;
+      if (b <= span.start && !atStart) return [a, b];
+      if (a >= span.oldEnd && !atStart) return [a + delta, b + delta];
+      return null;
+    };
+    const out: Finding[] = [];
+    for (const f of prev) {
+      const r = map(f.range.start, f.range.end);
+      if (!r) return undefined;
+      // Before the change, with its fixes: the finding as it was.
+      if (r[0] === f.range.start && f.fixes.every((x) => x.changes.every((ch) => ch.path !== this.path || ch.edits.every((ed) => ed.end <= span.start && !(ed.start === ed.end && ed.start === span.start))))) {
+        out.push(f);
+        continue;
+      }
+      const fixes: Fix[] = [];
+      for (const x of f.fixes) {
+        const changes = [];
+        for (const ch of x.changes) {
+          if (ch.path !== this.path) {
+            changes.push(ch);
+            continue;
+          }
+          const edits: TextEdit[] = [];
+          for (const ed of ch.edits) {
+            const er = map(ed.start, ed.end);
+            if (!er) return undefined;
+            edits.push({ start: er[0], end: er[1], newText: ed.newText });
+          }
+          changes.push({ path: ch.path, edits });
+        }
+        fixes.push({ title: x.title, kind: x.kind, changes });
+      }
+      out.push({ ...f, range: { start: r[0], end: r[1] }, fixes });
+    }
+    return out;
+  }
+
+  /** Keeps the findings of a rule that declares what it reads, for the next lint. */
+  keepRule(ruleId: string, findings: Finding[]): void {
+    this.next?.byRule.set(ruleId, findings);
+  }
+
+  /** Ends the lint: drops what it did not use. */
+  end(): void {
+    this.ids.turn();
+    for (const g of this.entries.values()) g.turn();
+    this.last = this.next;
+    this.next = null;
+  }
+
+  /** The id of a text (equal texts, equal ids, across lints of this document). */
+  textId(text: string): number {
+    let e = this.ids.get(text, (v) => v.key);
+    if (e === undefined) {
+      e = { key: detach(text), id: this.nextId++ };
+      this.ids.set(e.key, e);
+    }
+    return e.id;
+  }
+
+  /** The id of the text in `range` of the current document. */
+  unitId(range: OffsetRange): number {
+    const hit = this.byRange.get(range.start);
+    if (hit && hit[0] === range.end) return hit[1];
+    const id = this.textId(this.text.slice(range.start, range.end));
+    this.byRange.set(range.start, [range.end, id]);
+    return id;
+  }
+
+  /**
+   * The findings recorded for `ruleId` on the unit, moved to `range`, when its
+   * text and `deps` are those of the recording; undefined otherwise.
+   */
+  replay(ruleId: string, range: OffsetRange, deps: string): Finding[] | undefined {
+    const e = this.entries.get(ruleId)?.get(this.unitId(range));
+    if (!e || e.deps !== deps) return undefined;
+    const base = range.start;
+    const path = this.path;
+    return e.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      path,
+      range: { start: base + f.start, end: base + f.end },
+      resource: f.resource,
+      fixes: f.fixes.map((x) => ({
+        title: x.title,
+        kind: x.kind,
+        changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],
+      })),
+    }));
+  }
+
+  /** Records what `ruleId` reported for the unit, unless something lies outside it. */
+  record(ruleId: string, range: OffsetRange, deps: string, findings: readonly Finding[]): void {
+    const inside = (s: number, e: number) => s >= range.start && e <= range.end && s <= e;
+    const rel: RelFinding[] = [];
+    for (const f of findings) {
+      if (f.path !== this.path || !inside(f.range.start, f.range.end)) return;
+      const fixes: RelFix[] = [];
+      for (const x of f.fixes) {
+        if (x.changes.length !== 1 || x.changes[0].path !== this.path) return;
+        const edits: TextEdit[] = [];
+        for (const ed of x.changes[0].edits) {
+          if (!inside(ed.start, ed.end)) return;
+          edits.push({ start: ed.start - range.start, end: ed.end - range.start, newText: ed.newText });
+        }
+        fixes.push({ title: x.title, kind: x.kind, edits });
+      }
+      rel.push({
+        ruleId: f.ruleId, severity: f.severity, message: f.message,
+        start: f.range.start - range.start, end: f.range.end - range.start, resource: f.resource, fixes,
+      });
+    }
+    let g = this.entries.get(ruleId);
+    if (!g) this.entries.set(ruleId, (g = new Generations()));
+    g.set(this.unitId(range), { deps, findings: rel });
+  }
+}
+
+/**
+ * Facts derived from the text of a unit alone (the references a resource makes,
+ * ...), kept across lints and documents: `compute` must depend on nothing but
+ * `text` (and `kind` names what it computes). Values must not hold offsets into a
+ * document (make them relative to the unit) nor parse nodes. Bounded: the cache
+ * of a kind is emptied when it grows past `MAX_FACTS`.
+ */
+export const MAX_FACTS = 50000;
+const records = new Map<string, Map<string, unknown>>();
+
+/** The facts known about a unit text, by kind (one lookup by the long text, then by kind). */
+export function factsOf(text: string): Map<string, unknown> {
+  let r = records.get(text);
+  if (!r) {
+    if (records.size >= MAX_FACTS) records.clear();
+    r = new Map();
+    records.set(detach(text), r);
+  }
+  return r;
+}
+
+/** `kind` of the facts `record` holds, computed when missing. */
+export function factOf<T>(record: Map<string, unknown>, kind: string, compute: () => T): T {
+  if (record.has(kind)) return record.get(kind) as T;
+  const v = compute();
+  record.set(kind, v);
+  return v;
+}
+
+export function unitFacts<T>(kind: string, text: string, compute: () => T): T {
+  return factOf(factsOf(text), kind, compute);
+}
+
+/** Forgets every fact (benchmarks measure work from scratch). */
+export function clearFacts(): void {
+  records.clear();
+}

@@ -1,0 +1,210 @@
+/**
+ * Documents as units (CloudFormation resources, Terraform resource blocks) and
+ * the rest, for reusing rule work while the user types (memo.ts): a unit's text
+ * says all a rule needs of it, provided the document parsed cleanly (and, in
+ * YAML, has no aliases); everything else is the document's context.
+ */
+import type { Node } from 'yaml';
+import { indentUnit as cfnIndentUnit } from './cloudformation/edit';
+import type { CfnResource, CfnTemplate } from './cloudformation/model';
+import { factOf, factsOf, type Unit } from './memo';
+import { indentUnit as tfIndentUnit } from './terraform/edit';
+import type { TfBlock, TfFile, TfModule } from './terraform/model';
+import type { OffsetRange } from './types';
+
+// ---------------------------------------------------------------------------
+// CloudFormation
+
+/** A resource as a unit: from its logical id to the end of its body. */
+export function cfnUnit(res: CfnResource): OffsetRange {
+  const v = res.pair.value as Node | null;
+  return { start: res.keyRange.start, end: Math.max(res.keyRange.end, v?.range?.[1] ?? res.keyRange.end) };
+}
+
+/** Whether the text of a unit says all there is to it: no syntax errors, no aliases. */
+export function cfnReusable(tpl: CfnTemplate): boolean {
+  return tpl.errors.length === 0 && !tpl.aliasTargets;
+}
+
+const unitTexts = new WeakMap<CfnResource, string>();
+const unitRecords = new WeakMap<CfnResource, Map<string, unknown>>();
+
+/**
+ * A fact about one resource computed from its text alone (offsets in it relative
+ * to the unit's start), cached across lints by the text; computed afresh when the
+ * template's text does not say all (see `cfnReusable`).
+ */
+export function cfnFacts<T>(tpl: CfnTemplate, res: CfnResource, kind: string, compute: (base: number) => T): T {
+  if (!cfnReusable(tpl)) return compute(cfnUnit(res).start);
+  let record = unitRecords.get(res);
+  if (!record) {
+    record = factsOf(cfnUnitText(tpl, res));
+    unitRecords.set(res, record);
+  }
+  return factOf(record, kind, () => compute(cfnUnit(res).start));
+}
+
+/** The text of a resource's unit (one string per resource and parse, so that its hash is computed once). */
+export function cfnUnitText(tpl: CfnTemplate, res: CfnResource): string {
+  let s = unitTexts.get(res);
+  if (s === undefined) {
+    const u = cfnUnit(res);
+    s = tpl.text.slice(u.start, u.end);
+    unitTexts.set(res, s);
+  }
+  return s;
+}
+
+/** The resources as units, with their types. */
+export function cfnUnits(tpl: CfnTemplate): Unit[] {
+  return tpl.resources.map((r) => ({ range: cfnUnit(r), kind: r.type }));
+}
+
+const contextText = new WeakMap<CfnTemplate, string>();
+
+/** The template's text outside its resources (parameters, conditions, mappings, outputs, comments between resources). */
+export function cfnContextText(tpl: CfnTemplate): string {
+  let s = contextText.get(tpl);
+  if (s === undefined) {
+    const units = tpl.resources.map(cfnUnit).sort((a, b) => a.start - b.start);
+    const parts: string[] = [];
+    let pos = 0;
+    for (const u of units) {
+      if (u.start > pos) parts.push(tpl.text.slice(pos, u.start));
+      parts.push('\u0000');
+      pos = Math.max(pos, u.end);
+    }
+    parts.push(tpl.text.slice(pos));
+    s = parts.join('');
+    contextText.set(tpl, s);
+  }
+  return s;
+}
+
+/** The style fixes follow: indentation step, line breaks, JSON or YAML, how block sequences sit. */
+export function cfnStyle(tpl: CfnTemplate): string {
+  return JSON.stringify([cfnIndentUnit(tpl), tpl.lines.eol, tpl.isJson, compactSequences(tpl)]);
+}
+
+const KEY_LINE = /^(\s*)[^\s#-][^:#]*:\s*(#.*)?$/;
+const DASH_LINE = /^(\s*)- /;
+
+/** Key lines followed by a block sequence item: at the key's column (compact) or deeper (indented). */
+function countPairs(lines: readonly string[], from: number, to: number, out: { compact: number; indented: number }): void {
+  for (let i = from; i + 1 <= to && i + 1 < lines.length; i++) {
+    const m = KEY_LINE.exec(lines[i]);
+    if (!m) continue;
+    const n = DASH_LINE.exec(lines[i + 1]);
+    if (!n) continue;
+    if (n[1].length === m[1].length) out.compact++;
+    else if (n[1].length > m[1].length) out.indented++;
+  }
+}
+
+const compactCache = new WeakMap<CfnTemplate, boolean>();
+
+/**
+ * Whether the file writes block sequences at the column of their parent key
+ * (`Tags:\n- Key: ...`) rather than indented: the majority of its key/item line
+ * pairs. Once per parse; the pairs inside each resource are counted once per
+ * resource text.
+ */
+export function compactSequences(tpl: CfnTemplate): boolean {
+  let v = compactCache.get(tpl);
+  if (v !== undefined) return v;
+  const li = tpl.lines;
+  const line = (i: number) => tpl.text.slice(li.lineStarts[i], li.lineEnd(i));
+  const counts = { compact: 0, indented: 0 };
+  const n = li.lineCount;
+  // Resources span whole lines: their inner pairs are counted from their text.
+  let spans = cfnReusable(tpl)
+    ? tpl.resources.map((r) => {
+      const u = cfnUnit(r);
+      return { first: li.offsetToPosition(u.start).line, last: li.offsetToPosition(u.end).line, unit: u, res: r };
+    }).sort((a, b) => a.first - b.first)
+    : [];
+  // Resources sharing lines (a one-line JSON template): count everything directly.
+  if (spans.some((s, k) => k > 0 && s.first < spans[k - 1].last)) spans = [];
+  const lines: string[] = [];
+  const at = (i: number) => (lines[i] ??= line(i));
+  let i = 0;
+  const direct = (to: number) => {
+    // Pairs (i, i + 1) for i < to.
+    for (; i < to && i + 1 < n; i++) {
+      const m = KEY_LINE.exec(at(i));
+      if (!m) continue;
+      const d = DASH_LINE.exec(at(i + 1));
+      if (!d) continue;
+      if (d[1].length === m[1].length) counts.compact++;
+      else if (d[1].length > m[1].length) counts.indented++;
+    }
+  };
+  for (const s of spans) {
+    direct(s.first);
+    // The unit's lines, its first line with the indentation before the unit.
+    const lead = tpl.text.slice(li.lineStarts[s.first], s.unit.start);
+    const inner = cfnFacts(tpl, s.res, `compactSequences:${lead}`, () => {
+      const c = { compact: 0, indented: 0 };
+      const ls = tpl.text.slice(li.lineStarts[s.first], li.lineEnd(s.last)).split(/\r\n|\r|\n/);
+      countPairs(ls, 0, ls.length - 1, c);
+      return c;
+    });
+    counts.compact += inner.compact;
+    counts.indented += inner.indented;
+    i = s.last;
+  }
+  direct(n - 1);
+  v = counts.compact > counts.indented;
+  compactCache.set(tpl, v);
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Terraform
+
+/** Resource blocks are units; every other block is context. */
+export const isTfUnit = (b: TfBlock): boolean => b.type === 'resource' && b.labels.length >= 1;
+
+/** The file's resource blocks as units, with their types. */
+export function tfUnits(file: TfFile): Unit[] {
+  return file.blocks.filter(isTfUnit).map((b) => ({ range: b.range, kind: b.labels[0].value }));
+}
+
+/** Whether the module parsed cleanly (error recovery may read a block differently depending on what is around it). */
+export function tfReusable(module: TfModule): boolean {
+  return module.files.every((f) => f.errors.length === 0);
+}
+
+const tfContext = new WeakMap<TfFile, string>();
+
+/**
+ * The module as a check of one resource block of `file` reads it besides the
+ * block: the other files whole, this file outside its resource blocks
+ * (variables, locals, data sources, providers, comments).
+ */
+export function tfContextText(module: TfModule, file: TfFile): string {
+  let s = tfContext.get(file);
+  if (s === undefined) {
+    const parts: string[] = [];
+    for (const f of module.files) {
+      if (f.path === file.path) continue;
+      parts.push(f.path, '\u0000', f.text, '\u0001');
+    }
+    let pos = 0;
+    for (const b of file.blocks) {
+      if (!isTfUnit(b)) continue;
+      if (b.range.start > pos) parts.push(file.text.slice(pos, b.range.start));
+      parts.push('\u0000');
+      pos = Math.max(pos, b.range.end);
+    }
+    parts.push(file.text.slice(pos));
+    s = parts.join('');
+    tfContext.set(file, s);
+  }
+  return s;
+}
+
+/** The style fixes follow in a Terraform file. */
+export function tfStyle(file: TfFile): string {
+  return JSON.stringify([tfIndentUnit(file), file.lines.eol]);
+}
