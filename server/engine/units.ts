@@ -175,33 +175,33 @@ export function tfReusable(module: TfModule): boolean {
   return module.files.every((f) => f.errors.length === 0);
 }
 
-const tfContext = new WeakMap<TfFile, string>();
+/** Per file: its context text, and the sibling files (parses) it was built from. */
+const tfContext = new WeakMap<TfFile, { siblings: TfFile[]; text: string }>();
 
 /**
  * The module as a check of one resource block of `file` reads it besides the
  * block: the other files whole, this file outside its resource blocks
- * (variables, locals, data sources, providers, comments).
+ * (variables, locals, data sources, providers, comments). Cached per file, and
+ * rebuilt when a sibling file changed (a changed file is a new parse object),
+ * since the same parse of this file is reused while its siblings are edited.
  */
 export function tfContextText(module: TfModule, file: TfFile): string {
-  let s = tfContext.get(file);
-  if (s === undefined) {
-    const parts: string[] = [];
-    for (const f of module.files) {
-      if (f.path === file.path) continue;
-      parts.push(f.path, '\u0000', f.text, '\u0001');
-    }
-    let pos = 0;
-    for (const b of file.blocks) {
-      if (!isTfUnit(b)) continue;
-      if (b.range.start > pos) parts.push(file.text.slice(pos, b.range.start));
-      parts.push('\u0000');
-      pos = Math.max(pos, b.range.end);
-    }
-    parts.push(file.text.slice(pos));
-    s = parts.join('');
-    tfContext.set(file, s);
+  const siblings = module.files.filter((f) => f !== file && f.path !== file.path);
+  const cached = tfContext.get(file);
+  if (cached && cached.siblings.length === siblings.length && cached.siblings.every((f, i) => f === siblings[i])) return cached.text;
+  const parts: string[] = [];
+  for (const f of siblings) parts.push(f.path, '\u0000', f.text, '\u0001');
+  let pos = 0;
+  for (const b of file.blocks) {
+    if (!isTfUnit(b)) continue;
+    if (b.range.start > pos) parts.push(file.text.slice(pos, b.range.start));
+    parts.push('\u0000');
+    pos = Math.max(pos, b.range.end);
   }
-  return s;
+  parts.push(file.text.slice(pos));
+  const text = parts.join('');
+  tfContext.set(file, { siblings, text });
+  return text;
 }
 
 /** The style fixes follow in a Terraform file. */
