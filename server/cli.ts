@@ -22,6 +22,7 @@ import { SEVERITY_ORDER, type Format, type Severity, type WorkspaceView } from '
 import { DiskWorkspace } from './engine/workspace';
 import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
 import { runDiff } from './cli/diff';
+import { isLintWorker, lintInWorkers, runLintWorker, workerCount } from './cli/parallel';
 import { toSarif } from './cli/sarif';
 import { colors, formatText, useColor } from './cli/text';
 import { SKIP_DIRS, discover, type IgnoreList } from './engine/discovery';
@@ -178,11 +179,15 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   }
   const results: LintResult[] = [];
   for (const l of large) results.push(engine.tooLarge(l.path, l.format, l.size));
-  for (const s of sources) {
-    const r = engine.lint(s, workspace);
+  const workers = workerCount(sources.length);
+  const linted = workers > 1
+    ? await lintInWorkers(__filename, sources, config, workers, workspace.baseText?.bind(workspace))
+    : sources.map((s) => engine.lint(s, workspace));
+  sources.forEach((s, i) => {
+    const r = linted[i];
     if (r) results.push(r);
     else if (s.explicit) err(`iac-lint: ${display(s.path)}: not a CloudFormation template; skipped\n`);
-  }
+  });
 
   if (writeBaselineFile) {
     const n = writeBaseline(writeBaselineFile, results);
@@ -413,7 +418,8 @@ function printRules(format: string, out: (s: string) => void): number {
   return 0;
 }
 
-if (require.main === module) {
+if (isLintWorker()) void runLintWorker();
+else if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,0 +1,154 @@
+/**
+ * The CLI's lint on worker threads (server/cli/parallel.ts) reports exactly what a
+ * serial lint reports: same findings, same order, same exit code, including the
+ * cross-file rules (Terraform modules) and the comparison with a git base.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { lintInWorkers, shares, workerCount, PARALLEL_MIN_FILES } from '../../server/cli/parallel';
+import { defaultConfig } from '../../server/engine/config';
+import { Engine } from '../../server/engine/linter';
+import { DiskWorkspace } from '../../server/engine/workspace';
+import { ROOT } from '../helpers/engine';
+import { TempDir, gitAvailable } from './run';
+
+/** Copies the rule fixtures (without snapshots) and the examples: every format, modules, broken files. */
+function copyCorpus(to: string): number {
+  let n = 0;
+  const copy = (from: string, dest: string) => {
+    for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+      const src = nodePath.join(from, e.name);
+      const dst = nodePath.join(dest, e.name);
+      if (e.isDirectory()) copy(src, dst);
+      else if (!/\.(findings|fixed)$/.test(e.name)) {
+        fs.mkdirSync(dest, { recursive: true });
+        fs.copyFileSync(src, dst);
+        n++;
+      }
+    }
+  };
+  copy(nodePath.join(ROOT, 'test', 'fixtures'), nodePath.join(to, 'fixtures'));
+  copy(nodePath.join(ROOT, 'examples'), nodePath.join(to, 'examples'));
+  return n;
+}
+
+describe('CLI on worker threads', function () {
+  this.timeout(180000);
+  let t: TempDir;
+  before(() => {
+    t = new TempDir('iac-lint-parallel-');
+    assert.ok(copyCorpus(t.path) > PARALLEL_MIN_FILES);
+  });
+  after(() => t.remove());
+
+  it('reports what a serial run reports, in the same order (JSON and SARIF)', () => {
+    for (const format of ['json', 'sarif']) {
+      const serial = t.cli(['.', '--format', format], { env: { IAC_LINT_WORKERS: '1' }, maxBuffer: 1 << 28 });
+      const parallel = t.cli(['.', '--format', format], { env: { IAC_LINT_WORKERS: '3' }, maxBuffer: 1 << 28 });
+      assert.equal(parallel.stderr, serial.stderr);
+      assert.equal(parallel.status, serial.status);
+      assert.equal(serial.status, 1);
+      if (format === 'json') {
+        const files = (JSON.parse(serial.stdout) as { files: { findings: unknown[] }[] }).files;
+        assert.ok(files.length > PARALLEL_MIN_FILES, `${files.length} files`);
+        assert.ok(files.some((f) => f.findings.length > 0));
+      }
+      assert.equal(parallel.stdout, serial.stdout);
+    }
+  });
+
+  it('compares with the git base in the workers too', function () {
+    if (!gitAvailable()) this.skip();
+    const g = new TempDir('iac-lint-parallel-git-');
+    try {
+      copyCorpus(g.path);
+      const template = 'examples/cloudformation/widen.yaml';
+      const policy = (action: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ec2.amazonaws.com }
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: app
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: ${action}
+                Resource: arn:aws:s3:::app-bucket/*
+`;
+      g.write(template, policy('s3:GetObject'));
+      g.git('init', '-q');
+      g.git('add', '-A');
+      g.git('commit', '-q', '-m', 'base');
+      g.write(template, policy('s3:*'));
+      const args = ['.', '--format', 'json', '--diff-base', 'HEAD'];
+      const serial = g.cli(args, { env: { IAC_LINT_WORKERS: '1' }, maxBuffer: 1 << 28 });
+      const parallel = g.cli(args, { env: { IAC_LINT_WORKERS: '2' }, maxBuffer: 1 << 28 });
+      const broadening = (out: string) => (JSON.parse(out) as { files: { path: string; findings: { ruleId: string }[] }[] }).files
+        .filter((f) => f.findings.some((x) => x.ruleId === 'iam-permission-broadening')).map((f) => f.path);
+      assert.deepEqual(broadening(serial.stdout), [template]);
+      assert.equal(parallel.stdout, serial.stdout);
+      assert.equal(parallel.status, serial.status);
+    } finally {
+      g.remove();
+    }
+  });
+
+  it('lints in worker threads what the engine lints here, findings and positions alike', async () => {
+    const paths: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = nodePath.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else paths.push(p);
+      }
+    };
+    walk(nodePath.join(t.path, 'fixtures'));
+    const sources = paths.map((path) => ({ path, text: fs.readFileSync(path, 'utf8') }));
+    const engine = await Engine.create(defaultConfig());
+    const here = sources.map((s) => engine.lint(s, new DiskWorkspace()));
+    const there = await lintInWorkers(nodePath.join(ROOT, 'out', 'server', 'cli.js'), sources, defaultConfig(), 2, undefined);
+    assert.equal(there.length, here.length);
+    let findings = 0;
+    here.forEach((r, i) => {
+      const w = there[i];
+      if (!r) return assert.equal(w, null, sources[i].path);
+      assert.ok(w, sources[i].path);
+      assert.deepEqual(w.findings, r.findings, sources[i].path);
+      assert.equal(w.format, r.format);
+      assert.deepEqual(w.lines.lineStarts, r.lines.lineStarts);
+      findings += r.findings.length;
+    });
+    assert.ok(findings > 100, `${findings} findings`);
+  });
+
+  it('keeps the files of a Terraform folder in one share, every file once, shares balanced', () => {
+    const files = [
+      { path: '/w/a/main.tf', text: 'x'.repeat(5000) },
+      { path: '/w/b/template.yaml', text: 'x'.repeat(4000) },
+      { path: '/w/a/vars.tf', text: 'x'.repeat(100) },
+      { path: '/w/c/Dockerfile', text: 'x'.repeat(3000) },
+      { path: '/w/b/other.yaml', text: 'x'.repeat(2000) },
+      { path: '/w/c/main.tf', text: 'x'.repeat(1000) },
+    ];
+    const s = shares(files, 2);
+    assert.deepEqual(s.flat().sort(), [0, 1, 2, 3, 4, 5]);
+    const shareOf = (i: number) => s.findIndex((x) => x.includes(i));
+    assert.equal(shareOf(0), shareOf(2));
+    assert.notEqual(shareOf(0), shareOf(1));
+    for (const x of s) assert.deepEqual(x, [...x].sort((a, b) => a - b));
+  });
+
+  it('uses workers only when they pay, or as IAC_LINT_WORKERS says', () => {
+    assert.equal(workerCount(10, {}), 0);
+    assert.equal(workerCount(5000, { IAC_LINT_WORKERS: '1' }), 0);
+    assert.equal(workerCount(5000, { IAC_LINT_WORKERS: '3' }), 3);
+    assert.equal(workerCount(2, { IAC_LINT_WORKERS: '4' }), 2);
+  });
+});
