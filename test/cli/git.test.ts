@@ -8,36 +8,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { TempDir, gitAvailable, onlyRules } from './run';
+import { ROLE_AND_GROUP as BASE } from '../helpers/templates';
 
 const RULE = 'iam-permission-broadening';
 
-const BASE = `AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  AppRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Service: ec2.amazonaws.com }
-            Action: sts:AssumeRole
-      Policies:
-        - PolicyName: read
-          PolicyDocument:
-            Statement:
-              - Effect: Allow
-                Action: s3:GetObject
-                Resource: arn:aws:s3:::assets/*
-  WebGroup:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: web
-      SecurityGroupIngress:
-        - IpProtocol: tcp
-          FromPort: 443
-          ToPort: 443
-          CidrIp: 10.0.0.0/8
-`;
 /** Wider: every S3 action, and SSH from anywhere. */
 const WIDER = BASE.replace('Action: s3:GetObject', 'Action: s3:*') + `        - IpProtocol: tcp
           FromPort: 22

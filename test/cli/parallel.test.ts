@@ -11,6 +11,7 @@ import { defaultConfig } from '../../server/engine/config';
 import { Engine } from '../../server/engine/linter';
 import { DiskWorkspace } from '../../server/engine/workspace';
 import { ROOT } from '../helpers/engine';
+import { ROLE_AND_GROUP } from '../helpers/templates';
 import { TempDir, gitAvailable } from './run';
 
 /** Copies the rule fixtures (without snapshots) and the examples: every format, modules, broken files. */
@@ -64,29 +65,11 @@ describe('CLI on worker threads', function () {
     try {
       copyCorpus(g.path);
       const template = 'examples/cloudformation/widen.yaml';
-      const policy = (action: string) => `AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Service: ec2.amazonaws.com }
-            Action: sts:AssumeRole
-      Policies:
-        - PolicyName: app
-          PolicyDocument:
-            Statement:
-              - Effect: Allow
-                Action: ${action}
-                Resource: arn:aws:s3:::app-bucket/*
-`;
-      g.write(template, policy('s3:GetObject'));
+      g.write(template, ROLE_AND_GROUP);
       g.git('init', '-q');
       g.git('add', '-A');
       g.git('commit', '-q', '-m', 'base');
-      g.write(template, policy('s3:*'));
+      g.write(template, ROLE_AND_GROUP.replace('Action: s3:GetObject', 'Action: s3:*'));
       const args = ['.', '--format', 'json', '--diff-base', 'HEAD'];
       const serial = g.cli(args, { env: { IAC_LINT_WORKERS: '1' }, maxBuffer: 1 << 28 });
       const parallel = g.cli(args, { env: { IAC_LINT_WORKERS: '2' }, maxBuffer: 1 << 28 });
