@@ -66,7 +66,7 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
       old?.delete();
     }
     if (!tree) throw new Error('the parser returned no tree');
-    const file = new TfFileImpl(path, text, lines, tree);
+    const file = new TfFileImpl(path, text, lines, tree, previous instanceof TfFileImpl ? previous : null);
     treeRegistry.register(file, tree);
     return file;
   } catch (e) {
@@ -108,7 +108,23 @@ function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSynta
 // ---------------------------------------------------------------------------
 // Model classes
 
-/** Blocks are read eagerly (cheap); references on first access (one query over the tree). */
+/**
+ * A part of the file outside every top-level block that may hold references
+ * (a top-level attribute, as in `.tfvars`): queried on its own.
+ */
+interface Segment {
+  block: TfBlockImpl | null;
+  node: TsNode | null;
+}
+
+/**
+ * Blocks are read eagerly; references on first access. When the file parsed
+ * cleanly and so did its previous version, a top-level block whose text did not
+ * change is not read again: its model is copied from the previous version, moved
+ * to where the block is now, its parse nodes found in the new tree on first use
+ * (by their child-index path from the block's node). References are queried per
+ * top-level block, and copied (moved) with the block.
+ */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
   readonly blocks: TfBlock[] = [];
@@ -116,22 +132,70 @@ class TfFileImpl implements TfFile {
   readonly locals: TfAttribute[] = [];
   readonly errors: TfSyntaxError[] = [];
   declare readonly references: TfReference[];
+  /** Parsed without errors: its blocks can be reused by the next version. */
+  readonly clean: boolean;
+  private readonly segments: Segment[] = [];
+  private byText: Map<string, TfBlockImpl> | null = null;
 
-  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree) {
+  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: TfFileImpl | null = null) {
+    const root = tree.rootNode;
+    this.clean = !root.hasError;
     // An own, enumerable accessor, so that `{ ...file }` still carries the references.
     let refs: TfReference[] | null = null;
     Object.defineProperty(this, 'references', {
       enumerable: true,
-      get: () => (refs ??= collectReferences(tree, text)),
+      get: () => (refs ??= this.clean ? this.segmentReferences() : collectReferences(tree, text)),
     });
-    const root = tree.rootNode;
+    const reuse = this.clean && previous && previous.clean ? previous.blocksByText() : null;
     for (const child of root.children) {
-      if (child && child.type === 'body') readBody(child, text, this, null, this.blocks, this.attributes);
+      if (!child) continue;
+      if (child.type !== 'body') {
+        if (child.type !== 'comment') this.segments.push({ block: null, node: child });
+        continue;
+      }
+      if (!this.clean) {
+        readBody(child, text, this, null, this.blocks, this.attributes);
+        continue;
+      }
+      for (const c of child.children) {
+        if (!c) continue;
+        if (c.type === 'block') {
+          const start = c.startIndex;
+          const old = reuse?.get(text.slice(start, c.endIndex));
+          const b = old ? moveBlock(old, start - old.range.start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          b.top = c;
+          this.blocks.push(b);
+          this.segments.push({ block: b, node: null });
+        } else if (c.type === 'attribute') {
+          const a = readAttribute(c, text, this, null, null, []);
+          if (a) this.attributes.push(a);
+          this.segments.push({ block: null, node: c });
+        } else if (c.type !== 'comment') {
+          this.segments.push({ block: null, node: c });
+        }
+      }
     }
     for (const b of this.blocks) if (b.type === 'locals') this.locals.push(...b.attributes);
     if (root.hasError) collectErrors(root, text, this.errors);
   }
 
+  /** Top-level blocks by their text (for the next version of the file). */
+  blocksByText(): Map<string, TfBlockImpl> {
+    if (!this.byText) {
+      this.byText = new Map();
+      for (const b of this.blocks as TfBlockImpl[]) this.byText.set(this.text.slice(b.range.start, b.range.end), b);
+    }
+    return this.byText;
+  }
+
+  private segmentReferences(): TfReference[] {
+    const out: TfReference[] = [];
+    for (const s of this.segments) {
+      const refs = s.block ? s.block.references(this.text) : collectReferences(s.node!, this.text);
+      for (const r of refs) out.push(r);
+    }
+    return out;
+  }
 }
 
 class TfBlockImpl implements TfBlock {
@@ -141,6 +205,10 @@ class TfBlockImpl implements TfBlock {
   openBrace = -1;
   closeBrace = -1;
   address: string | null = null;
+  /** A top-level block's node in its file's tree. */
+  top: TsNode | null = null;
+  /** A top-level block's references (absolute offsets), once queried. */
+  refs: TfReference[] | null = null;
 
   constructor(
     readonly type: string,
@@ -156,6 +224,11 @@ class TfBlockImpl implements TfBlock {
   blocksOfType(type: string): TfBlock[] {
     return this.blocks.filter((b) => b.type === type);
   }
+
+  /** The references inside a top-level block. */
+  references(src: string): TfReference[] {
+    return (this.refs ??= this.top ? collectReferences(this.top, src) : []);
+  }
 }
 
 /** Expression details are computed on first use: most attributes are never inspected. */
@@ -164,14 +237,44 @@ class TfExprImpl implements TfExpr {
   private valueCache: string | number | boolean | null | undefined;
   private valueDone = false;
   private contentCache: OffsetRange | undefined | null = null;
+  private nodeCache: TsNode | null;
+  /** A top-level block's expression: where its node is found from the block's node (-1: the last child). */
+  path: readonly number[] | null = null;
+  /** The node of the top-level block holding this expression, for finding `node` (a moved model). */
+  top: TsNode | null = null;
 
   constructor(
-    readonly node: TsNode,
+    node: TsNode | null,
     readonly range: OffsetRange,
     readonly src: string,
     /** The file: keeps it, and so its tree (freed with the file), alive as long as the node is in use. */
     readonly owner: object | null,
-  ) {}
+  ) {
+    this.nodeCache = node;
+  }
+
+  get node(): TsNode {
+    if (!this.nodeCache) {
+      if (!this.path) throw new Error('expression node not found');
+      let n: TsNode | null = this.top;
+      for (const i of this.path) n = n && (i < 0 ? n.lastChild : n.child(i));
+      if (!n) throw new Error('expression node not found');
+      this.nodeCache = n;
+    }
+    return this.nodeCache;
+  }
+
+  /** This expression moved by `delta` in the file `src` whose block node is `top`. */
+  moved(delta: number, src: string, owner: object, top: TsNode): TfExprImpl {
+    const e = new TfExprImpl(null, shift(this.range, delta), src, owner);
+    e.path = this.path;
+    e.top = top;
+    e.kindCache = this.kindCache;
+    e.valueCache = this.valueCache;
+    e.valueDone = this.valueDone;
+    e.contentCache = this.contentCache ? shift(this.contentCache, delta) : this.contentCache;
+    return e;
+  }
 
   get text(): string {
     return this.src.slice(this.range.start, this.range.end);
@@ -200,35 +303,72 @@ function range(n: { startIndex: number; endIndex: number }): OffsetRange {
   return { start: n.startIndex, end: n.endIndex };
 }
 
+function shift(r: OffsetRange, delta: number): OffsetRange {
+  return { start: r.start + delta, end: r.end + delta };
+}
+
+/** A copy of a top-level block's model (and its references, once queried) moved by `delta`, in `owner` whose block node is `top`. */
+function moveBlock(b: TfBlockImpl, delta: number, parent: TfBlockImpl | null, owner: TfFileImpl, top: TsNode): TfBlockImpl {
+  const src = owner.text;
+  const m = new TfBlockImpl(b.type, shift(b.typeRange, delta), shift(b.range, delta), parent);
+  m.labels = b.labels.map((l) => ({ value: l.value, range: shift(l.range, delta), fullRange: shift(l.fullRange, delta) }));
+  m.openBrace = b.openBrace < 0 ? b.openBrace : b.openBrace + delta;
+  m.closeBrace = b.closeBrace + delta;
+  m.address = b.address;
+  m.attributes = b.attributes.map((a) => ({
+    name: a.name,
+    nameRange: shift(a.nameRange, delta),
+    range: shift(a.range, delta),
+    expr: (a.expr as TfExprImpl).moved(delta, src, owner, top),
+    block: m,
+  }));
+  m.blocks = b.blocks.map((c) => moveBlock(c as TfBlockImpl, delta, m, owner, top));
+  if (!parent && b.refs) {
+    m.refs = delta === 0 ? b.refs : b.refs.map((r) => ({
+      parts: r.parts, range: shift(r.range, delta), partRanges: r.partRanges.map((p) => shift(p, delta)), indexed: r.indexed,
+    }));
+  }
+  return m;
+}
+
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
 export const MAX_BLOCK_DEPTH = 200;
 
-function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0): void {
+/**
+ * `top` / `path`: inside a top-level block of a clean file, the block's node and
+ * the child-index path from it to `body` (recorded on expressions so that a moved
+ * copy of the model can find its nodes); null outside.
+ */
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0, top: TsNode | null = null, path: number[] = []): void {
   if (depth > MAX_BLOCK_DEPTH) return;
-  for (const child of body.children) {
+  const children = body.children;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth, top, top ? [...path, i] : path));
     else if (child.type === 'attribute') {
-      const a = readAttribute(child, src, owner, parent);
+      const a = readAttribute(child, src, owner, parent, top, top ? [...path, i] : path);
       if (a) attributes.push(a);
     }
   }
 }
 
-function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null): TfAttribute | null {
+function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null, top: TsNode | null, path: number[]): TfAttribute | null {
   const name = node.firstChild;
   const expr = node.lastChild;
   if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
+  const e = new TfExprImpl(expr, range(expr), src, owner);
+  if (top) e.path = [...path, -1];
   return {
     name: src.slice(name.startIndex, name.endIndex),
     nameRange: range(name),
     range: range(node),
-    expr: new TfExprImpl(expr, range(expr), src, owner),
+    expr: e,
     block,
   };
 }
 
-function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlock {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode | null = null, path: number[] = []): TfBlockImpl {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -253,7 +393,7 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1);
+        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1, top, top ? [...path, i] : path);
         break;
     }
   }
@@ -482,19 +622,19 @@ const REFERENCE_QUERY = `
 (object_elem . (expression . (variable_expr) @key .))
 `;
 
-function collectReferences(tree: Tree, src: string): TfReference[] {
+function collectReferences(at: Tree | TsNode, src: string): TfReference[] {
   try {
-    return queryReferences(tree, src);
+    return queryReferences('rootNode' in at ? at.rootNode : at, src);
   } catch {
     return []; // never let a rule crash on a tree the query cannot read
   }
 }
 
-function queryReferences(tree: Tree, src: string): TfReference[] {
-  if (!refQuery) refQuery = new Query(tree.language, REFERENCE_QUERY);
+function queryReferences(node: TsNode, src: string): TfReference[] {
+  if (!refQuery) refQuery = new Query(node.tree.language, REFERENCE_QUERY);
   const roots: { start: number; end: number; limit: number }[] = [];
   const keys = new Set<number>();
-  for (const m of refQuery.matches(tree.rootNode)) {
+  for (const m of refQuery.matches(node)) {
     if (m.captures.length === 1) {
       keys.add(m.captures[0].node.startIndex);
       continue;
