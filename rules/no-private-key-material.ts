@@ -6,7 +6,8 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
 import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
-import { walkBlocks } from '../server/engine/terraform/parser';
+import { fileParts, walkBlocks } from '../server/engine/terraform/parser';
+import { unitFacts } from '../server/engine/memo';
 import type { OffsetRange } from '../server/engine/types';
 import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
 
@@ -149,12 +150,32 @@ function tfAddressAt(file: TfFile, offset: number): string | null {
 /** Terraform attributes whose value names a key file: a path in a home or temp folder is one whatever its name. */
 const KEY_ATTRIBUTE = /(?:^|_)(?:private_key|ssh_key|identity_file|key_file|key_path|pem_file)(?:_|$)/;
 
+/** Key paths in the strings under `node` (offsets moved by `delta`). */
+function tfStringPaths(node: { descendantsOfType(types: string[]): unknown[] }, text: string, delta: number, out: PathHit[]): PathHit[] {
+  const nodes = node.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
+  for (const n of nodes) out.push(...keyPathsIn(text.slice(n.startIndex, n.endIndex), n.startIndex + delta));
+  return out;
+}
+
 function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: DisjointRanges): void {
   const root = file.tree?.rootNode;
   if (!root) return;
-  const nodes = root.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
   const hits: PathHit[] = [];
-  for (const n of nodes) hits.push(...keyPathsIn(file.text.slice(n.startIndex, n.endIndex), n.startIndex));
+  const parts = fileParts(file);
+  if (parts) {
+    // Per top-level block, cached by its text (offsets relative to the block).
+    for (const p of parts) {
+      if (!p.block) {
+        tfStringPaths(p.node, file.text, 0, hits);
+        continue;
+      }
+      const base = p.block.range.start;
+      const rel = unitFacts('no-private-key-material:tf-paths', file.text.slice(base, p.block.range.end), () => tfStringPaths(p.node, file.text, -base, []));
+      for (const h of rel) hits.push(base === 0 ? h : { ...h, range: { start: base + h.range.start, end: base + h.range.end } });
+    }
+  } else {
+    tfStringPaths(root, file.text, 0, hits);
+  }
   reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
   walkBlocks(file.blocks, (b) => {
     for (const a of b.attributes) {

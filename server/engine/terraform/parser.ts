@@ -188,6 +188,10 @@ class TfFileImpl implements TfFile {
     return this.byText;
   }
 
+  parts(): { block: TfBlock | null; node: TsNode }[] {
+    return this.segments.map((s) => ({ block: s.block, node: s.block ? s.block.top! : s.node! }));
+  }
+
   private segmentReferences(): TfReference[] {
     const out: TfReference[] = [];
     for (const s of this.segments) {
@@ -602,6 +606,18 @@ export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
 export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined {
   if (expr.kind !== 'reference') return undefined;
   return file.references.find((r) => r.range.start === expr.range.start);
+}
+
+/**
+ * A clean file (no syntax errors) cut into parts: each top-level block with its
+ * node, and each other node outside the blocks that may hold expressions (in
+ * source order). A block's text says all about its subtree then, so work on it
+ * can be cached by that text (`unitFacts`). Null for a file with errors (or not
+ * read by this parser): work on the whole tree.
+ */
+export function fileParts(file: TfFile): { block: TfBlock | null; node: TsNode }[] | null {
+  if (!(file instanceof TfFileImpl) || !file.clean) return null;
+  return file.parts();
 }
 
 /** Visits every block of the file, depth first, parents before children. */
