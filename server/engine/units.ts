@@ -208,3 +208,37 @@ export function tfContextText(module: TfModule, file: TfFile): string {
 export function tfStyle(file: TfFile): string {
   return JSON.stringify([tfIndentUnit(file), file.lines.eol]);
 }
+
+/** Ids of context texts (equal texts, equal ids), for keying facts; bounded. */
+const tfContextIds = new Map<string, number>();
+let tfNextContextId = 1;
+
+/** A small id of `tfContextText(module, file)`. */
+export function tfContextId(module: TfModule, file: TfFile): number {
+  const text = tfContextText(module, file);
+  let id = tfContextIds.get(text);
+  if (id === undefined) {
+    if (tfContextIds.size >= 64) tfContextIds.clear();
+    id = tfNextContextId++;
+    tfContextIds.set(text, id);
+  }
+  return id;
+}
+
+/**
+ * A fact about one top-level block of `file` that reads the block's text and the
+ * module outside this file's resource blocks (`tfContextText`): cached by both
+ * across lints (one entry per block text and kind, replaced when the context
+ * changes). `compute` must return offsets relative to the block's start and no
+ * parse nodes. Computed afresh while the module has syntax errors.
+ */
+export function tfFacts<T>(module: TfModule, file: TfFile, block: TfBlock, kind: string, compute: () => T): T {
+  if (!tfReusable(module)) return compute();
+  const id = tfContextId(module, file);
+  const record = factsOf(file.text.slice(block.range.start, block.range.end));
+  const hit = record.get(kind) as { id: number; value: T } | undefined;
+  if (hit && hit.id === id) return hit.value;
+  const value = compute();
+  record.set(kind, { id, value });
+  return value;
+}
