@@ -135,7 +135,9 @@ class TfFileImpl implements TfFile {
   /** Parsed without errors: its blocks can be reused by the next version. */
   readonly clean: boolean;
   private readonly segments: Segment[] = [];
-  private byText: Map<string, TfBlockImpl> | null = null;
+  private byText: Map<string, BlockTpl> | null = null;
+  /** The text of each top-level block (clean files). */
+  private readonly keys: string[] = [];
 
   constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: TfFileImpl | null = null) {
     const root = tree.rootNode;
@@ -161,8 +163,10 @@ class TfFileImpl implements TfFile {
         if (!c) continue;
         if (c.type === 'block') {
           const start = c.startIndex;
-          const old = reuse?.get(text.slice(start, c.endIndex));
-          const b = old ? moveBlock(old, start - old.range.start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          const key = text.slice(start, c.endIndex);
+          const old = reuse?.get(key);
+          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          this.keys.push(key);
           b.top = c;
           this.blocks.push(b);
           this.segments.push({ block: b, node: null });
@@ -179,11 +183,12 @@ class TfFileImpl implements TfFile {
     if (root.hasError) collectErrors(root, text, this.errors);
   }
 
-  /** Top-level blocks by their text (for the next version of the file). */
-  blocksByText(): Map<string, TfBlockImpl> {
+  /** Top-level blocks by their text, as templates (for the next version of the file). */
+  blocksByText(): Map<string, BlockTpl> {
     if (!this.byText) {
       this.byText = new Map();
-      for (const b of this.blocks as TfBlockImpl[]) this.byText.set(this.text.slice(b.range.start, b.range.end), b);
+      const blocks = this.blocks as TfBlockImpl[];
+      for (let i = 0; i < blocks.length; i++) this.byText.set(this.keys[i], blocks[i].template());
     }
     return this.byText;
   }
@@ -202,10 +207,53 @@ class TfFileImpl implements TfFile {
   }
 }
 
+/**
+ * A top-level block's model as plain data, offsets relative to the block's
+ * start, no parse nodes and nothing of the file it was read from: what a later
+ * version of the file copies when the block's text did not change. Expression
+ * details computed on a copy are written back, so that the next copy has them.
+ */
+interface BlockTpl {
+  type: string;
+  typeRange: OffsetRange;
+  range: OffsetRange;
+  labels: TfLabel[];
+  openBrace: number;
+  closeBrace: number;
+  address: string | null;
+  attributes: AttrTpl[];
+  blocks: BlockTpl[];
+  /** Top-level blocks: the references, once queried. */
+  refs: TfReference[] | null;
+}
+
+interface AttrTpl {
+  name: string;
+  nameRange: OffsetRange;
+  range: OffsetRange;
+  expr: ExprTpl;
+}
+
+interface ExprTpl {
+  range: OffsetRange;
+  path: readonly number[];
+  kind: TfExprKind | undefined;
+  value: string | number | boolean | null | undefined;
+  valueDone: boolean;
+  /** null: not computed yet. */
+  content: OffsetRange | undefined | null;
+}
+
+/** Where a block copied from a template sits: the template, the top-level block's start, file and node. */
+interface Placement {
+  tpl: BlockTpl;
+  base: number;
+  owner: TfFileImpl;
+  top: TsNode;
+}
+
 class TfBlockImpl implements TfBlock {
   labels: TfLabel[] = [];
-  attributes: TfAttribute[] = [];
-  blocks: TfBlock[] = [];
   openBrace = -1;
   closeBrace = -1;
   address: string | null = null;
@@ -213,6 +261,12 @@ class TfBlockImpl implements TfBlock {
   top: TsNode | null = null;
   /** A top-level block's references (absolute offsets), once queried. */
   refs: TfReference[] | null = null;
+  private attributesV: TfAttribute[] | null = [];
+  private blocksV: TfBlock[] | null = [];
+  /** A block copied from a template: attributes, nested blocks and references made on first use. */
+  private placed: Placement | null = null;
+  /** The block as a template (built on demand for a block read from the tree). */
+  private tplV: BlockTpl | null = null;
 
   constructor(
     readonly type: string,
@@ -220,6 +274,42 @@ class TfBlockImpl implements TfBlock {
     readonly range: OffsetRange,
     readonly parent: TfBlock | null,
   ) {}
+
+  /** A block (top-level when `parent` is null) copied from `tpl`, placed at `base` in `owner`. */
+  static fromTemplate(tpl: BlockTpl, base: number, parent: TfBlockImpl | null, owner: TfFileImpl, top: TsNode): TfBlockImpl {
+    const b = new TfBlockImpl(tpl.type, shift(tpl.typeRange, base), shift(tpl.range, base), parent);
+    b.labels = tpl.labels.map((l) => ({ value: l.value, range: shift(l.range, base), fullRange: shift(l.fullRange, base) }));
+    b.openBrace = tpl.openBrace < 0 ? -1 : tpl.openBrace + base;
+    b.closeBrace = tpl.closeBrace + base;
+    b.address = tpl.address;
+    b.placed = { tpl, base, owner, top };
+    b.tplV = tpl;
+    b.attributesV = null;
+    b.blocksV = null;
+    return b;
+  }
+
+  get attributes(): TfAttribute[] {
+    if (!this.attributesV) {
+      const { tpl, base, owner, top } = this.placed!;
+      this.attributesV = tpl.attributes.map((a) => ({
+        name: a.name,
+        nameRange: shift(a.nameRange, base),
+        range: shift(a.range, base),
+        expr: TfExprImpl.fromTemplate(a.expr, base, owner, top),
+        block: this,
+      }));
+    }
+    return this.attributesV;
+  }
+
+  get blocks(): TfBlock[] {
+    if (!this.blocksV) {
+      const { tpl, base, owner, top } = this.placed!;
+      this.blocksV = tpl.blocks.map((c) => TfBlockImpl.fromTemplate(c, base, this, owner, top));
+    }
+    return this.blocksV;
+  }
 
   attr(name: string): TfAttribute | undefined {
     return this.attributes.find((a) => a.name === name);
@@ -231,8 +321,42 @@ class TfBlockImpl implements TfBlock {
 
   /** The references inside a top-level block. */
   references(src: string): TfReference[] {
-    return (this.refs ??= this.top ? collectReferences(this.top, src) : []);
+    if (!this.refs) {
+      const p = this.placed;
+      if (p?.tpl.refs) {
+        this.refs = p.tpl.refs.map((r) => moveRef(r, p.base));
+      } else {
+        this.refs = this.top ? collectReferences(this.top, src) : [];
+        if (p) p.tpl.refs = this.refs.map((r) => moveRef(r, -p.base));
+      }
+    }
+    return this.refs;
   }
+
+  /** This (top-level) block as a template, offsets relative to `base` (its start). */
+  template(base = this.range.start): BlockTpl {
+    if (!this.tplV) {
+      this.tplV = {
+        type: this.type,
+        typeRange: shift(this.typeRange, -base),
+        range: shift(this.range, -base),
+        labels: this.labels.map((l) => ({ value: l.value, range: shift(l.range, -base), fullRange: shift(l.fullRange, -base) })),
+        openBrace: this.openBrace < 0 ? -1 : this.openBrace - base,
+        closeBrace: this.closeBrace - base,
+        address: this.address,
+        attributes: this.attributes.map((a) => ({
+          name: a.name, nameRange: shift(a.nameRange, -base), range: shift(a.range, -base), expr: (a.expr as TfExprImpl).template(base),
+        })),
+        blocks: this.blocks.map((c) => (c as TfBlockImpl).template(base)),
+        refs: this.parent || !this.refs ? null : this.refs.map((r) => moveRef(r, -base)),
+      };
+    }
+    return this.tplV;
+  }
+}
+
+function moveRef(r: TfReference, d: number): TfReference {
+  return { parts: r.parts, range: shift(r.range, d), partRanges: r.partRanges.map((p) => shift(p, d)), indexed: r.indexed };
 }
 
 /** Expression details are computed on first use: most attributes are never inspected. */
@@ -268,16 +392,32 @@ class TfExprImpl implements TfExpr {
     return this.nodeCache;
   }
 
-  /** This expression moved by `delta` in the file `src` whose block node is `top`. */
-  moved(delta: number, src: string, owner: object, top: TsNode): TfExprImpl {
-    const e = new TfExprImpl(null, shift(this.range, delta), src, owner);
-    e.path = this.path;
+  /** The template this expression was copied from: details computed here are written back. */
+  private tpl: ExprTpl | null = null;
+
+  static fromTemplate(t: ExprTpl, base: number, owner: TfFileImpl, top: TsNode): TfExprImpl {
+    const e = new TfExprImpl(null, shift(t.range, base), owner.text, owner);
+    e.path = t.path;
     e.top = top;
-    e.kindCache = this.kindCache;
-    e.valueCache = this.valueCache;
-    e.valueDone = this.valueDone;
-    e.contentCache = this.contentCache ? shift(this.contentCache, delta) : this.contentCache;
+    e.tpl = t;
+    e.kindCache = t.kind;
+    e.valueCache = t.value;
+    e.valueDone = t.valueDone;
+    e.contentCache = t.content ? shift(t.content, base) : t.content;
     return e;
+  }
+
+  /** This expression as a template, offsets relative to `base`. */
+  template(base: number): ExprTpl {
+    if (!this.path) throw new Error('expression outside a top-level block');
+    return {
+      range: shift(this.range, -base),
+      path: this.path,
+      kind: this.kindCache,
+      value: this.valueCache,
+      valueDone: this.valueDone,
+      content: this.contentCache ? shift(this.contentCache, -base) : this.contentCache,
+    };
   }
 
   get text(): string {
@@ -285,7 +425,10 @@ class TfExprImpl implements TfExpr {
   }
 
   get kind(): TfExprKind {
-    if (this.kindCache === undefined) this.kindCache = exprKind(this.node);
+    if (this.kindCache === undefined) {
+      this.kindCache = exprKind(this.node);
+      if (this.tpl) this.tpl.kind = this.kindCache;
+    }
     return this.kindCache;
   }
 
@@ -293,12 +436,19 @@ class TfExprImpl implements TfExpr {
     if (!this.valueDone) {
       this.valueCache = exprValue(this.node, this.kind, this.src);
       this.valueDone = true;
+      if (this.tpl) {
+        this.tpl.value = this.valueCache;
+        this.tpl.valueDone = true;
+      }
     }
     return this.valueCache;
   }
 
   get contentRange(): OffsetRange | undefined {
-    if (this.contentCache === null) this.contentCache = exprContentRange(this.node, this.kind, this.src);
+    if (this.contentCache === null) {
+      this.contentCache = exprContentRange(this.node, this.kind, this.src);
+      if (this.tpl) this.tpl.content = this.contentCache && shift(this.contentCache, this.tpl.range.start - this.range.start);
+    }
     return this.contentCache;
   }
 }
@@ -309,30 +459,6 @@ function range(n: { startIndex: number; endIndex: number }): OffsetRange {
 
 function shift(r: OffsetRange, delta: number): OffsetRange {
   return { start: r.start + delta, end: r.end + delta };
-}
-
-/** A copy of a top-level block's model (and its references, once queried) moved by `delta`, in `owner` whose block node is `top`. */
-function moveBlock(b: TfBlockImpl, delta: number, parent: TfBlockImpl | null, owner: TfFileImpl, top: TsNode): TfBlockImpl {
-  const src = owner.text;
-  const m = new TfBlockImpl(b.type, shift(b.typeRange, delta), shift(b.range, delta), parent);
-  m.labels = b.labels.map((l) => ({ value: l.value, range: shift(l.range, delta), fullRange: shift(l.fullRange, delta) }));
-  m.openBrace = b.openBrace < 0 ? b.openBrace : b.openBrace + delta;
-  m.closeBrace = b.closeBrace + delta;
-  m.address = b.address;
-  m.attributes = b.attributes.map((a) => ({
-    name: a.name,
-    nameRange: shift(a.nameRange, delta),
-    range: shift(a.range, delta),
-    expr: (a.expr as TfExprImpl).moved(delta, src, owner, top),
-    block: m,
-  }));
-  m.blocks = b.blocks.map((c) => moveBlock(c as TfBlockImpl, delta, m, owner, top));
-  if (!parent && b.refs) {
-    m.refs = delta === 0 ? b.refs : b.refs.map((r) => ({
-      parts: r.parts, range: shift(r.range, delta), partRanges: r.partRanges.map((p) => shift(p, delta)), indexed: r.indexed,
-    }));
-  }
-  return m;
 }
 
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
