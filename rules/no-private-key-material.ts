@@ -8,6 +8,7 @@ import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
 import { fileParts, walkBlocks } from '../server/engine/terraform/parser';
 import { unitFacts } from '../server/engine/memo';
+import { tfFacts } from '../server/engine/units';
 import type { OffsetRange } from '../server/engine/types';
 import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
 
@@ -177,15 +178,27 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
     tfStringPaths(root, file.text, 0, hits);
   }
   reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
-  walkBlocks(file.blocks, (b) => {
-    for (const a of b.attributes) {
-      if (!KEY_ATTRIBUTE.test(a.name) || (a.expr.kind !== 'string' && a.expr.kind !== 'template')) continue;
-      const value = tfExprString(module, a.expr);
-      if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
-      const place = privateKeyPlace(value, true);
-      if (place) reportOnce(ctx, seen, a.expr.range, tfAddressAt(file, a.range.start), pathMessage({ path: value, place }));
+  // Key file attributes, per top-level block: cached by its text and the module's
+  // variables and locals (offsets relative to the block).
+  for (const top of file.blocks) {
+    const base = top.range.start;
+    const rel = tfFacts(module, file, top, 'no-private-key-material:tf-attributes', () => {
+      const out: { range: OffsetRange; at: number; path: string; place: KeyPlace }[] = [];
+      walkBlocks([top], (b) => {
+        for (const a of b.attributes) {
+          if (!KEY_ATTRIBUTE.test(a.name) || (a.expr.kind !== 'string' && a.expr.kind !== 'template')) continue;
+          const value = tfExprString(module, a.expr);
+          if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
+          const place = privateKeyPlace(value, true);
+          if (place) out.push({ range: { start: a.expr.range.start - base, end: a.expr.range.end - base }, at: a.range.start - base, path: value, place });
+        }
+      });
+      return out;
+    });
+    for (const h of rel) {
+      reportOnce(ctx, seen, { start: h.range.start + base, end: h.range.end + base }, tfAddressAt(file, h.at + base), pathMessage({ path: h.path, place: h.place }));
     }
-  });
+  }
 }
 
 // ---------------------------------------------------------------------------

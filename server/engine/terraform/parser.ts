@@ -731,7 +731,17 @@ export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
 /** The traversal an expression consists of (`var.x`, `aws_instance.web.id`), if it is one. */
 export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined {
   if (expr.kind !== 'reference') return undefined;
-  return file.references.find((r) => r.range.start === expr.range.start);
+  // References are sorted by start: the first one starting at the expression's start.
+  const refs = file.references;
+  const at = expr.range.start;
+  let lo = 0;
+  let hi = refs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (refs[mid].range.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < refs.length && refs[lo].range.start === at ? refs[lo] : undefined;
 }
 
 /**
