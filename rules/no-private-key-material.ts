@@ -6,7 +6,7 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
 import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
-import { fileParts, walkBlocks } from '../server/engine/terraform/parser';
+import { blockText, fileParts, walkBlocks } from '../server/engine/terraform/parser';
 import { unitFacts } from '../server/engine/memo';
 import { tfFacts } from '../server/engine/units';
 import type { OffsetRange } from '../server/engine/types';
@@ -171,7 +171,7 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
         continue;
       }
       const base = p.block.range.start;
-      const rel = unitFacts('no-private-key-material:tf-paths', file.text.slice(base, p.block.range.end), () => tfStringPaths(p.node, file.text, -base, []));
+      const rel = unitFacts('no-private-key-material:tf-paths', blockText(file, p.block), () => tfStringPaths(p.node, file.text, -base, []));
       for (const h of rel) hits.push(base === 0 ? h : { ...h, range: { start: base + h.range.start, end: base + h.range.end } });
     }
   } else {

@@ -10,6 +10,7 @@ import type { CfnResource, CfnTemplate } from './cloudformation/model';
 import { factOf, factsOf, type Unit } from './memo';
 import { indentUnit as tfIndentUnit } from './terraform/edit';
 import type { TfBlock, TfFile, TfModule } from './terraform/model';
+import { blockText } from './terraform/parser';
 import type { OffsetRange } from './types';
 
 // ---------------------------------------------------------------------------
@@ -235,7 +236,7 @@ export function tfContextId(module: TfModule, file: TfFile): number {
 export function tfFacts<T>(module: TfModule, file: TfFile, block: TfBlock, kind: string, compute: () => T): T {
   if (!tfReusable(module)) return compute();
   const id = tfContextId(module, file);
-  const record = factsOf(file.text.slice(block.range.start, block.range.end));
+  const record = factsOf(blockText(file, block));
   const hit = record.get(kind) as { id: number; value: T } | undefined;
   if (hit && hit.id === id) return hit.value;
   const value = compute();

@@ -168,6 +168,7 @@ class TfFileImpl implements TfFile {
           const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
           this.keys.push(key);
           b.top = c;
+          b.text = key;
           this.blocks.push(b);
           this.segments.push({ block: b, node: null });
         } else if (c.type === 'attribute') {
@@ -225,6 +226,8 @@ interface BlockTpl {
   blocks: BlockTpl[];
   /** Top-level blocks: the references, once queried. */
   refs: TfReference[] | null;
+  /** The references as last placed (absolute), with the block's start then. */
+  placedRefs?: { base: number; refs: TfReference[] };
 }
 
 interface AttrTpl {
@@ -261,6 +264,8 @@ class TfBlockImpl implements TfBlock {
   top: TsNode | null = null;
   /** A top-level block's references (absolute offsets), once queried. */
   refs: TfReference[] | null = null;
+  /** A top-level block's text (clean files: the string its template was looked up by, hash computed). */
+  text: string | null = null;
   private attributesV: TfAttribute[] | null = [];
   private blocksV: TfBlock[] | null = [];
   /** A block copied from a template: attributes, nested blocks and references made on first use. */
@@ -324,7 +329,10 @@ class TfBlockImpl implements TfBlock {
     if (!this.refs) {
       const p = this.placed;
       if (p?.tpl.refs) {
-        this.refs = p.tpl.refs.map((r) => moveRef(r, p.base));
+        // The block did not move since the last copy: the same references.
+        const last = p.tpl.placedRefs;
+        this.refs = last && last.base === p.base ? last.refs : p.tpl.refs.map((r) => moveRef(r, p.base));
+        p.tpl.placedRefs = { base: p.base, refs: this.refs };
       } else {
         this.refs = this.top ? collectReferences(this.top, src) : [];
         if (p) p.tpl.refs = this.refs.map((r) => moveRef(r, -p.base));
@@ -754,6 +762,14 @@ export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined
 export function fileParts(file: TfFile): { block: TfBlock | null; node: TsNode }[] | null {
   if (!(file instanceof TfFileImpl) || !file.clean) return null;
   return file.parts();
+}
+
+/**
+ * The text of a top-level block of `file`: in a clean file, the one string the
+ * parser looked the block up by (its hash is computed already: cheap as a key).
+ */
+export function blockText(file: TfFile, block: TfBlock): string {
+  return (block instanceof TfBlockImpl && block.text !== null) ? block.text : file.text.slice(block.range.start, block.range.end);
 }
 
 /** Visits every block of the file, depth first, parents before children. */
