@@ -6,8 +6,8 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
 import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
-import { blockText, fileParts, walkBlocks } from '../server/engine/terraform/parser';
-import { unitFacts } from '../server/engine/memo';
+import { blockRecord, fileParts, walkBlocks } from '../server/engine/terraform/parser';
+import { factOf, factsOf } from '../server/engine/memo';
 import { tfFacts } from '../server/engine/units';
 import type { OffsetRange } from '../server/engine/types';
 import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
@@ -171,7 +171,7 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
         continue;
       }
       const base = p.block.range.start;
-      const rel = unitFacts('no-private-key-material:tf-paths', blockText(file, p.block), () => tfStringPaths(p.node, file.text, -base, []));
+      const rel = factOf(blockRecord(file, p.block, factsOf), 'no-private-key-material:tf-paths', () => tfStringPaths(p.node, file.text, -base, []));
       for (const h of rel) hits.push(base === 0 ? h : { ...h, range: { start: base + h.range.start, end: base + h.range.end } });
     }
   } else {

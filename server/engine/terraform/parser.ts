@@ -228,6 +228,8 @@ interface BlockTpl {
   refs: TfReference[] | null;
   /** The references as last placed (absolute), with the block's start then. */
   placedRefs?: { base: number; refs: TfReference[] };
+  /** What `blockRecord` keeps for the block's text. */
+  record?: unknown;
 }
 
 interface AttrTpl {
@@ -770,6 +772,20 @@ export function fileParts(file: TfFile): { block: TfBlock | null; node: TsNode }
  */
 export function blockText(file: TfFile, block: TfBlock): string {
   return (block instanceof TfBlockImpl && block.text !== null) ? block.text : file.text.slice(block.range.start, block.range.end);
+}
+
+/**
+ * A value kept for the text of a top-level block (`make` called with the text
+ * when missing): in a clean file it stays with the block's model from version
+ * to version while the block's text does not change, so that finding it again
+ * costs no lookup by the text.
+ */
+export function blockRecord<T>(file: TfFile, block: TfBlock, make: (text: string) => T): T {
+  if (block instanceof TfBlockImpl && block.text !== null && !block.parent) {
+    const tpl = block.template();
+    return (tpl.record ??= make(block.text)) as T;
+  }
+  return make(blockText(file, block));
 }
 
 /** Visits every block of the file, depth first, parents before children. */
