@@ -59,14 +59,15 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
   }
   let tree: Tree | null = null;
   try {
-    const old = previous?.tree ? editedCopy(previous as TfFile & { tree: Tree }, text, lines) : null;
+    const span = previous?.tree ? changedSpan(previous.text, text) : null;
+    const old = span ? editedCopy(previous as TfFile & { tree: Tree }, span, lines) : null;
     try {
       tree = parser.parse(text, old);
     } finally {
       old?.delete();
     }
     if (!tree) throw new Error('the parser returned no tree');
-    const file = new TfFileImpl(path, text, lines, tree, previous instanceof TfFileImpl ? previous : null);
+    const file = new TfFileImpl(path, text, lines, tree, previous instanceof TfFileImpl && span ? { file: previous, span } : null);
     treeRegistry.register(file, tree);
     return file;
   } catch (e) {
@@ -83,8 +84,8 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
  * The previous tree, told where the text changed (one edit: the span between the
  * common prefix and the common suffix), so tree-sitter re-parses only around it.
  */
-function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: LineIndex): Tree {
-  const { start, oldEnd, newEnd } = changedSpan(previous.text, text);
+function editedCopy(previous: TfFile & { tree: Tree }, span: Span, lines: LineIndex): Tree {
+  const { start, oldEnd, newEnd } = span;
   const point = (li: LineIndex, o: number) => {
     const p = li.offsetToPosition(o);
     return { row: p.line, column: p.character };
@@ -100,6 +101,8 @@ function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: Line
   });
   return copy;
 }
+
+type Span = { start: number; oldEnd: number; newEnd: number };
 
 function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSyntaxError[]): TfFile {
   return { format: 'terraform', path, text, lines, blocks: [], attributes: [], locals: [], references: [], errors, tree: null };
@@ -135,11 +138,8 @@ class TfFileImpl implements TfFile {
   /** Parsed without errors: its blocks can be reused by the next version. */
   readonly clean: boolean;
   private readonly segments: Segment[] = [];
-  private byText: Map<string, BlockTpl> | null = null;
-  /** The text of each top-level block (clean files). */
-  private readonly keys: string[] = [];
 
-  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: TfFileImpl | null = null) {
+  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: { file: TfFileImpl; span: Span } | null = null) {
     const root = tree.rootNode;
     this.clean = !root.hasError;
     // An own, enumerable accessor, so that `{ ...file }` still carries the references.
@@ -148,7 +148,7 @@ class TfFileImpl implements TfFile {
       enumerable: true,
       get: () => (refs ??= this.clean ? this.segmentReferences() : collectReferences(tree, text)),
     });
-    const reuse = this.clean && previous && previous.clean ? previous.blocksByText() : null;
+    const reuse = this.clean && previous && previous.file.clean ? previous.file.reuse(previous.span) : null;
     for (const child of root.children) {
       if (!child) continue;
       if (child.type !== 'body') {
@@ -163,10 +163,10 @@ class TfFileImpl implements TfFile {
         if (!c) continue;
         if (c.type === 'block') {
           const start = c.startIndex;
-          const key = text.slice(start, c.endIndex);
-          const old = reuse?.get(key);
+          const end = c.endIndex;
+          const key = text.slice(start, end);
+          const old = reuse?.(start, end, key);
           const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
-          this.keys.push(key);
           b.top = c;
           b.text = key;
           this.blocks.push(b);
@@ -184,14 +184,40 @@ class TfFileImpl implements TfFile {
     if (root.hasError) collectErrors(root, text, this.errors);
   }
 
-  /** Top-level blocks by their text, as templates (for the next version of the file). */
-  blocksByText(): Map<string, BlockTpl> {
-    if (!this.byText) {
-      this.byText = new Map();
-      const blocks = this.blocks as TfBlockImpl[];
-      for (let i = 0; i < blocks.length; i++) this.byText.set(this.keys[i], blocks[i].template());
-    }
-    return this.byText;
+  /**
+   * For the next version of the file, changed in `span`: the template of one of
+   * this version's top-level blocks with the text the next version has at
+   * [start, end) (`key`), if any. Text before and after the change is the same in
+   * both versions, so a block there is found by its position; in the change, by
+   * its text among the blocks the change touched.
+   */
+  reuse(span: Span): (start: number, end: number, key: string) => BlockTpl | undefined {
+    const blocks = this.blocks as TfBlockImpl[];
+    const delta = span.newEnd - span.oldEnd;
+    let byText: Map<string, TfBlockImpl> | null = null;
+    return (start, end, key) => {
+      if (end <= span.start || start >= span.newEnd) {
+        const d = start >= span.newEnd ? delta : 0;
+        // Blocks are in source order: a binary search by start.
+        const at = start - d;
+        let lo = 0;
+        let hi = blocks.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (blocks[mid].range.start < at) lo = mid + 1;
+          else hi = mid;
+        }
+        const b = blocks[lo];
+        return b && b.range.start === at && b.range.end === end - d ? b.template() : undefined;
+      }
+      if (!byText) {
+        byText = new Map();
+        for (const b of blocks) {
+          if (b.range.end >= span.start && b.range.start <= span.oldEnd && b.text !== null) byText.set(b.text, b);
+        }
+      }
+      return byText.get(key)?.template();
+    };
   }
 
   parts(): { block: TfBlock | null; node: TsNode }[] {
