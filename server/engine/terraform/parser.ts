@@ -112,8 +112,9 @@ function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSynta
 // Model classes
 
 /**
- * A part of the file outside every top-level block that may hold references
- * (a top-level attribute, as in `.tfvars`): queried on its own.
+ * A part of a clean file, in source order: a top-level block, or a node outside
+ * every block that may hold references (a top-level attribute, as in `.tfvars`).
+ * References and per-block work are computed part by part.
  */
 interface Segment {
   block: TfBlockImpl | null;
@@ -123,10 +124,11 @@ interface Segment {
 /**
  * Blocks are read eagerly; references on first access. When the file parsed
  * cleanly and so did its previous version, a top-level block whose text did not
- * change is not read again: its model is copied from the previous version, moved
- * to where the block is now, its parse nodes found in the new tree on first use
- * (by their child-index path from the block's node). References are queried per
- * top-level block, and copied (moved) with the block.
+ * change (found by position outside the changed span) is not read again: its
+ * model is copied from the previous version's template of it, moved to where the
+ * block is now, its parse nodes found in the new tree on first use (by their
+ * child-index path from the block's node). References are queried per top-level
+ * block, and copied (moved) with the block.
  */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
