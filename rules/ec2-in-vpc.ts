@@ -4,6 +4,7 @@ import { getMap, getNode, getPair, resolveValues } from '../server/engine/cloudf
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfModule } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { tfDeps } from './lib/memo';
 import { cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
 import { CFN_LAUNCH, CFN_SECURITY_GROUPS, TF_LAUNCH, TF_SECURITY_GROUPS } from './lib/reads';
@@ -102,38 +103,47 @@ export default defineRule({
       if (!a) return false;
       return !alternatives(ev.attr(a)).every((v) => v.kind === 'known' && (v.value === null || v.value === ''));
     };
+    // A block reads itself and the module's variables and locals: its findings
+    // are reused while neither changes; an instance started from a launch
+    // template also reads the template, and is checked every time.
+    const deps = tfDeps(ctx);
     for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request', 'aws_security_group', 'aws_autoscaling_group'])) {
+      const check = (): void => {
+        const type = block.labels[0].value;
+        if (ev.instanceCounts(block)?.every((n) => n === 0)) return;
+        if (type === 'aws_security_group') {
+          if (set(block, 'vpc_id')) return;
+          const attr = block.attr('vpc_id');
+          ctx.report({
+            range: attr?.expr.range ?? headerRange(block),
+            resource: block.address,
+            message: `${block.address}${attr ? `'s vpc_id is null (${attr.expr.text})` : ' has no vpc_id'}, so it is created in the default VPC and only instances there can use it. Set vpc_id to your VPC.`,
+          });
+        } else if (type === 'aws_autoscaling_group') {
+          if (set(block, 'vpc_zone_identifier') || !block.attr('availability_zones')) return;
+          ctx.report({
+            range: block.attr('availability_zones')!.nameRange,
+            resource: block.address,
+            message: `${block.address} sets availability_zones but no vpc_zone_identifier, so it launches instances into the default VPC. Give it subnets of your VPC (vpc_zone_identifier).`,
+          });
+        } else {
+          if (set(block, 'subnet_id')) return;
+          if (block.blocksOfType('network_interface').length || block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'network_interface')) return;
+          const lt = tfLaunchTemplatePlacesInSubnet(ctx.module, block);
+          if (lt.placed !== false) return;
+          const attr = block.attr('subnet_id');
+          const what = attr ? `'s subnet_id is null (${attr.expr.text})` : ' has no subnet_id or network_interface';
+          const via = lt.name ? `, and its launch template ${lt.name} has no network_interfaces either` : '';
+          ctx.report({
+            range: attr?.expr.range ?? headerRange(block),
+            resource: block.address,
+            message: `${block.address}${what}${via}, so it launches into the default VPC. Place it in a subnet of a VPC you control (subnet_id).`,
+          });
+        }
+      };
       const type = block.labels[0].value;
-      if (ev.instanceCounts(block)?.every((n) => n === 0)) continue;
-      if (type === 'aws_security_group') {
-        if (set(block, 'vpc_id')) continue;
-        const attr = block.attr('vpc_id');
-        ctx.report({
-          range: attr?.expr.range ?? headerRange(block),
-          resource: block.address,
-          message: `${block.address}${attr ? `'s vpc_id is null (${attr.expr.text})` : ' has no vpc_id'}, so it is created in the default VPC and only instances there can use it. Set vpc_id to your VPC.`,
-        });
-      } else if (type === 'aws_autoscaling_group') {
-        if (set(block, 'vpc_zone_identifier') || !block.attr('availability_zones')) continue;
-        ctx.report({
-          range: block.attr('availability_zones')!.nameRange,
-          resource: block.address,
-          message: `${block.address} sets availability_zones but no vpc_zone_identifier, so it launches instances into the default VPC. Give it subnets of your VPC (vpc_zone_identifier).`,
-        });
-      } else {
-        if (set(block, 'subnet_id')) continue;
-        if (block.blocksOfType('network_interface').length || block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'network_interface')) continue;
-        const lt = tfLaunchTemplatePlacesInSubnet(ctx.module, block);
-        if (lt.placed !== false) continue;
-        const attr = block.attr('subnet_id');
-        const what = attr ? `'s subnet_id is null (${attr.expr.text})` : ' has no subnet_id or network_interface';
-        const via = lt.name ? `, and its launch template ${lt.name} has no network_interfaces either` : '';
-        ctx.report({
-          range: attr?.expr.range ?? headerRange(block),
-          resource: block.address,
-          message: `${block.address}${what}${via}, so it launches into the default VPC. Place it in a subnet of a VPC you control (subnet_id).`,
-        });
-      }
+      if (type !== 'aws_security_group' && type !== 'aws_autoscaling_group' && block.blocksOfType('launch_template').length > 0) check();
+      else ctx.memo(block.range, deps, check);
     }
   },
 });

@@ -6,6 +6,7 @@ import { indentUnit, insertAttribute, insertObjectItem, setAttributeValue } from
 import type { TfBlock } from '../server/engine/terraform/model';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { tfDeps } from './lib/memo';
 import type { Fix, OffsetRange, TextEdit } from '../server/engine/types';
 import { appendTag, insertTags, type CfnTagValue } from './lib/cfn-edit';
 import { cfnInstanceTemplate, tfInstanceTemplate } from './lib/ec2';
@@ -163,6 +164,15 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_ENTITY))) tfCheck(ctx, block, TF_ENTITY[block.labels[0].value]);
+    // A block reads itself and the module outside resource blocks (variables,
+    // locals, providers' default tags and region): its findings are reused while
+    // neither changes. An instance started from a launch template also reads the
+    // template: checked every time.
+    const deps = tfDeps(ctx);
+    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_ENTITY))) {
+      const entity = TF_ENTITY[block.labels[0].value];
+      if (entity === 'ec2_instance' && block.blocksOfType('launch_template').length > 0) tfCheck(ctx, block, entity);
+      else ctx.memo(block.range, deps, () => tfCheck(ctx, block, entity));
+    }
   },
 });

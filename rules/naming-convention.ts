@@ -4,7 +4,8 @@ import { getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/c
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import { cfnDeps, cfnUnit } from './lib/memo';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
-import type { TfExpr, TfModule } from '../server/engine/terraform/model';
+import type { TfBlock, TfExpr, TfModule } from '../server/engine/terraform/model';
+import { tfDeps } from './lib/memo';
 import { findVariable, resolveExpr } from '../server/engine/terraform/values';
 import type { Fix, TextEdit } from '../server/engine/types';
 import { checkName, rewriteName, templateParts, type NameIssue, type NamePart } from './lib/naming';
@@ -237,46 +238,56 @@ function tfParts(module: TfModule, expr: TfExpr): { parts: NamePart[]; literal: 
 
 function terraform(ctx: TfContext): void {
   let region: ReturnType<typeof tfRegion> | undefined;
+  // Each resource block on its own: it reads the block and the module outside
+  // resource blocks (variables, provider region), so its findings are reused
+  // while neither changes.
+  const deps = tfDeps(ctx);
   for (const block of ctx.file.blocks) {
     if (block.type !== 'resource' || !block.labels[0]) continue;
     const type = block.labels[0].value;
     if (!type.startsWith('aws_')) continue;
-    const spec = ENTITIES.find((e) => e.tf === type);
-    const entity = entityOf(type);
-    const names: TfName[] = [];
-    for (const a of spec?.tfNames ?? []) {
-      const attr = block.attr(a);
-      if (attr) names.push({ label: a, expr: attr.expr, tag: false });
-    }
-    const tag = tfNameTag(block.attr('tags')?.expr);
-    if (tag) names.push({ label: 'Name tag', expr: tag, tag: true });
-
-    for (const name of names) {
-      const v = tfParts(ctx.module, name.expr);
-      if (!v) continue;
-      const issues = checkName(entity, v.parts, ctx.options);
-      if (issues.length === 0) continue;
+    ctx.memo(block.range, deps, () => {
       if (region === undefined) region = tfRegion(ctx.module);
-      const regionText = region?.text ?? '${data.aws_region.current.name}';
-      const rewritten = rewriteName(entity, v.parts, ctx.options, regionText);
-      const fixes: Fix[] = [];
-      if (rewritten !== null && (v.literal || v.template) && !/["\\]|%\{/.test(rewritten)) {
-        const usesRegion = rewritten.includes(regionText) && !v.parts.some((p) => p.text === regionText);
-        const edit = { ...name.expr.range, newText: `"${rewritten}"` };
-        let title = `Rename to ${rewritten}`;
-        if (!name.tag) title += ` (replaces the ${type})`;
-        if (usesRegion && !region) title += ' (declare data "aws_region" "current" {})';
-        const exact = v.literal && name.tag && (!usesRegion || region !== null);
-        fixes.push(exact ? ctx.fix(title, [edit]) : ctx.suggest(title, [edit]));
-      }
-      const current = v.parts.map((p) => p.text).join('');
-      ctx.report({
-        range: name.expr.range,
-        resource: block.address,
-        message: `${block.address}: ${name.label} "${current}" ${describe(issues)}${rewritten ? `; use "${rewritten}"` : ''}.`,
-        fixes,
-      });
+      tfBlock(ctx, block, type, region);
+    });
+  }
+}
+
+function tfBlock(ctx: TfContext, block: TfBlock, type: string, region: ReturnType<typeof tfRegion>): void {
+  const spec = ENTITIES.find((e) => e.tf === type);
+  const entity = entityOf(type);
+  const names: TfName[] = [];
+  for (const a of spec?.tfNames ?? []) {
+    const attr = block.attr(a);
+    if (attr) names.push({ label: a, expr: attr.expr, tag: false });
+  }
+  const tag = tfNameTag(block.attr('tags')?.expr);
+  if (tag) names.push({ label: 'Name tag', expr: tag, tag: true });
+
+  for (const name of names) {
+    const v = tfParts(ctx.module, name.expr);
+    if (!v) continue;
+    const issues = checkName(entity, v.parts, ctx.options);
+    if (issues.length === 0) continue;
+    const regionText = region?.text ?? '${data.aws_region.current.name}';
+    const rewritten = rewriteName(entity, v.parts, ctx.options, regionText);
+    const fixes: Fix[] = [];
+    if (rewritten !== null && (v.literal || v.template) && !/["\\]|%\{/.test(rewritten)) {
+      const usesRegion = rewritten.includes(regionText) && !v.parts.some((p) => p.text === regionText);
+      const edit = { ...name.expr.range, newText: `"${rewritten}"` };
+      let title = `Rename to ${rewritten}`;
+      if (!name.tag) title += ` (replaces the ${type})`;
+      if (usesRegion && !region) title += ' (declare data "aws_region" "current" {})';
+      const exact = v.literal && name.tag && (!usesRegion || region !== null);
+      fixes.push(exact ? ctx.fix(title, [edit]) : ctx.suggest(title, [edit]));
     }
+    const current = v.parts.map((p) => p.text).join('');
+    ctx.report({
+      range: name.expr.range,
+      resource: block.address,
+      message: `${block.address}: ${name.label} "${current}" ${describe(issues)}${rewritten ? `; use "${rewritten}"` : ''}.`,
+      fixes,
+    });
   }
 }
 

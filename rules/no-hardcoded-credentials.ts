@@ -1,6 +1,8 @@
 import * as nodePath from 'node:path';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
+import { isTfUnit } from '../server/engine/units';
+import { tfDeps } from './lib/memo';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
@@ -144,7 +146,8 @@ const TF_SETTINGS: Record<string, CredentialKind> = { access_key: 'access-key-id
 /** Variable names that say they hold an AWS credential. */
 const CREDENTIAL_VARIABLE = /^(aws_)?(access_key(_id)?|secret(_access)?_key|session_token)$/i;
 
-function tfHits(module: TfModule, file: TfFile): Hit[] {
+/** The hits of the top-level blocks `which` accepts. */
+function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean = () => true): Hit[] {
   const hits: Hit[] = [];
   const settingsOf = (b: TfBlock, resource: string) => {
     for (const a of b.attributes) {
@@ -158,7 +161,7 @@ function tfHits(module: TfModule, file: TfFile): Hit[] {
   };
   for (const b of file.blocks) {
     const resource = b.address;
-    if (!maybe(file.text, b.range)) continue;
+    if (!which(b) || !maybe(file.text, b.range)) continue;
     walk(blockToDNode(module, file.path, file.text, b), resource, hits);
     if (b.type === 'provider' && b.labels[0]?.value === 'aws') settingsOf(b, resource ?? 'provider.aws');
     if (b.type === 'terraform') {
@@ -239,9 +242,24 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    const hits = tfHits(ctx.module, ctx.file);
-    hits.push(...leftoverKeyIds(ctx.file.text, hits));
-    report(ctx, hits, (h) => h.resource ?? nodePath.basename(ctx.path));
+    const file = ctx.file;
+    const where = (h: Hit) => h.resource ?? nodePath.basename(ctx.path);
+    // Each resource block on its own (its findings reused while neither it nor
+    // the module outside resource blocks changes), then the rest of the file.
+    const deps = tfDeps(ctx);
+    const units: OffsetRange[] = [];
+    for (const b of file.blocks) {
+      if (!isTfUnit(b)) continue;
+      units.push(b.range);
+      ctx.memo(b.range, deps, () => {
+        const own = tfHits(ctx.module, file, (x) => x === b);
+        own.push(...leftoverKeyIds(file.text, own, b.range.start, b.range.end));
+        report(ctx, own, where);
+      });
+    }
+    const hits = tfHits(ctx.module, file, (b) => !isTfUnit(b));
+    hits.push(...leftoverKeyIds(file.text, hits, 0, file.text.length, new RangeIndex(units)));
+    report(ctx, hits, where);
   },
 
   dockerfile(ctx) {

@@ -6,7 +6,9 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
 import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
-import { walkBlocks } from '../server/engine/terraform/parser';
+import { blockRecord, fileParts, walkBlocks } from '../server/engine/terraform/parser';
+import { factOf, factsOf } from '../server/engine/memo';
+import { tfFacts } from '../server/engine/units';
 import type { OffsetRange } from '../server/engine/types';
 import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
 
@@ -149,22 +151,54 @@ function tfAddressAt(file: TfFile, offset: number): string | null {
 /** Terraform attributes whose value names a key file: a path in a home or temp folder is one whatever its name. */
 const KEY_ATTRIBUTE = /(?:^|_)(?:private_key|ssh_key|identity_file|key_file|key_path|pem_file)(?:_|$)/;
 
+/** Key paths in the strings under `node` (offsets moved by `delta`). */
+function tfStringPaths(node: { descendantsOfType(types: string[]): unknown[] }, text: string, delta: number, out: PathHit[]): PathHit[] {
+  const nodes = node.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
+  for (const n of nodes) out.push(...keyPathsIn(text.slice(n.startIndex, n.endIndex), n.startIndex + delta));
+  return out;
+}
+
 function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: DisjointRanges): void {
   const root = file.tree?.rootNode;
   if (!root) return;
-  const nodes = root.descendantsOfType(['string_lit', 'quoted_template', 'heredoc_template']) as { startIndex: number; endIndex: number }[];
   const hits: PathHit[] = [];
-  for (const n of nodes) hits.push(...keyPathsIn(file.text.slice(n.startIndex, n.endIndex), n.startIndex));
-  reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
-  walkBlocks(file.blocks, (b) => {
-    for (const a of b.attributes) {
-      if (!KEY_ATTRIBUTE.test(a.name) || (a.expr.kind !== 'string' && a.expr.kind !== 'template')) continue;
-      const value = tfExprString(module, a.expr);
-      if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
-      const place = privateKeyPlace(value, true);
-      if (place) reportOnce(ctx, seen, a.expr.range, tfAddressAt(file, a.range.start), pathMessage({ path: value, place }));
+  const parts = fileParts(file);
+  if (parts) {
+    // Per top-level block, cached by its text (offsets relative to the block).
+    for (const p of parts) {
+      if (!p.block) {
+        tfStringPaths(p.node, file.text, 0, hits);
+        continue;
+      }
+      const base = p.block.range.start;
+      const rel = factOf(blockRecord(file, p.block, factsOf), 'no-private-key-material:tf-paths', () => tfStringPaths(p.node, file.text, -base, []));
+      for (const h of rel) hits.push(base === 0 ? h : { ...h, range: { start: base + h.range.start, end: base + h.range.end } });
     }
-  });
+  } else {
+    tfStringPaths(root, file.text, 0, hits);
+  }
+  reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
+  // Key file attributes, per top-level block: cached by its text and the module's
+  // variables and locals (offsets relative to the block).
+  for (const top of file.blocks) {
+    const base = top.range.start;
+    const rel = tfFacts(module, file, top, 'no-private-key-material:tf-attributes', () => {
+      const out: { range: OffsetRange; at: number; path: string; place: KeyPlace }[] = [];
+      walkBlocks([top], (b) => {
+        for (const a of b.attributes) {
+          if (!KEY_ATTRIBUTE.test(a.name) || (a.expr.kind !== 'string' && a.expr.kind !== 'template')) continue;
+          const value = tfExprString(module, a.expr);
+          if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
+          const place = privateKeyPlace(value, true);
+          if (place) out.push({ range: { start: a.expr.range.start - base, end: a.expr.range.end - base }, at: a.range.start - base, path: value, place });
+        }
+      });
+      return out;
+    });
+    for (const h of rel) {
+      reportOnce(ctx, seen, { start: h.range.start + base, end: h.range.end + base }, tfAddressAt(file, h.at + base), pathMessage({ path: h.path, place: h.place }));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------

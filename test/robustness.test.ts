@@ -9,6 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
 import { fixFiles } from '../server/engine/fixer';
+import { clearFacts } from '../server/engine/memo';
 import { Engine, FILE_TOO_LARGE, PARSE_ERROR } from '../server/engine/linter';
 import type { SourceFile, WorkspaceView } from '../server/engine/types';
 import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
@@ -91,6 +92,56 @@ describe('robustness (fast slice; npm run fuzz for the long run)', function () {
       if (/\.tf$/.test(file.path) && cold?.findings.some((f) => f.ruleId === PARSE_ERROR)) continue;
       if (view(warm) !== view(cold)) failures.push(`${nodePath.relative(ROOT, file.path)} ${m.how}`);
     }
+    assert.deepEqual(failures, []);
+  });
+
+  it('re-lints Terraform edited block by block (moved block models, per-block facts) as a fresh engine lints it', async () => {
+    // Edits that keep a file valid: unchanged blocks are reused from the previous
+    // parse, moved; per-block facts and findings are replayed by block text.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gen = require('../scripts/bench/generate') as typeof import('../scripts/bench/generate');
+    const view = (r: ReturnType<Engine['lint']>) => JSON.stringify(r?.findings.map((f) => [f.ruleId, f.severity, f.range, f.message, f.resource, f.fixes]) ?? null);
+    const tfFiles: CorpusFile[] = [
+      { path: '/gen/mod/main.tf', text: gen.terraform(300), siblings: [{ path: '/gen/mod/variables.tf', text: gen.TF_VARIABLES }] },
+      ...files.filter((f) => /\.tf$/.test(f.path)).filter((_, i) => i % 3 === 0),
+    ];
+    const failures: string[] = [];
+    let valid = 0;
+    for (const file of tfFiles) {
+      let seed = hash(file.path) + 3;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      let text = file.text;
+      const warm = await Engine.create(fuzzConfig());
+      warm.lint({ path: file.path, text }, workspace([{ path: file.path, text }, ...file.siblings]));
+      for (let i = 0; i < 6; i++) {
+        const blocks = [...text.matchAll(/^(resource|data|variable|locals|module|output)\b[^\n]*\{\n(?:.*\n)*?\}\n/gm)].map((m) => ({ start: m.index!, end: m.index! + m[0].length }));
+        const r = rand();
+        if (blocks.length && r < 0.3) {
+          const b = blocks[Math.floor(rand() * blocks.length)];
+          text = text.slice(0, b.start) + text.slice(b.start, b.end).replace(/"([a-z_]+)" \{/, '"$1_copy" {') + '\n' + text.slice(b.start);
+        } else if (blocks.length > 1 && r < 0.4) {
+          const b = blocks[Math.floor(rand() * blocks.length)];
+          text = text.slice(0, b.start) + text.slice(b.end);
+        } else if (r < 0.55) {
+          const at = blocks.length ? blocks[Math.floor(rand() * blocks.length)].start : 0;
+          text = text.slice(0, at) + '\n# edited\n' + text.slice(at);
+        } else {
+          const quotes = [...text.matchAll(/= "/g)].map((m) => m.index! + 3);
+          if (!quotes.length) continue;
+          const at = quotes[Math.floor(rand() * quotes.length)];
+          text = text.slice(0, at) + 'ax/~.'[Math.floor(rand() * 5)] + text.slice(at);
+        }
+        const ws = workspace([{ path: file.path, text }, ...file.siblings]);
+        const a = warm.lint({ path: file.path, text }, ws);
+        // Facts cached by text are shared by engines: forgotten before every other
+        // fresh lint, so that both reused and recomputed facts are compared.
+        if (i % 2 === 1) clearFacts();
+        const b = (await Engine.create(fuzzConfig())).lint({ path: file.path, text }, ws);
+        if (!a?.findings.some((f) => f.ruleId === PARSE_ERROR)) valid++;
+        if (view(a) !== view(b)) failures.push(`${nodePath.relative(ROOT, file.path)} edit ${i}`);
+      }
+    }
+    assert.ok(valid > 50, `only ${valid} valid edits`);
     assert.deepEqual(failures, []);
   });
 

@@ -309,7 +309,18 @@ export function tfFind(module: TfModule, type: string, name: string): TfPlace | 
 
 /** References written inside a range of a file. */
 export function tfRefsIn(file: TfFile, range: OffsetRange): TfReference[] {
-  return file.references.filter((r) => r.range.start >= range.start && r.range.end <= range.end);
+  // References are sorted by start: find the first one at or after the range's start.
+  const refs = file.references;
+  let lo = 0;
+  let hi = refs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (refs[mid].range.start < range.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: TfReference[] = [];
+  for (let i = lo; i < refs.length && refs[i].range.start <= range.end; i++) if (refs[i].range.end <= range.end) out.push(refs[i]);
+  return out;
 }
 
 /** The top-level block of `file` holding `offset`. */

@@ -23,6 +23,7 @@ import { getNode, getPair, intrinsic, resolveValues, type Resolved } from '../..
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
 import { headerRange } from '../../server/engine/terraform/values';
+import { tfFacts } from '../../server/engine/units';
 import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
 import { cfnRange, cfnRefTargets } from './network';
@@ -437,19 +438,48 @@ export function tfSecurityGroupRules(file: TfFile, module: TfModule): SgRule[] {
   }
   let rules = perFile.get(file.path);
   if (!rules) {
-    rules = readTf(file, new TfEvaluator(module));
+    rules = readTf(file, module);
     perFile.set(file.path, rules);
   }
   return rules;
 }
 
-function readTf(file: TfFile, ev: TfEvaluator): SgRule[] {
+/** `r` with every range moved by `d`. */
+function moveTfRule(r: SgRule, d: number): SgRule {
+  if (d === 0) return r;
+  const mv = (x: OffsetRange | null): OffsetRange | null => (x ? { start: x.start + d, end: x.end + d } : x);
+  return {
+    ...r,
+    range: mv(r.range)!,
+    traffic: r.traffic.map((t) => ({ ...t, protocolRange: mv(t.protocolRange), portRange: mv(t.portRange) })),
+    peers: r.peers.map((p) => ({ ...p, range: mv(p.range)! })),
+  };
+}
+
+/**
+ * The rules of each security group (rule) resource block: they read the block
+ * and the variables and locals of the module (every range inside the block), so
+ * they are cached by the block's text and the module's context (units.ts).
+ */
+function readTf(file: TfFile, module: TfModule): SgRule[] {
   const out: SgRule[] = [];
+  let ev: TfEvaluator | null = null;
   for (const block of file.blocks) {
     if (block.type !== 'resource') continue;
     const type = block.labels[0]?.value ?? '';
-    const address = block.address ?? type;
     if (!TF_GROUP_TYPES.includes(type) && type !== 'aws_security_group_rule' && !type.startsWith('aws_vpc_security_group_')) continue;
+    const base = block.range.start;
+    const rel = tfFacts(module, file, block, 'securityGroups:rules', () => readTfBlock(file, (ev ??= new TfEvaluator(module)), block).map((r) => moveTfRule(r, -base)));
+    for (const r of rel) out.push(moveTfRule(r, base));
+  }
+  return out;
+}
+
+function readTfBlock(file: TfFile, ev: TfEvaluator, block: TfBlock): SgRule[] {
+  const out: SgRule[] = [];
+  {
+    const type = block.labels[0]?.value ?? '';
+    const address = block.address ?? type;
     const { scopes } = ev.resourceInstances(block);
     for (const scope of scopes) {
       if (TF_GROUP_TYPES.includes(type)) {

@@ -10,6 +10,7 @@ import type { CfnResource, CfnTemplate } from './cloudformation/model';
 import { factOf, factsOf, type Unit } from './memo';
 import { indentUnit as tfIndentUnit } from './terraform/edit';
 import type { TfBlock, TfFile, TfModule } from './terraform/model';
+import { blockRecord } from './terraform/parser';
 import type { OffsetRange } from './types';
 
 // ---------------------------------------------------------------------------
@@ -207,4 +208,42 @@ export function tfContextText(module: TfModule, file: TfFile): string {
 /** The style fixes follow in a Terraform file. */
 export function tfStyle(file: TfFile): string {
   return JSON.stringify([tfIndentUnit(file), file.lines.eol]);
+}
+
+/** Ids of context texts (equal texts, equal ids), for keying facts; bounded. */
+const tfContextIds = new Map<string, number>();
+let tfNextContextId = 1;
+const tfContextIdOf = new WeakMap<TfFile, { text: string; id: number }>();
+
+/** A small id of `tfContextText(module, file)`. */
+export function tfContextId(module: TfModule, file: TfFile): number {
+  const text = tfContextText(module, file);
+  const last = tfContextIdOf.get(file);
+  if (last && last.text === text) return last.id;
+  let id = tfContextIds.get(text);
+  if (id === undefined) {
+    if (tfContextIds.size >= 64) tfContextIds.clear();
+    id = tfNextContextId++;
+    tfContextIds.set(text, id);
+  }
+  tfContextIdOf.set(file, { text, id });
+  return id;
+}
+
+/**
+ * A fact about one top-level block of `file` that reads the block's text and the
+ * module outside this file's resource blocks (`tfContextText`): cached by both
+ * across lints (one entry per block text and kind, replaced when the context
+ * changes). `compute` must return offsets relative to the block's start and no
+ * parse nodes. Computed afresh while the module has syntax errors.
+ */
+export function tfFacts<T>(module: TfModule, file: TfFile, block: TfBlock, kind: string, compute: () => T): T {
+  if (!tfReusable(module)) return compute();
+  const id = tfContextId(module, file);
+  const record = blockRecord(file, block, factsOf);
+  const hit = record.get(kind) as { id: number; value: T } | undefined;
+  if (hit && hit.id === id) return hit.value;
+  const value = compute();
+  record.set(kind, { id, value });
+  return value;
 }

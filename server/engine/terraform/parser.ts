@@ -59,14 +59,15 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
   }
   let tree: Tree | null = null;
   try {
-    const old = previous?.tree ? editedCopy(previous as TfFile & { tree: Tree }, text, lines) : null;
+    const span = previous?.tree ? changedSpan(previous.text, text) : null;
+    const old = span ? editedCopy(previous as TfFile & { tree: Tree }, span, lines) : null;
     try {
       tree = parser.parse(text, old);
     } finally {
       old?.delete();
     }
     if (!tree) throw new Error('the parser returned no tree');
-    const file = new TfFileImpl(path, text, lines, tree);
+    const file = new TfFileImpl(path, text, lines, tree, previous instanceof TfFileImpl && span ? { file: previous, span } : null);
     treeRegistry.register(file, tree);
     return file;
   } catch (e) {
@@ -83,8 +84,8 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
  * The previous tree, told where the text changed (one edit: the span between the
  * common prefix and the common suffix), so tree-sitter re-parses only around it.
  */
-function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: LineIndex): Tree {
-  const { start, oldEnd, newEnd } = changedSpan(previous.text, text);
+function editedCopy(previous: TfFile & { tree: Tree }, span: Span, lines: LineIndex): Tree {
+  const { start, oldEnd, newEnd } = span;
   const point = (li: LineIndex, o: number) => {
     const p = li.offsetToPosition(o);
     return { row: p.line, column: p.character };
@@ -101,6 +102,8 @@ function editedCopy(previous: TfFile & { tree: Tree }, text: string, lines: Line
   return copy;
 }
 
+type Span = { start: number; oldEnd: number; newEnd: number };
+
 function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSyntaxError[]): TfFile {
   return { format: 'terraform', path, text, lines, blocks: [], attributes: [], locals: [], references: [], errors, tree: null };
 }
@@ -108,7 +111,25 @@ function emptyFile(path: string, text: string, lines: LineIndex, errors: TfSynta
 // ---------------------------------------------------------------------------
 // Model classes
 
-/** Blocks are read eagerly (cheap); references on first access (one query over the tree). */
+/**
+ * A part of a clean file, in source order: a top-level block, or a node outside
+ * every block that may hold references (a top-level attribute, as in `.tfvars`).
+ * References and per-block work are computed part by part.
+ */
+interface Segment {
+  block: TfBlockImpl | null;
+  node: TsNode | null;
+}
+
+/**
+ * Blocks are read eagerly; references on first access. When the file parsed
+ * cleanly and so did its previous version, a top-level block whose text did not
+ * change (found by position outside the changed span) is not read again: its
+ * model is copied from the previous version's template of it, moved to where the
+ * block is now, its parse nodes found in the new tree on first use (by their
+ * child-index path from the block's node). References are queried per top-level
+ * block, and copied (moved) with the block.
+ */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
   readonly blocks: TfBlock[] = [];
@@ -116,31 +137,171 @@ class TfFileImpl implements TfFile {
   readonly locals: TfAttribute[] = [];
   readonly errors: TfSyntaxError[] = [];
   declare readonly references: TfReference[];
+  /** Parsed without errors: its blocks can be reused by the next version. */
+  readonly clean: boolean;
+  private readonly segments: Segment[] = [];
 
-  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree) {
+  constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: { file: TfFileImpl; span: Span } | null = null) {
+    const root = tree.rootNode;
+    this.clean = !root.hasError;
     // An own, enumerable accessor, so that `{ ...file }` still carries the references.
     let refs: TfReference[] | null = null;
     Object.defineProperty(this, 'references', {
       enumerable: true,
-      get: () => (refs ??= collectReferences(tree, text)),
+      get: () => (refs ??= this.clean ? this.segmentReferences() : collectReferences(tree, text)),
     });
-    const root = tree.rootNode;
+    const reuse = this.clean && previous && previous.file.clean ? previous.file.reuse(previous.span) : null;
     for (const child of root.children) {
-      if (child && child.type === 'body') readBody(child, text, this, null, this.blocks, this.attributes);
+      if (!child) continue;
+      if (child.type !== 'body') {
+        if (child.type !== 'comment') this.segments.push({ block: null, node: child });
+        continue;
+      }
+      if (!this.clean) {
+        readBody(child, text, this, null, this.blocks, this.attributes);
+        continue;
+      }
+      for (const c of child.children) {
+        if (!c) continue;
+        if (c.type === 'block') {
+          const start = c.startIndex;
+          const end = c.endIndex;
+          const key = text.slice(start, end);
+          const old = reuse?.(start, end, key);
+          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          b.top = c;
+          b.text = key;
+          this.blocks.push(b);
+          this.segments.push({ block: b, node: null });
+        } else if (c.type === 'attribute') {
+          const a = readAttribute(c, text, this, null, null, []);
+          if (a) this.attributes.push(a);
+          this.segments.push({ block: null, node: c });
+        } else if (c.type !== 'comment') {
+          this.segments.push({ block: null, node: c });
+        }
+      }
     }
     for (const b of this.blocks) if (b.type === 'locals') this.locals.push(...b.attributes);
     if (root.hasError) collectErrors(root, text, this.errors);
   }
 
+  /**
+   * For the next version of the file, changed in `span`: the template of one of
+   * this version's top-level blocks with the text the next version has at
+   * [start, end) (`key`), if any. Text before and after the change is the same in
+   * both versions, so a block there is found by its position; in the change, by
+   * its text among the blocks the change touched.
+   */
+  reuse(span: Span): (start: number, end: number, key: string) => BlockTpl | undefined {
+    const blocks = this.blocks as TfBlockImpl[];
+    const delta = span.newEnd - span.oldEnd;
+    let byText: Map<string, TfBlockImpl> | null = null;
+    return (start, end, key) => {
+      if (end <= span.start || start >= span.newEnd) {
+        const d = start >= span.newEnd ? delta : 0;
+        // Blocks are in source order: a binary search by start.
+        const at = start - d;
+        let lo = 0;
+        let hi = blocks.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (blocks[mid].range.start < at) lo = mid + 1;
+          else hi = mid;
+        }
+        const b = blocks[lo];
+        return b && b.range.start === at && b.range.end === end - d ? b.template() : undefined;
+      }
+      if (!byText) {
+        byText = new Map();
+        for (const b of blocks) {
+          if (b.range.end >= span.start && b.range.start <= span.oldEnd && b.text !== null) byText.set(b.text, b);
+        }
+      }
+      return byText.get(key)?.template();
+    };
+  }
+
+  parts(): { block: TfBlock | null; node: TsNode }[] {
+    return this.segments.map((s) => ({ block: s.block, node: s.block ? s.block.top! : s.node! }));
+  }
+
+  private segmentReferences(): TfReference[] {
+    const out: TfReference[] = [];
+    for (const s of this.segments) {
+      const refs = s.block ? s.block.references(this.text) : collectReferences(s.node!, this.text);
+      for (const r of refs) out.push(r);
+    }
+    return out;
+  }
+}
+
+/**
+ * A top-level block's model as plain data, offsets relative to the block's
+ * start, no parse nodes and nothing of the file it was read from: what a later
+ * version of the file copies when the block's text did not change. Expression
+ * details computed on a copy are written back, so that the next copy has them.
+ */
+interface BlockTpl {
+  type: string;
+  typeRange: OffsetRange;
+  range: OffsetRange;
+  labels: TfLabel[];
+  openBrace: number;
+  closeBrace: number;
+  address: string | null;
+  attributes: AttrTpl[];
+  blocks: BlockTpl[];
+  /** Top-level blocks: the references, once queried. */
+  refs: TfReference[] | null;
+  /** The references as last placed (absolute), with the block's start then. */
+  placedRefs?: { base: number; refs: TfReference[] };
+  /** What `blockRecord` keeps for the block's text. */
+  record?: unknown;
+}
+
+interface AttrTpl {
+  name: string;
+  nameRange: OffsetRange;
+  range: OffsetRange;
+  expr: ExprTpl;
+}
+
+interface ExprTpl {
+  range: OffsetRange;
+  path: readonly number[];
+  kind: TfExprKind | undefined;
+  value: string | number | boolean | null | undefined;
+  valueDone: boolean;
+  /** null: not computed yet. */
+  content: OffsetRange | undefined | null;
+}
+
+/** Where a block copied from a template sits: the template, the top-level block's start, file and node. */
+interface Placement {
+  tpl: BlockTpl;
+  base: number;
+  owner: TfFileImpl;
+  top: TsNode;
 }
 
 class TfBlockImpl implements TfBlock {
   labels: TfLabel[] = [];
-  attributes: TfAttribute[] = [];
-  blocks: TfBlock[] = [];
   openBrace = -1;
   closeBrace = -1;
   address: string | null = null;
+  /** A top-level block's node in its file's tree. */
+  top: TsNode | null = null;
+  /** A top-level block's references (absolute offsets), once queried. */
+  refs: TfReference[] | null = null;
+  /** A top-level block's text (clean files: the string its template was looked up by, hash computed). */
+  text: string | null = null;
+  private attributesV: TfAttribute[] | null = [];
+  private blocksV: TfBlock[] | null = [];
+  /** A block copied from a template: attributes, nested blocks and references made on first use. */
+  private placed: Placement | null = null;
+  /** The block as a template (built on demand for a block read from the tree). */
+  private tplV: BlockTpl | null = null;
 
   constructor(
     readonly type: string,
@@ -149,6 +310,42 @@ class TfBlockImpl implements TfBlock {
     readonly parent: TfBlock | null,
   ) {}
 
+  /** A block (top-level when `parent` is null) copied from `tpl`, placed at `base` in `owner`. */
+  static fromTemplate(tpl: BlockTpl, base: number, parent: TfBlockImpl | null, owner: TfFileImpl, top: TsNode): TfBlockImpl {
+    const b = new TfBlockImpl(tpl.type, shift(tpl.typeRange, base), shift(tpl.range, base), parent);
+    b.labels = tpl.labels.map((l) => ({ value: l.value, range: shift(l.range, base), fullRange: shift(l.fullRange, base) }));
+    b.openBrace = tpl.openBrace < 0 ? -1 : tpl.openBrace + base;
+    b.closeBrace = tpl.closeBrace + base;
+    b.address = tpl.address;
+    b.placed = { tpl, base, owner, top };
+    b.tplV = tpl;
+    b.attributesV = null;
+    b.blocksV = null;
+    return b;
+  }
+
+  get attributes(): TfAttribute[] {
+    if (!this.attributesV) {
+      const { tpl, base, owner, top } = this.placed!;
+      this.attributesV = tpl.attributes.map((a) => ({
+        name: a.name,
+        nameRange: shift(a.nameRange, base),
+        range: shift(a.range, base),
+        expr: TfExprImpl.fromTemplate(a.expr, base, owner, top),
+        block: this,
+      }));
+    }
+    return this.attributesV;
+  }
+
+  get blocks(): TfBlock[] {
+    if (!this.blocksV) {
+      const { tpl, base, owner, top } = this.placed!;
+      this.blocksV = tpl.blocks.map((c) => TfBlockImpl.fromTemplate(c, base, this, owner, top));
+    }
+    return this.blocksV;
+  }
+
   attr(name: string): TfAttribute | undefined {
     return this.attributes.find((a) => a.name === name);
   }
@@ -156,6 +353,48 @@ class TfBlockImpl implements TfBlock {
   blocksOfType(type: string): TfBlock[] {
     return this.blocks.filter((b) => b.type === type);
   }
+
+  /** The references inside a top-level block. */
+  references(src: string): TfReference[] {
+    if (!this.refs) {
+      const p = this.placed;
+      if (p?.tpl.refs) {
+        // The block did not move since the last copy: the same references.
+        const last = p.tpl.placedRefs;
+        this.refs = last && last.base === p.base ? last.refs : p.tpl.refs.map((r) => moveRef(r, p.base));
+        p.tpl.placedRefs = { base: p.base, refs: this.refs };
+      } else {
+        this.refs = this.top ? collectReferences(this.top, src) : [];
+        if (p) p.tpl.refs = this.refs.map((r) => moveRef(r, -p.base));
+      }
+    }
+    return this.refs;
+  }
+
+  /** This (top-level) block as a template, offsets relative to `base` (its start). */
+  template(base = this.range.start): BlockTpl {
+    if (!this.tplV) {
+      this.tplV = {
+        type: this.type,
+        typeRange: shift(this.typeRange, -base),
+        range: shift(this.range, -base),
+        labels: this.labels.map((l) => ({ value: l.value, range: shift(l.range, -base), fullRange: shift(l.fullRange, -base) })),
+        openBrace: this.openBrace < 0 ? -1 : this.openBrace - base,
+        closeBrace: this.closeBrace - base,
+        address: this.address,
+        attributes: this.attributes.map((a) => ({
+          name: a.name, nameRange: shift(a.nameRange, -base), range: shift(a.range, -base), expr: (a.expr as TfExprImpl).template(base),
+        })),
+        blocks: this.blocks.map((c) => (c as TfBlockImpl).template(base)),
+        refs: this.parent || !this.refs ? null : this.refs.map((r) => moveRef(r, -base)),
+      };
+    }
+    return this.tplV;
+  }
+}
+
+function moveRef(r: TfReference, d: number): TfReference {
+  return { parts: r.parts, range: shift(r.range, d), partRanges: r.partRanges.map((p) => shift(p, d)), indexed: r.indexed };
 }
 
 /** Expression details are computed on first use: most attributes are never inspected. */
@@ -164,21 +403,70 @@ class TfExprImpl implements TfExpr {
   private valueCache: string | number | boolean | null | undefined;
   private valueDone = false;
   private contentCache: OffsetRange | undefined | null = null;
+  private nodeCache: TsNode | null;
+  /** A top-level block's expression: where its node is found from the block's node (-1: the last child). */
+  path: readonly number[] | null = null;
+  /** The node of the top-level block holding this expression, for finding `node` (a moved model). */
+  top: TsNode | null = null;
 
   constructor(
-    readonly node: TsNode,
+    node: TsNode | null,
     readonly range: OffsetRange,
     readonly src: string,
     /** The file: keeps it, and so its tree (freed with the file), alive as long as the node is in use. */
     readonly owner: object | null,
-  ) {}
+  ) {
+    this.nodeCache = node;
+  }
+
+  get node(): TsNode {
+    if (!this.nodeCache) {
+      if (!this.path) throw new Error('expression node not found');
+      let n: TsNode | null = this.top;
+      for (const i of this.path) n = n && (i < 0 ? n.lastChild : n.child(i));
+      if (!n) throw new Error('expression node not found');
+      this.nodeCache = n;
+    }
+    return this.nodeCache;
+  }
+
+  /** The template this expression was copied from: details computed here are written back. */
+  private tpl: ExprTpl | null = null;
+
+  static fromTemplate(t: ExprTpl, base: number, owner: TfFileImpl, top: TsNode): TfExprImpl {
+    const e = new TfExprImpl(null, shift(t.range, base), owner.text, owner);
+    e.path = t.path;
+    e.top = top;
+    e.tpl = t;
+    e.kindCache = t.kind;
+    e.valueCache = t.value;
+    e.valueDone = t.valueDone;
+    e.contentCache = t.content ? shift(t.content, base) : t.content;
+    return e;
+  }
+
+  /** This expression as a template, offsets relative to `base`. */
+  template(base: number): ExprTpl {
+    if (!this.path) throw new Error('expression outside a top-level block');
+    return {
+      range: shift(this.range, -base),
+      path: this.path,
+      kind: this.kindCache,
+      value: this.valueCache,
+      valueDone: this.valueDone,
+      content: this.contentCache ? shift(this.contentCache, -base) : this.contentCache,
+    };
+  }
 
   get text(): string {
     return this.src.slice(this.range.start, this.range.end);
   }
 
   get kind(): TfExprKind {
-    if (this.kindCache === undefined) this.kindCache = exprKind(this.node);
+    if (this.kindCache === undefined) {
+      this.kindCache = exprKind(this.node);
+      if (this.tpl) this.tpl.kind = this.kindCache;
+    }
     return this.kindCache;
   }
 
@@ -186,12 +474,19 @@ class TfExprImpl implements TfExpr {
     if (!this.valueDone) {
       this.valueCache = exprValue(this.node, this.kind, this.src);
       this.valueDone = true;
+      if (this.tpl) {
+        this.tpl.value = this.valueCache;
+        this.tpl.valueDone = true;
+      }
     }
     return this.valueCache;
   }
 
   get contentRange(): OffsetRange | undefined {
-    if (this.contentCache === null) this.contentCache = exprContentRange(this.node, this.kind, this.src);
+    if (this.contentCache === null) {
+      this.contentCache = exprContentRange(this.node, this.kind, this.src);
+      if (this.tpl) this.tpl.content = this.contentCache && shift(this.contentCache, this.tpl.range.start - this.range.start);
+    }
     return this.contentCache;
   }
 }
@@ -200,35 +495,48 @@ function range(n: { startIndex: number; endIndex: number }): OffsetRange {
   return { start: n.startIndex, end: n.endIndex };
 }
 
+function shift(r: OffsetRange, delta: number): OffsetRange {
+  return { start: r.start + delta, end: r.end + delta };
+}
+
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
 export const MAX_BLOCK_DEPTH = 200;
 
-function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0): void {
+/**
+ * `top` / `path`: inside a top-level block of a clean file, the block's node and
+ * the child-index path from it to `body` (recorded on expressions so that a moved
+ * copy of the model can find its nodes); null outside.
+ */
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0, top: TsNode | null = null, path: number[] = []): void {
   if (depth > MAX_BLOCK_DEPTH) return;
-  for (const child of body.children) {
+  const children = body.children;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth, top, top ? [...path, i] : path));
     else if (child.type === 'attribute') {
-      const a = readAttribute(child, src, owner, parent);
+      const a = readAttribute(child, src, owner, parent, top, top ? [...path, i] : path);
       if (a) attributes.push(a);
     }
   }
 }
 
-function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null): TfAttribute | null {
+function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null, top: TsNode | null, path: number[]): TfAttribute | null {
   const name = node.firstChild;
   const expr = node.lastChild;
   if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
+  const e = new TfExprImpl(expr, range(expr), src, owner);
+  if (top) e.path = [...path, -1];
   return {
     name: src.slice(name.startIndex, name.endIndex),
     nameRange: range(name),
     range: range(node),
-    expr: new TfExprImpl(expr, range(expr), src, owner),
+    expr: e,
     block,
   };
 }
 
-function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlock {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode | null = null, path: number[] = []): TfBlockImpl {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -253,7 +561,7 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1);
+        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1, top, top ? [...path, i] : path);
         break;
     }
   }
@@ -461,7 +769,51 @@ export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
 /** The traversal an expression consists of (`var.x`, `aws_instance.web.id`), if it is one. */
 export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined {
   if (expr.kind !== 'reference') return undefined;
-  return file.references.find((r) => r.range.start === expr.range.start);
+  // References are sorted by start: the first one starting at the expression's start.
+  const refs = file.references;
+  const at = expr.range.start;
+  let lo = 0;
+  let hi = refs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (refs[mid].range.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < refs.length && refs[lo].range.start === at ? refs[lo] : undefined;
+}
+
+/**
+ * A clean file (no syntax errors) cut into parts: each top-level block with its
+ * node, and each other node outside the blocks that may hold expressions (in
+ * source order). A block's text says all about its subtree then, so work on it
+ * can be cached by that text (`unitFacts`). Null for a file with errors (or not
+ * read by this parser): work on the whole tree.
+ */
+export function fileParts(file: TfFile): { block: TfBlock | null; node: TsNode }[] | null {
+  if (!(file instanceof TfFileImpl) || !file.clean) return null;
+  return file.parts();
+}
+
+/**
+ * The text of a top-level block of `file`: in a clean file, the one string the
+ * parser looked the block up by (its hash is computed already: cheap as a key).
+ */
+export function blockText(file: TfFile, block: TfBlock): string {
+  return (block instanceof TfBlockImpl && block.text !== null) ? block.text : file.text.slice(block.range.start, block.range.end);
+}
+
+/**
+ * A value kept for the text of a top-level block (`make` called with the text
+ * when missing): in a clean file it stays with the block's model from version
+ * to version while the block's text does not change, so that finding it again
+ * costs no lookup by the text.
+ */
+export function blockRecord<T>(file: TfFile, block: TfBlock, make: (text: string) => T): T {
+  if (block instanceof TfBlockImpl && block.text !== null && !block.parent) {
+    const tpl = block.template();
+    return (tpl.record ??= make(block.text)) as T;
+  }
+  return make(blockText(file, block));
 }
 
 /** Visits every block of the file, depth first, parents before children. */
@@ -482,19 +834,19 @@ const REFERENCE_QUERY = `
 (object_elem . (expression . (variable_expr) @key .))
 `;
 
-function collectReferences(tree: Tree, src: string): TfReference[] {
+function collectReferences(at: Tree | TsNode, src: string): TfReference[] {
   try {
-    return queryReferences(tree, src);
+    return queryReferences('rootNode' in at ? at.rootNode : at, src);
   } catch {
     return []; // never let a rule crash on a tree the query cannot read
   }
 }
 
-function queryReferences(tree: Tree, src: string): TfReference[] {
-  if (!refQuery) refQuery = new Query(tree.language, REFERENCE_QUERY);
+function queryReferences(node: TsNode, src: string): TfReference[] {
+  if (!refQuery) refQuery = new Query(node.tree.language, REFERENCE_QUERY);
   const roots: { start: number; end: number; limit: number }[] = [];
   const keys = new Set<number>();
-  for (const m of refQuery.matches(tree.rootNode)) {
+  for (const m of refQuery.matches(node)) {
     if (m.captures.length === 1) {
       keys.add(m.captures[0].node.startIndex);
       continue;
