@@ -10,6 +10,7 @@
  * caller parses the whole text, so the result is always the full parser's.
  */
 import { Document, isMap, isPair, isScalar, isSeq, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -46,10 +47,12 @@ function emptyKeysOf(doc: Document): Scalar[] {
 
 export interface PieceCache {
   pieces: Map<string, Piece>;
+  /** The pieces of the last JSON parse (incrementalJson.ts). */
+  json: JsonPieceCache;
 }
 
 export function newPieceCache(): PieceCache {
-  return { pieces: new Map() };
+  return { pieces: new Map(), json: newJsonPieceCache() };
 }
 
 const KEY_AT_COLUMN_0 = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:][^\n:]*?)\s*:(?:\s|$)/;
