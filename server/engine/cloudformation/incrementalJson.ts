@@ -95,6 +95,11 @@ function cut(text: string): Cut | null {
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
+      // A quote must open a string: one inside a plain scalar (`a"b`) is text to YAML.
+      let b = i - 1;
+      while (b >= 0 && isBlank(text.charCodeAt(b))) b--;
+      const pc = b >= 0 ? text.charCodeAt(b) : 123;
+      if (pc !== 123 && pc !== 91 && pc !== 44 && pc !== 58) return null;
       const s = i;
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
@@ -109,7 +114,8 @@ function cut(text: string): Cut | null {
       }
       continue;
     }
-    if (c === 35 || c === 33 || c === 38 || c === 42) return null; // # ! & *: comments, tags, anchors, aliases
+    // # ! & * ': comments, tags, anchors, aliases, single-quoted strings (which the scanner does not read).
+    if (c === 35 || c === 33 || c === 38 || c === 42 || c === 39) return null;
     if (c === 123 || c === 91) {
       depth++;
       if (depth === 1) {
