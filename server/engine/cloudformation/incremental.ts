@@ -9,8 +9,9 @@
  * at the top, a piece that does not parse on its own) returns null and the
  * caller parses the whole text, so the result is always the full parser's.
  */
-import { Document, isMap, isPair, isScalar, isSeq, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
+import { collectRanges, shiftRanges } from './ranges';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -19,6 +20,8 @@ interface Piece {
   pairs: Pair[];
   /** Keys of the piece that are empty (a line holding only `:`), in document order. */
   emptyKeys: Scalar[];
+  /** The range arrays of all its nodes (ranges.ts). */
+  ranges: number[][];
 }
 
 /** An incremental parse: the document, and its empty keys (which the full parse would find by visiting it all). */
@@ -56,22 +59,6 @@ export function newPieceCache(): PieceCache {
 }
 
 const KEY_AT_COLUMN_0 = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:][^\n:]*?)\s*:(?:\s|$)/;
-
-function shift(node: unknown, delta: number, depth = 0): void {
-  if (!node || depth > 200) return;
-  if (isPair(node)) {
-    shift(node.key, delta, depth + 1);
-    shift(node.value, delta, depth + 1);
-    return;
-  }
-  const n = node as Node;
-  if (n.range) {
-    n.range[0] += delta;
-    n.range[1] += delta;
-    n.range[2] += delta;
-  }
-  if (isMap(n) || isSeq(n)) for (const it of n.items) shift(it, delta, depth + 1);
-}
 
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 
@@ -144,10 +131,11 @@ export function parseIncremental(
       const d = parsePiece(t);
       if (!d || d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
-      piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], emptyKeys: emptyKeysOf(d) };
+      const pairs = d.contents ? [...(d.contents as YAMLMap).items] : [];
+      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d), ranges: collectRanges(pairs) };
     }
     if (piece.base !== r.start) {
-      for (const p of piece.pairs) shift(p, r.start - piece.base);
+      shiftRanges(piece.ranges, r.start - piece.base);
       piece.base = r.start;
     }
     next.set(t, piece);

@@ -13,13 +13,16 @@
  * anchor, a top level that is not one object, a piece with an error, a
  * duplicate key — returns null, and the caller parses the whole text.
  */
-import { Document, isMap, isPair, isScalar, isSeq, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Scalar } from 'yaml';
+import { collectRanges, shiftRanges } from './ranges';
 
 interface Piece {
   base: number;
   pair: Pair;
   /** Empty keys (`{: 1}`) in the piece, which YAML flow syntax allows. */
   emptyKeys: Scalar[];
+  /** The range arrays of all its nodes (ranges.ts). */
+  ranges: number[][];
 }
 
 export interface JsonPieceCache {
@@ -28,22 +31,6 @@ export interface JsonPieceCache {
 
 export function newJsonPieceCache(): JsonPieceCache {
   return { pieces: new Map() };
-}
-
-function shift(node: unknown, delta: number, depth = 0): void {
-  if (!node || depth > 500) return;
-  if (isPair(node)) {
-    shift(node.key, delta, depth + 1);
-    shift(node.value, delta, depth + 1);
-    return;
-  }
-  const n = node as Node;
-  if (n.range) {
-    n.range[0] += delta;
-    n.range[1] += delta;
-    n.range[2] += delta;
-  }
-  if (isMap(n) || isSeq(n)) for (const it of n.items) shift(it, delta, depth + 1);
 }
 
 interface Span {
@@ -195,10 +182,11 @@ function pieceAt(text: string, span: Span, cache: JsonPieceCache, next: Map<stri
         if (isScalar(k) && k.value === null && k.source === '' && k.range) emptyKeys.push(k);
       },
     });
-    piece = { base: 1, pair: (d.contents as YAMLMap).items[0] as Pair, emptyKeys };
+    const pair = (d.contents as YAMLMap).items[0] as Pair;
+    piece = { base: 1, pair, emptyKeys, ranges: collectRanges([pair]) };
   }
   if (piece.base !== span.start) {
-    shift(piece.pair, span.start - piece.base);
+    shiftRanges(piece.ranges, span.start - piece.base);
     piece.base = span.start;
   }
   next.set(t, piece);
@@ -228,7 +216,7 @@ export function parseJsonIncremental(text: string, cache: JsonPieceCache, parse:
     if (!d || d.errors.length || !isMap(d.contents) || (d.contents as YAMLMap).items.length !== 1) return null;
     const pair = (d.contents as YAMLMap).items[0] as Pair;
     if (!isScalar(pair.key) || pair.key.value !== 'Resources' || !isMap(pair.value)) return null;
-    shift(pair.key, span.start - 1);
+    shiftRanges(collectRanges([pair.key]), span.start - 1);
     const resources = new YAMLMap();
     resources.flow = true;
     resources.range = [c.resOpen, c.resClose + 1, nodeEnd(text, c.resClose + 1)];
