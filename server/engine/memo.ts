@@ -22,6 +22,12 @@ export interface Unit {
   range: OffsetRange;
   /** The resource type (`AWS::EC2::Instance`, `aws_instance`). */
   kind: string;
+  /**
+   * An object that stands for the unit's text across lints (the same object, the
+   * same text: a parse node the incremental parser reused), so that the text
+   * need not be looked up again.
+   */
+  token?: object;
 }
 
 /** Whether `kind` is one of `reads` (an entry ending in `*` is a prefix: `AWS::IAM::*`, `aws_iam_*`). */
@@ -105,6 +111,8 @@ export class DocMemo {
   private readonly entries = new Map<string, Generations<number, Entry>>();
   private text = '';
   private path = '';
+  /** Unit tokens (see `Unit.token`) → the id of their text. */
+  private readonly tokenIds = new WeakMap<object, number>();
 
   private last: LastLint | null = null;
   private next: LastLint | null = null;
@@ -131,7 +139,16 @@ export class DocMemo {
   setUnits(units: readonly Unit[], context: string | null): void {
     if (context === null) return;
     const ids = new Map<number, string>();
-    for (const u of units) ids.set(this.unitId(u.range), u.kind);
+    for (const u of units) {
+      let id = u.token ? this.tokenIds.get(u.token) : undefined;
+      if (id === undefined) {
+        id = this.unitId(u.range);
+        if (u.token) this.tokenIds.set(u.token, id);
+      } else {
+        this.byRange.set(u.range.start, [u.range.end, id]);
+      }
+      ids.set(id, u.kind);
+    }
     this.next = { text: this.text, context, units: ids, byRule: new Map() };
     const last = this.last;
     if (!last || last.context !== context) return;
