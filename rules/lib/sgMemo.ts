@@ -1,6 +1,7 @@
 /**
  * Security group checks that judge each rule on its own (sg-no-public-ingress,
- * sg-admin-ports-restricted, ec2-ssh-default-port), run resource by resource so
+ * sg-admin-ports-restricted, ec2-ssh-default-port, sg-least-privilege,
+ * sg-unrestricted-egress), run resource by resource so
  * that a keystroke re-checks only the resource it changed (`ctx.memo`).
  *
  * Same findings as one check of all the template's rules: those checks group
