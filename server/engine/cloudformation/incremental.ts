@@ -11,7 +11,7 @@
  */
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
-import { collectRanges, shiftRanges } from './ranges';
+import { collectRanges, detach, shiftRanges } from './ranges';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -22,6 +22,12 @@ interface Piece {
   emptyKeys: Scalar[];
   /** The range arrays of all its nodes (ranges.ts). */
   ranges: number[][];
+  /**
+   * Its text, copied out of the document: the piece is parsed from (and keyed by)
+   * the copy, so that its nodes' strings do not keep the whole document of that
+   * keystroke alive for as long as the piece (or facts read from it) lives.
+   */
+  key: string;
 }
 
 /** An incremental parse: the document, and its empty keys (which the full parse would find by visiting it all). */
@@ -128,17 +134,18 @@ export function parseIncremental(
     let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
     if (!piece) {
       if (hasAnchorOrAlias(t)) return null;
-      const d = parsePiece(t);
+      const own = detach(t);
+      const d = parsePiece(own);
       if (!d || d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
       const pairs = d.contents ? [...(d.contents as YAMLMap).items] : [];
-      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d), ranges: collectRanges(pairs) };
+      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d), ranges: collectRanges(pairs), key: own };
     }
     if (piece.base !== r.start) {
       shiftRanges(piece.ranges, r.start - piece.base);
       piece.base = r.start;
     }
-    next.set(t, piece);
+    next.set(piece.key, piece);
     for (const k of piece.emptyKeys) emptyKeys.push(k);
     if (r.resource) {
       if (!resources) return null;

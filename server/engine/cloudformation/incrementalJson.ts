@@ -14,7 +14,7 @@
  * duplicate key — returns null, and the caller parses the whole text.
  */
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Scalar } from 'yaml';
-import { collectRanges, shiftRanges } from './ranges';
+import { collectRanges, detach, shiftRanges } from './ranges';
 
 interface Piece {
   base: number;
@@ -23,6 +23,8 @@ interface Piece {
   emptyKeys: Scalar[];
   /** The range arrays of all its nodes (ranges.ts). */
   ranges: number[][];
+  /** Its text, copied out of the document (see incremental.ts). */
+  key: string;
 }
 
 export interface JsonPieceCache {
@@ -183,13 +185,13 @@ function pieceAt(text: string, span: Span, cache: JsonPieceCache, next: Map<stri
       },
     });
     const pair = (d.contents as YAMLMap).items[0] as Pair;
-    piece = { base: 1, pair, emptyKeys, ranges: collectRanges([pair]) };
+    piece = { base: 1, pair, emptyKeys, ranges: collectRanges([pair]), key: detach(t) };
   }
   if (piece.base !== span.start) {
     shiftRanges(piece.ranges, span.start - piece.base);
     piece.base = span.start;
   }
-  next.set(t, piece);
+  next.set(piece.key, piece);
   emptyKeys.push(...piece.emptyKeys);
   return piece.pair;
 }

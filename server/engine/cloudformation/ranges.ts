@@ -36,3 +36,8 @@ export function shiftRanges(ranges: readonly number[][], delta: number): void {
     r[2] += delta;
   }
 }
+
+/** A copy of `s` that does not keep the string it was cut from alive (as memo.ts `detach`). */
+export function detach(s: string): string {
+  return (s + ' ').slice(0, -1);
+}
