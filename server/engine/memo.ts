@@ -65,6 +65,8 @@ interface Entry {
   deps: string;
   /** Findings relative to the unit's start. */
   findings: RelFinding[];
+  /** The findings last replayed, placed at `base` of `path` (findings are never changed once made: reused while the unit does not move). */
+  placed?: { base: number; path: string; findings: Finding[] };
 }
 
 /**
@@ -252,7 +254,8 @@ export class DocMemo {
     if (!e || e.deps !== deps) return undefined;
     const base = range.start;
     const path = this.path;
-    return e.findings.map((f) => ({
+    if (e.placed && e.placed.base === base && e.placed.path === path) return e.placed.findings;
+    const findings = e.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,
@@ -265,6 +268,8 @@ export class DocMemo {
         changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],
       })),
     }));
+    e.placed = { base, path, findings };
+    return findings;
   }
 
   /** Records what `ruleId` reported for the unit, unless something lies outside it. */
