@@ -12,6 +12,7 @@
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
 import { collectRanges, detach, shiftRanges } from './ranges';
+import { changedSpan } from '../textDiff';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -58,10 +59,13 @@ export interface PieceCache {
   pieces: Map<string, Piece>;
   /** The pieces of the last JSON parse (incrementalJson.ts). */
   json: JsonPieceCache;
+  /** The text of the last (YAML) incremental parse, and where its pieces were: start → [end, piece]. */
+  lastText: string;
+  placed: Map<number, [number, Piece]>;
 }
 
 export function newPieceCache(): PieceCache {
-  return { pieces: new Map(), json: newJsonPieceCache() };
+  return { pieces: new Map(), json: newJsonPieceCache(), lastText: '', placed: new Map() };
 }
 
 const KEY_AT_COLUMN_0 = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:][^\n:]*?)\s*:(?:\s|$)/;
@@ -126,13 +130,28 @@ export function parseIncremental(
   const ranges = cut(text);
   if (!ranges || ranges.length < 4) return null;
   const next = new Map<string, Piece>();
+  const placed = new Map<number, [number, Piece]>();
+  const used = new Set<Piece>();
   const emptyKeys: Scalar[] = [];
   const root = new YAMLMap();
   let resources: YAMLMap | null = null;
+  // Pieces wholly before or after the changed span have the text they had at the
+  // last parse, at the same place or moved by the change: found by position. The
+  // others by their text (an undo, a piece moved elsewhere), or parsed.
+  const span = changedSpan(cache.lastText, text);
+  const delta = span.newEnd - span.oldEnd;
   for (const r of ranges) {
-    const t = text.slice(r.start, r.end);
-    let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
+    let piece: Piece | undefined;
+    const old = r.end <= span.start ? cache.placed.get(r.start) : r.start >= span.newEnd ? cache.placed.get(r.start - delta) : undefined;
+    if (old && old[0] === (r.end <= span.start ? r.end : r.end - delta) && !used.has(old[1])) piece = old[1];
+    let t: string | undefined;
     if (!piece) {
+      t = text.slice(r.start, r.end);
+      piece = cache.pieces.get(t);
+      if (piece && used.has(piece)) piece = undefined;
+    }
+    if (!piece) {
+      t ??= text.slice(r.start, r.end);
       if (hasAnchorOrAlias(t)) return null;
       const own = detach(t);
       const d = parsePiece(own);
@@ -145,7 +164,9 @@ export function parseIncremental(
       shiftRanges(piece.ranges, r.start - piece.base);
       piece.base = r.start;
     }
+    used.add(piece);
     next.set(piece.key, piece);
+    placed.set(r.start, [r.end, piece]);
     for (const k of piece.emptyKeys) emptyKeys.push(k);
     if (r.resource) {
       if (!resources) return null;
@@ -174,6 +195,8 @@ export function parseIncremental(
   if (hasDuplicateKey(root) || (resources && hasDuplicateKey(resources))) return null;
   root.range = [0, text.length, text.length];
   cache.pieces = next;
+  cache.placed = placed;
+  cache.lastText = text;
   const doc = new Document();
   doc.contents = root;
   return { doc, emptyKeys };
