@@ -135,3 +135,50 @@ describe('incremental JSON template parse', () => {
     }
   });
 });
+
+describe('incremental YAML parse: pieces reused by position', () => {
+  const yaml = [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Parameters:',
+    '  Env:',
+    '    Type: String',
+    'Resources:',
+    '  A:',
+    '    Type: AWS::S3::Bucket',
+    '    Properties:',
+    '      BucketName: a',
+    '  B:',
+    '    Type: AWS::SQS::Queue',
+    '    Properties:',
+    '      QueueName: b',
+    '  C:',
+    '    Type: AWS::SNS::Topic',
+    'Outputs:',
+    '  O:',
+    '    Value: !Ref A',
+    '',
+  ].join('\n');
+  const yview = (text: string, cache?: ReturnType<typeof newPieceCache>) => {
+    const t = parseCloudFormation('/t.yaml', text, cache);
+    return t && { errors: t.errors, js: t.root.toJSON(), nodes: nodes(t.root), resources: t.resources.map((r) => [r.logicalId, r.keyRange]) };
+  };
+  // Edits that move piece boundaries next to the change, or in the unchanged text after it.
+  const edits: [string, string][] = [
+    ['    Properties:\n      BucketName: a', 'Properties:\n      BucketName: a'], // a line of A becomes a top-level key at the change
+    ['  A:\n    Type: AWS::S3::Bucket', '    A:\n    Type: AWS::S3::Bucket'], // the first resource's indentation changes every later boundary
+    ['  B:\n', '  B:\n  X:\n'], // a new entry inside the change
+    ['Outputs:\n', 'Outputs: \n'],
+    ['  C:\n    Type: AWS::SNS::Topic\n', ''], // a piece removed
+    ['  B:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: b\n', '  B:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: b\n  B2:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: b\n'], // a copy
+  ];
+  it('gives the full parse after edits that move boundaries, and after undoing them', () => {
+    for (const [i, [from, to]] of edits.entries()) {
+      assert.ok(yaml.includes(from), `edit ${i}`);
+      const cache = newPieceCache();
+      assert.deepEqual(yview(yaml, cache), yview(yaml), `edit ${i} before`);
+      const edited = yaml.replace(from, to);
+      assert.deepEqual(yview(edited, cache), yview(edited), `edit ${i}`);
+      assert.deepEqual(yview(yaml, cache), yview(yaml), `edit ${i} undone`);
+    }
+  });
+});
