@@ -114,6 +114,37 @@ describe('incremental JSON template parse', () => {
     }
   });
 
+  it('stays identical to the full parse after an edit at every position of a small template (cut resumed and spliced)', function () {
+    this.timeout(60000);
+    const base = [
+      '{',
+      '  "AWSTemplateFormatVersion": "2010-09-09",',
+      '  "Resources": {',
+      '    "A": { "Type": "AWS::S3::Bucket", "Properties": { "BucketName": "a,}" } },',
+      '    "B": {"Type": "AWS::SQS::Queue"},',
+      '    "C": { "Type": "AWS::SNS::Topic" }',
+      '  },',
+      '  "Outputs": { "O": { "Value": { "Ref": "A" } } }',
+      '}',
+      '',
+    ].join('\n');
+    assert.ok(parseJsonIncremental(base, newPieceCache().json, parseYamlDocument));
+    const inserts = ['x', ',', '}', '{', '"', ' ', '},', ',"Z": {}', '\\'];
+    for (let pos = 0; pos <= base.length; pos++) {
+      for (const edit of [...inserts.map((s) => (t: string) => t.slice(0, pos) + s + t.slice(pos)), (t: string) => t.slice(0, pos) + t.slice(pos + 1)]) {
+        const text = edit(base);
+        const cache = newPieceCache();
+        view(base, cache);
+        const where = `at ${pos}: ${JSON.stringify(text.slice(Math.max(0, pos - 10), pos + 10))}`;
+        // Resuming the cut must not make the incremental parse give up where a cold one does not.
+        const cold = parseJsonIncremental(text, newPieceCache().json, parseYamlDocument) !== null;
+        const warm = parseJsonIncremental(text, { ...cache.json, pieces: new Map(cache.json.pieces) }, parseYamlDocument) !== null;
+        assert.equal(warm, cold, where);
+        assert.deepEqual(view(text, cache), view(text), where);
+      }
+    }
+  });
+
   it('stays identical to the full parse through random edits', function () {
     this.timeout(Math.max(30000, samples.length * 800));
     const rand = rng(4242);

@@ -15,6 +15,7 @@
  */
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Scalar } from 'yaml';
 import { collectRanges, detach, shiftRanges } from './ranges';
+import { changedSpan } from '../textDiff';
 
 interface Piece {
   base: number;
@@ -29,10 +30,13 @@ interface Piece {
 
 export interface JsonPieceCache {
   pieces: Map<string, Piece>;
+  /** The text of the last incremental parse and its cut, to cut the next text from where it changed. */
+  lastText: string;
+  lastCut: Cut | null;
 }
 
 export function newJsonPieceCache(): JsonPieceCache {
-  return { pieces: new Map() };
+  return { pieces: new Map(), lastText: '', lastCut: null };
 }
 
 interface Span {
@@ -61,16 +65,16 @@ const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
  * a small scanner (strings, nesting); null when the text is not one object of
  * plain JSON.
  */
-function cut(text: string): Cut | null {
+function cut(text: string, last?: { cut: Cut; text: string }): Cut | null {
   // A lone carriage return is a line break to YAML but not to this scanner.
-  if (/\r(?!\n)/.test(text)) return null;
+  if (text.indexOf('\r') >= 0 && /\r(?!\n)/.test(text)) return null;
   const n = text.length;
   let i = 0;
   while (i < n && isBlank(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== 123) return null;
-  const open = i;
-  const top: Span[] = [];
-  const res: Span[] = [];
+  let open = i;
+  let top: Span[] = [];
+  let res: Span[] = [];
   let resourcesIndex = -1;
   let resOpen = -1;
   let resClose = -1;
@@ -81,6 +85,33 @@ function cut(text: string): Cut | null {
   let topKey: string | null = null;
   let inResources = false;
   let expectKey = false;
+  // The scan resumes after the last entry of `Resources` that ends before the
+  // change (the state there follows from the unchanged text before it), and stops
+  // at the first entry boundary after the change that was one before: the rest
+  // is the last cut, moved.
+  let splice: { at: Map<number, number>; delta: number; from: number; old: Cut } | null = null;
+  const old = last?.cut;
+  if (old && last && old.resourcesIndex >= 0) {
+    const span = changedSpan(last.text, text);
+    let k = -1;
+    // Entries of Resources end at a comma (all but the last): resume after the last one wholly before the change.
+    for (let j = 0; j < old.res.length - 1 && old.res[j].end < span.start; j++) k = j;
+    if (k >= 0) {
+      open = old.open;
+      top = old.top.slice(0, old.resourcesIndex);
+      res = old.res.slice(0, k + 1);
+      resOpen = old.resOpen;
+      entryStart = old.top[old.resourcesIndex].start;
+      resEntryStart = old.res[k].end + 1;
+      topKey = 'Resources';
+      inResources = true;
+      depth = 2;
+      i = resEntryStart;
+    }
+    const at = new Map<number, number>();
+    for (let j = 0; j < old.res.length - 1; j++) at.set(old.res[j].end, j);
+    splice = { at, delta: span.newEnd - span.oldEnd, from: span.newEnd, old };
+  }
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
@@ -144,6 +175,16 @@ function cut(text: string): Cut | null {
       } else if (depth === 2 && inResources) {
         res.push({ start: resEntryStart, end: i });
         resEntryStart = i + 1;
+        const j = splice && i >= splice.from ? splice.at.get(i - splice.delta) : undefined;
+        if (j !== undefined) {
+          // From here on the text is the last one's, and so is the cut.
+          const { old: o, delta: d } = splice!;
+          const move = (sp: Span): Span => ({ start: sp.start + d, end: sp.end + d });
+          for (let m = j + 1; m < o.res.length; m++) res.push(move(o.res[m]));
+          top.push({ start: entryStart, end: o.top[o.resourcesIndex].end + d });
+          for (let m = o.resourcesIndex + 1; m < o.top.length; m++) top.push(move(o.top[m]));
+          return { open, close: o.close + d, top, resourcesIndex: top.length - 1 - (o.top.length - 1 - o.resourcesIndex), resOpen, resClose: o.resClose + d, res };
+        }
       }
     }
   }
@@ -198,7 +239,7 @@ function pieceAt(text: string, span: Span, cache: JsonPieceCache, next: Map<stri
 
 /** The template parsed piece by piece, or null (the caller parses it whole). */
 export function parseJsonIncremental(text: string, cache: JsonPieceCache, parse: (t: string) => Document | null): { doc: Document; emptyKeys: Scalar[] } | null {
-  const c = cut(text);
+  const c = cut(text, cache.lastCut ? { cut: cache.lastCut, text: cache.lastText } : undefined);
   if (!c || c.resourcesIndex < 0 || c.res.length < 2) return null;
   const next = new Map<string, Piece>();
   const emptyKeys: Scalar[] = [];
@@ -232,6 +273,8 @@ export function parseJsonIncremental(text: string, cache: JsonPieceCache, parse:
   if (hasDuplicateKey(root) || hasDuplicateKey(root.get('Resources', true) as unknown as YAMLMap)) return null;
   root.range = [c.open, c.close + 1, nodeEnd(text, c.close + 1)];
   cache.pieces = next;
+  cache.lastCut = c;
+  cache.lastText = text;
   const doc = new Document();
   doc.contents = root;
   return { doc, emptyKeys };
