@@ -36,7 +36,9 @@ export default defineRule({
     const publicUses = new Map<string, typeof refs>();
     for (const r of refs) {
       if (r.attribute === null || !CFN_PUBLIC.has(r.attribute)) continue;
-      publicUses.set(r.target, [...(publicUses.get(r.target) ?? []), r]);
+      const uses = publicUses.get(r.target);
+      if (uses) uses.push(r);
+      else publicUses.set(r.target, [r]);
     }
     for (const res of tpl.resources) {
       if (res.type !== 'AWS::EC2::Instance') continue;

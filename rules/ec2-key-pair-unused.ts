@@ -76,10 +76,16 @@ export default defineRule({
     const tpl = ctx.template;
     const refs = cfnReferences(tpl);
     let names: ReturnType<typeof cfnKeyNames> | null = null;
+    // Targets referenced from somewhere other than themselves, once (not a scan of every reference per key pair).
+    let used: Set<string> | null = null;
     for (const res of tpl.resources) {
       if (res.type !== 'AWS::EC2::KeyPair') continue;
       // Any reference from elsewhere (an instance, an output another stack reads, a DependsOn) is a use.
-      if (refs.some((r) => r.target === res.logicalId && r.owner !== res.logicalId)) continue;
+      if (!used) {
+        used = new Set();
+        for (const r of refs) if (r.owner !== r.target) used.add(r.target);
+      }
+      if (used.has(res.logicalId)) continue;
       // So is an instance naming the same key by its name.
       names ??= cfnKeyNames(tpl);
       const keyName = getNode(res.properties, 'KeyName', tpl);

@@ -15,6 +15,7 @@ import {
   type NamingEntity,
 } from './lib/tags';
 import { CFN_LAUNCH, CFN_SECURITY_GROUPS, TF_LAUNCH, TF_SECURITY_GROUPS } from './lib/reads';
+import { cfnDeps, cfnUnit, plus } from './lib/memo';
 
 const CFN_ENTITY: Record<string, NamingEntity> = {
   'AWS::EC2::Instance': 'ec2_instance',
@@ -157,9 +158,24 @@ export default defineRule({
   reads: { cloudformation: [...CFN_LAUNCH, ...CFN_SECURITY_GROUPS, 'AWS::EC2::Volume'], terraform: [...TF_LAUNCH, ...TF_SECURITY_GROUPS, 'aws_ebs_volume'] },
 
   cloudformation(ctx) {
-    for (const res of ctx.template.resources) {
+    // Each resource is checked on its own (memoized): a volume or group reads only
+    // itself and the template outside the resources; an instance also reads which
+    // resource ids are launch templates, and their text.
+    const tpl = ctx.template;
+    const deps = cfnDeps(ctx);
+    let instanceDeps: string | null | undefined;
+    for (const res of tpl.resources) {
       const entity = CFN_ENTITY[res.type];
-      if (entity) cfnCheck(ctx, res, entity);
+      if (!entity) continue;
+      if (entity === 'ec2_instance' && instanceDeps === undefined) {
+        const parts: string[] = [];
+        for (const r of tpl.resources) {
+          parts.push(r.logicalId, r.type);
+          if (r.type === 'AWS::EC2::LaunchTemplate') parts.push(ctx.unitKey(cfnUnit(r)));
+        }
+        instanceDeps = plus(deps, ctx.textKey(JSON.stringify(parts)));
+      }
+      ctx.memo(cfnUnit(res), entity === 'ec2_instance' ? instanceDeps! : deps, () => cfnCheck(ctx, res, entity));
     }
   },
 

@@ -44,7 +44,7 @@ export default defineRule({
   seed: '000 EC2: do not create any snapshots or AMIs that are in a public catalog',
   description: 'AMIs and EBS snapshots must not be shared publicly (launch permission group all, block public access turned off).',
   fixable: false,
-  reads: { cloudformation: ['AWS::ImageBuilder::*', 'AWS::EC2::*'], terraform: ['aws_ami_*', 'aws_ebs_*', 'aws_ec2_*', 'aws_imagebuilder_*', 'aws_snapshot_*'] },
+  reads: { cloudformation: ['AWS::ImageBuilder::DistributionConfiguration'], terraform: ['aws_ami_*', 'aws_ebs_*', 'aws_ec2_*', 'aws_imagebuilder_*', 'aws_snapshot_*'] },
 
   cloudformation(ctx) {
     const tpl = ctx.template;

@@ -1,7 +1,8 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, thousands } from './lib/sgReport';
-import { adminServices, cfnSecurityGroupRules, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
+import { adminServices, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
 import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
+import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; services: string[] }>();
@@ -37,7 +38,7 @@ export default defineRule({
   fixable: false,
   reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
   cloudformation(ctx) {
-    check(ctx, cfnSecurityGroupRules(ctx.template));
+    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
   },
   terraform(ctx) {
     check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));

@@ -1,7 +1,8 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, describeAll, describeAnyAddress } from './lib/sgReport';
-import { adminServices, cfnSecurityGroupRules, isAnyAddress, tfSecurityGroupRules, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
+import { adminServices, isAnyAddress, tfSecurityGroupRules, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
 import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
+import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
 
 /** The traffic is limited to ports the user allows to be public. Unknown ports may be such a port. */
 function exempt(t: Traffic, publicPorts: readonly number[]): boolean {
@@ -46,7 +47,7 @@ export default defineRule({
   fixable: false,
   reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
   cloudformation(ctx) {
-    check(ctx, cfnSecurityGroupRules(ctx.template));
+    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
   },
   terraform(ctx) {
     check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));

@@ -145,6 +145,32 @@ describe('robustness (fast slice; npm run fuzz for the long run)', function () {
     assert.deepEqual(failures, []);
   });
 
+  it('re-lints CloudFormation through a sequence of edits and an undo as a fresh engine lints each version', async () => {
+    // Pieces, unit texts and memo ids are kept by parse node across lints: every step must still equal a cold lint.
+    const failures: string[] = [];
+    const view = (r: ReturnType<Engine['lint']>) => JSON.stringify(r?.findings.map((f) => [f.ruleId, f.severity, f.range, f.message, f.resource, f.fixes]) ?? null);
+    const warmEngine = await Engine.create(fuzzConfig());
+    let checked = 0;
+    for (const file of files) {
+      if (!/\.(ya?ml|json)$/.test(file.path)) continue;
+      const seed = hash(nodePath.relative(ROOT, file.path));
+      const one = mutate(file.text, seed + 11).text;
+      const two = mutate(one, seed + 13).text;
+      // A one-character insertion in the middle, as typing does.
+      const mid = file.text.length >> 1;
+      const typed = `${file.text.slice(0, mid)}x${file.text.slice(mid)}`;
+      for (const [step, text] of [['original', file.text], ['edit 1', one], ['edit 2', two], ['undo', file.text], ['typed', typed], ['original again', file.text]] as const) {
+        const ws = workspace([{ path: file.path, text }, ...file.siblings]);
+        const warm = warmEngine.lint({ path: file.path, text }, ws);
+        const cold = (await Engine.create(fuzzConfig())).lint({ path: file.path, text }, ws);
+        if (view(warm) !== view(cold)) failures.push(`${nodePath.relative(ROOT, file.path)} ${step}`);
+      }
+      checked++;
+    }
+    assert.ok(checked > 50, String(checked));
+    assert.deepEqual(failures, []);
+  });
+
   for (const h of hostile()) {
     it(`survives ${h.name}`, () => {
       const file: CorpusFile = { path: h.path, text: h.text, siblings: [] };

@@ -59,6 +59,8 @@ function refOf(fn: string, arg: Node | null): { target: string; attribute: strin
 const SUB_VAR = /\$\{([^}!][^}]*)\}/g;
 
 const refCache = new WeakMap<CfnTemplate, CfnRef[]>();
+/** A resource's cached references (relative) → the same placed at a unit start. */
+const placedRefs = new WeakMap<CfnRef[], { base: number; refs: CfnRef[] }>();
 
 /** Every reference in the template: `Ref`, `GetAtt`, `${...}` in `Sub`, `DependsOn`. */
 export function cfnReferences(tpl: CfnTemplate): CfnRef[] {
@@ -82,7 +84,13 @@ export function cfnReferences(tpl: CfnTemplate): CfnRef[] {
             return own.map((r) => ({ ...r, range: { start: r.range.start - base, end: r.range.end - base } }));
           });
           const base = cfnUnit(res).start;
-          for (const r of rel) out.push({ ...r, range: { start: base + r.range.start, end: base + r.range.end } });
+          // Placed at `base`: kept while the resource neither changes nor moves.
+          let at = placedRefs.get(rel);
+          if (!at || at.base !== base) {
+            at = { base, refs: rel.map((r) => ({ ...r, range: { start: base + r.range.start, end: base + r.range.end } })) };
+            placedRefs.set(rel, at);
+          }
+          for (const r of at.refs) out.push(r);
           continue;
         }
         const owner = isScalar(p.key) ? String(p.key.value) : null;

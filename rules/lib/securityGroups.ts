@@ -291,44 +291,79 @@ export function cfnSecurityGroupRules(tpl: CfnTemplate): SgRule[] {
   return rules;
 }
 
-function readCfn(tpl: CfnTemplate): SgRule[] {
-  const out: SgRule[] = [];
-  // Groups whose egress is managed by standalone egress resources: AWS removes or
-  // keeps the default rule depending on ordering, so no implicit rule is assumed.
+/** Groups whose egress is managed by standalone egress resources (no implicit allow-all rule is assumed for them). */
+function cfnEgressManaged(tpl: CfnTemplate): Set<string> {
   const egressManaged = new Set<string>();
   for (const res of tpl.resources) {
     if (res.type !== 'AWS::EC2::SecurityGroupEgress' || !res.properties) continue;
     for (const id of cfnRefTargets(tpl, getNode(res.properties, 'GroupId', tpl))) egressManaged.add(id.target);
   }
-  for (const res of tpl.resources) {
-    const props = res.properties;
-    if (!props || intrinsic(props)) continue;
-    if (res.type === 'AWS::EC2::SecurityGroup') {
-      for (const direction of ['ingress', 'egress'] as Direction[]) {
-        const key = direction === 'ingress' ? 'SecurityGroupIngress' : 'SecurityGroupEgress';
-        const entries = cfnEntries(tpl, getNode(props, key, tpl));
-        entries.maps.forEach((m, i) => out.push(cfnRule(tpl, res, m, direction, res.logicalId, `${key}[${entries.indexes[i]}]`)));
-        if (direction === 'egress' && !egressManaged.has(res.logicalId) && (entries.maps.length === 0 ? !entries.unknown : entries.absent)) {
-          const pair = getPair(props, key);
-          const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
-          const label = !pair ? 'no SecurityGroupEgress' : entries.maps.length || entries.unknown || intrinsic(pair.value as Node) ? 'no SecurityGroupEgress in one branch of its condition' : 'an empty SecurityGroupEgress';
-          out.push({
-            format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label,
-            range: at, implicit: true,
-            traffic: [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
-            peers: [cidrPeer('0.0.0.0/0', at)],
-          });
-        }
-      }
-    } else if (res.type === 'AWS::EC2::SecurityGroupIngress' || res.type === 'AWS::EC2::SecurityGroupEgress') {
-      const direction: Direction = res.type.endsWith('Ingress') ? 'ingress' : 'egress';
-      const targets = cfnRefTargets(tpl, getNode(props, 'GroupId', tpl));
-      const groupName = getNode(props, 'GroupName', tpl);
-      const group = targets[0]?.target ?? scalarText(getNode(props, 'GroupId', tpl)) ?? scalarText(groupName) ?? null;
-      out.push({ ...cfnRule(tpl, res, props, direction, group, res.logicalId), range: res.keyRange });
-    }
-  }
+  return egressManaged;
+}
+
+function readCfn(tpl: CfnTemplate): SgRule[] {
+  const out: SgRule[] = [];
+  // Groups whose egress is managed by standalone egress resources: AWS removes or
+  // keeps the default rule depending on ordering, so no implicit rule is assumed.
+  const egressManaged = cfnEgressManaged(tpl);
+  for (const res of tpl.resources) readCfnResource(tpl, res, egressManaged, out);
   return out;
+}
+
+/** The resource types that hold security group rules. */
+export const CFN_SG_RULE_TYPES: ReadonlySet<string> = new Set(['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']);
+
+const egressCache = new WeakMap<CfnTemplate, Set<string>>();
+
+/**
+ * The rules one resource holds (those of `cfnSecurityGroupRules` whose
+ * `resource` it is, in the same order), and whether its egress is managed by
+ * standalone egress resources (the only thing read outside the resource besides
+ * parameters): for checks memoized per resource.
+ */
+export function cfnResourceSecurityGroupRules(tpl: CfnTemplate, res: CfnResource): SgRule[] {
+  const out: SgRule[] = [];
+  readCfnResource(tpl, res, cfnEgressManagedOf(tpl), out);
+  return out;
+}
+
+/** `cfnEgressManaged`, once per template. */
+export function cfnEgressManagedOf(tpl: CfnTemplate): ReadonlySet<string> {
+  let m = egressCache.get(tpl);
+  if (!m) {
+    m = cfnEgressManaged(tpl);
+    egressCache.set(tpl, m);
+  }
+  return m;
+}
+
+function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: ReadonlySet<string>, out: SgRule[]): void {
+  const props = res.properties;
+  if (!props || intrinsic(props)) return;
+  if (res.type === 'AWS::EC2::SecurityGroup') {
+    for (const direction of ['ingress', 'egress'] as Direction[]) {
+      const key = direction === 'ingress' ? 'SecurityGroupIngress' : 'SecurityGroupEgress';
+      const entries = cfnEntries(tpl, getNode(props, key, tpl));
+      entries.maps.forEach((m, i) => out.push(cfnRule(tpl, res, m, direction, res.logicalId, `${key}[${entries.indexes[i]}]`)));
+      if (direction === 'egress' && !egressManaged.has(res.logicalId) && (entries.maps.length === 0 ? !entries.unknown : entries.absent)) {
+        const pair = getPair(props, key);
+        const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
+        const label = !pair ? 'no SecurityGroupEgress' : entries.maps.length || entries.unknown || intrinsic(pair.value as Node) ? 'no SecurityGroupEgress in one branch of its condition' : 'an empty SecurityGroupEgress';
+        out.push({
+          format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label,
+          range: at, implicit: true,
+          traffic: [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
+          peers: [cidrPeer('0.0.0.0/0', at)],
+        });
+      }
+    }
+  } else if (res.type === 'AWS::EC2::SecurityGroupIngress' || res.type === 'AWS::EC2::SecurityGroupEgress') {
+    const direction: Direction = res.type.endsWith('Ingress') ? 'ingress' : 'egress';
+    const targets = cfnRefTargets(tpl, getNode(props, 'GroupId', tpl));
+    const groupName = getNode(props, 'GroupName', tpl);
+    const group = targets[0]?.target ?? scalarText(getNode(props, 'GroupId', tpl)) ?? scalarText(groupName) ?? null;
+    out.push({ ...cfnRule(tpl, res, props, direction, group, res.logicalId), range: res.keyRange });
+  }
 }
 
 function scalarText(n: Node | undefined): string | null {

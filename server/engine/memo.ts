@@ -22,6 +22,12 @@ export interface Unit {
   range: OffsetRange;
   /** The resource type (`AWS::EC2::Instance`, `aws_instance`). */
   kind: string;
+  /**
+   * An object that stands for the unit's text across lints (the same object, the
+   * same text: a parse node the incremental parser reused), so that the text
+   * need not be looked up again.
+   */
+  token?: object;
 }
 
 /** Whether `kind` is one of `reads` (an entry ending in `*` is a prefix: `AWS::IAM::*`, `aws_iam_*`). */
@@ -59,6 +65,8 @@ interface Entry {
   deps: string;
   /** Findings relative to the unit's start. */
   findings: RelFinding[];
+  /** The findings last replayed, placed at `base` of `path` (findings are never changed once made: reused while the unit does not move). */
+  placed?: { base: number; path: string; findings: Finding[] };
 }
 
 /**
@@ -105,6 +113,8 @@ export class DocMemo {
   private readonly entries = new Map<string, Generations<number, Entry>>();
   private text = '';
   private path = '';
+  /** Unit tokens (see `Unit.token`) → the id of their text. */
+  private readonly tokenIds = new WeakMap<object, number>();
 
   private last: LastLint | null = null;
   private next: LastLint | null = null;
@@ -131,7 +141,16 @@ export class DocMemo {
   setUnits(units: readonly Unit[], context: string | null): void {
     if (context === null) return;
     const ids = new Map<number, string>();
-    for (const u of units) ids.set(this.unitId(u.range), u.kind);
+    for (const u of units) {
+      let id = u.token ? this.tokenIds.get(u.token) : undefined;
+      if (id === undefined) {
+        id = this.unitId(u.range);
+        if (u.token) this.tokenIds.set(u.token, id);
+      } else {
+        this.byRange.set(u.range.start, [u.range.end, id]);
+      }
+      ids.set(id, u.kind);
+    }
     this.next = { text: this.text, context, units: ids, byRule: new Map() };
     const last = this.last;
     if (!last || last.context !== context) return;
@@ -235,7 +254,8 @@ export class DocMemo {
     if (!e || e.deps !== deps) return undefined;
     const base = range.start;
     const path = this.path;
-    return e.findings.map((f) => ({
+    if (e.placed && e.placed.base === base && e.placed.path === path) return e.placed.findings;
+    const findings = e.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,
@@ -248,6 +268,8 @@ export class DocMemo {
         changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],
       })),
     }));
+    e.placed = { base, path, findings };
+    return findings;
   }
 
   /** Records what `ruleId` reported for the unit, unless something lies outside it. */

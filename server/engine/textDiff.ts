@@ -3,12 +3,23 @@
 /**
  * The span that changed between `before` and `after`: everything outside it is a
  * common prefix or a common suffix. `before[start, oldEnd)` became `after[start, newEnd)`.
+ * Runs on every keystroke over the whole document: the common prefix and suffix
+ * are found by comparing chunks (native string equality), then characters.
  */
 export function changedSpan(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
   const max = Math.min(before.length, after.length);
   let start = 0;
+  for (let c = 4096; c >= 8; c >>= 3) {
+    while (start + c <= max && before.slice(start, start + c) === after.slice(start, start + c)) start += c;
+  }
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  const bl = before.length;
+  const al = after.length;
+  const limit = max - start;
   let suffix = 0;
-  while (suffix < max - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+  for (let c = 4096; c >= 8; c >>= 3) {
+    while (suffix + c <= limit && before.slice(bl - suffix - c, bl - suffix) === after.slice(al - suffix - c, al - suffix)) suffix += c;
+  }
+  while (suffix < limit && before.charCodeAt(bl - 1 - suffix) === after.charCodeAt(al - 1 - suffix)) suffix++;
+  return { start, oldEnd: bl - suffix, newEnd: al - suffix };
 }

@@ -7,7 +7,7 @@
 import type { Node } from 'yaml';
 import { indentUnit as cfnIndentUnit } from './cloudformation/edit';
 import type { CfnResource, CfnTemplate } from './cloudformation/model';
-import { factOf, factsOf, type Unit } from './memo';
+import { detach, factOf, factsOf, type Unit } from './memo';
 import { indentUnit as tfIndentUnit } from './terraform/edit';
 import type { TfBlock, TfFile, TfModule } from './terraform/model';
 import { blockRecord } from './terraform/parser';
@@ -27,8 +27,13 @@ export function cfnReusable(tpl: CfnTemplate): boolean {
   return tpl.errors.length === 0 && !tpl.aliasTargets;
 }
 
-const unitTexts = new WeakMap<CfnResource, string>();
-const unitRecords = new WeakMap<CfnResource, Map<string, unknown>>();
+/**
+ * Per resource pair: its unit text (detached from the document) and facts. The
+ * incremental parser hands back the same pair object while the resource's text
+ * does not change, so a keystroke does not slice and hash every resource again.
+ */
+const unitTexts = new WeakMap<object, string>();
+const unitRecords = new WeakMap<object, Map<string, unknown>>();
 
 /**
  * A fact about one resource computed from its text alone (offsets in it relative
@@ -37,28 +42,28 @@ const unitRecords = new WeakMap<CfnResource, Map<string, unknown>>();
  */
 export function cfnFacts<T>(tpl: CfnTemplate, res: CfnResource, kind: string, compute: (base: number) => T): T {
   if (!cfnReusable(tpl)) return compute(cfnUnit(res).start);
-  let record = unitRecords.get(res);
+  let record = unitRecords.get(res.pair);
   if (!record) {
     record = factsOf(cfnUnitText(tpl, res));
-    unitRecords.set(res, record);
+    unitRecords.set(res.pair, record);
   }
   return factOf(record, kind, () => compute(cfnUnit(res).start));
 }
 
 /** The text of a resource's unit (one string per resource and parse, so that its hash is computed once). */
 export function cfnUnitText(tpl: CfnTemplate, res: CfnResource): string {
-  let s = unitTexts.get(res);
+  let s = unitTexts.get(res.pair);
   if (s === undefined) {
     const u = cfnUnit(res);
-    s = tpl.text.slice(u.start, u.end);
-    unitTexts.set(res, s);
+    s = detach(tpl.text.slice(u.start, u.end));
+    unitTexts.set(res.pair, s);
   }
   return s;
 }
 
 /** The resources as units, with their types. */
 export function cfnUnits(tpl: CfnTemplate): Unit[] {
-  return tpl.resources.map((r) => ({ range: cfnUnit(r), kind: r.type }));
+  return tpl.resources.map((r) => ({ range: cfnUnit(r), kind: r.type, token: r.pair }));
 }
 
 const contextText = new WeakMap<CfnTemplate, string>();

@@ -9,7 +9,10 @@
  * at the top, a piece that does not parse on its own) returns null and the
  * caller parses the whole text, so the result is always the full parser's.
  */
-import { Document, isMap, isPair, isScalar, isSeq, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
+import { collectRanges, detach, shiftRanges } from './ranges';
+import { changedSpan } from '../textDiff';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -18,6 +21,14 @@ interface Piece {
   pairs: Pair[];
   /** Keys of the piece that are empty (a line holding only `:`), in document order. */
   emptyKeys: Scalar[];
+  /** The range arrays of all its nodes (ranges.ts). */
+  ranges: number[][];
+  /**
+   * Its text, copied out of the document: the piece is parsed from (and keyed by)
+   * the copy, so that its nodes' strings do not keep the whole document of that
+   * keystroke alive for as long as the piece (or facts read from it) lives.
+   */
+  key: string;
 }
 
 /** An incremental parse: the document, and its empty keys (which the full parse would find by visiting it all). */
@@ -46,29 +57,18 @@ function emptyKeysOf(doc: Document): Scalar[] {
 
 export interface PieceCache {
   pieces: Map<string, Piece>;
+  /** The pieces of the last JSON parse (incrementalJson.ts). */
+  json: JsonPieceCache;
+  /** The text of the last (YAML) incremental parse, and where its pieces were: start → [end, piece]. */
+  lastText: string;
+  placed: Map<number, [number, Piece]>;
 }
 
 export function newPieceCache(): PieceCache {
-  return { pieces: new Map() };
+  return { pieces: new Map(), json: newJsonPieceCache(), lastText: '', placed: new Map() };
 }
 
 const KEY_AT_COLUMN_0 = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s#\-?:][^\n:]*?)\s*:(?:\s|$)/;
-
-function shift(node: unknown, delta: number, depth = 0): void {
-  if (!node || depth > 200) return;
-  if (isPair(node)) {
-    shift(node.key, delta, depth + 1);
-    shift(node.value, delta, depth + 1);
-    return;
-  }
-  const n = node as Node;
-  if (n.range) {
-    n.range[0] += delta;
-    n.range[1] += delta;
-    n.range[2] += delta;
-  }
-  if (isMap(n) || isSeq(n)) for (const it of n.items) shift(it, delta, depth + 1);
-}
 
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 
@@ -130,24 +130,43 @@ export function parseIncremental(
   const ranges = cut(text);
   if (!ranges || ranges.length < 4) return null;
   const next = new Map<string, Piece>();
+  const placed = new Map<number, [number, Piece]>();
+  const used = new Set<Piece>();
   const emptyKeys: Scalar[] = [];
   const root = new YAMLMap();
   let resources: YAMLMap | null = null;
+  // Pieces wholly before or after the changed span have the text they had at the
+  // last parse, at the same place or moved by the change: found by position. The
+  // others by their text (an undo, a piece moved elsewhere), or parsed.
+  const span = changedSpan(cache.lastText, text);
+  const delta = span.newEnd - span.oldEnd;
   for (const r of ranges) {
-    const t = text.slice(r.start, r.end);
-    let piece = next.get(t) === undefined ? cache.pieces.get(t) : undefined;
+    let piece: Piece | undefined;
+    const old = r.end <= span.start ? cache.placed.get(r.start) : r.start >= span.newEnd ? cache.placed.get(r.start - delta) : undefined;
+    if (old && old[0] === (r.end <= span.start ? r.end : r.end - delta) && !used.has(old[1])) piece = old[1];
+    let t: string | undefined;
     if (!piece) {
+      t = text.slice(r.start, r.end);
+      piece = cache.pieces.get(t);
+      if (piece && used.has(piece)) piece = undefined;
+    }
+    if (!piece) {
+      t ??= text.slice(r.start, r.end);
       if (hasAnchorOrAlias(t)) return null;
-      const d = parsePiece(t);
+      const own = detach(t);
+      const d = parsePiece(own);
       if (!d || d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
-      piece = { base: 0, pairs: d.contents ? [...(d.contents as YAMLMap).items] : [], emptyKeys: emptyKeysOf(d) };
+      const pairs = d.contents ? [...(d.contents as YAMLMap).items] : [];
+      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d), ranges: collectRanges(pairs), key: own };
     }
     if (piece.base !== r.start) {
-      for (const p of piece.pairs) shift(p, r.start - piece.base);
+      shiftRanges(piece.ranges, r.start - piece.base);
       piece.base = r.start;
     }
-    next.set(t, piece);
+    used.add(piece);
+    next.set(piece.key, piece);
+    placed.set(r.start, [r.end, piece]);
     for (const k of piece.emptyKeys) emptyKeys.push(k);
     if (r.resource) {
       if (!resources) return null;
@@ -176,6 +195,8 @@ export function parseIncremental(
   if (hasDuplicateKey(root) || (resources && hasDuplicateKey(resources))) return null;
   root.range = [0, text.length, text.length];
   cache.pieces = next;
+  cache.placed = placed;
+  cache.lastText = text;
   const doc = new Document();
   doc.contents = root;
   return { doc, emptyKeys };

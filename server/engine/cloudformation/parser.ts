@@ -8,6 +8,7 @@ import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
+import { parseJsonIncremental } from './incrementalJson';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -62,7 +63,8 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     // The parser recurses once per level: very deep nesting would exhaust the
     // stack. The incremental parse checks each piece it parses (a deep piece
     // makes it give up); a full parse, the whole text.
-    const inc = cache ? parseIncremental(text, cache, (t) => (tooDeepAt(t) >= 0 ? null : parseYamlDocument(t))) : null;
+    const piece = (t: string) => (tooDeepAt(t) >= 0 ? null : parseYamlDocument(t));
+    const inc = !cache ? null : /^\s*\{/.test(text) ? parseJsonIncremental(text, cache.json, piece) : parseIncremental(text, cache, piece);
     if (inc) {
       doc = inc.doc;
       emptyKeys = inc.emptyKeys;

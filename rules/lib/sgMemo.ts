@@ -1,0 +1,31 @@
+/**
+ * Security group checks that judge each rule on its own (sg-no-public-ingress,
+ * sg-admin-ports-restricted, ec2-ssh-default-port, sg-least-privilege,
+ * sg-unrestricted-egress), run resource by resource so
+ * that a keystroke re-checks only the resource it changed (`ctx.memo`).
+ *
+ * Same findings as one check of all the template's rules: those checks group
+ * findings by the range they underline, and while the template parses cleanly
+ * without aliases every range of a resource's rules lies inside the resource, so
+ * no group spans two resources; the resources come in the order the full list
+ * has them. A resource's rules read, besides its text, the parameters (in
+ * `cfnDeps`) and whether standalone egress resources manage its egress. When
+ * reuse is off (syntax errors, aliases), the check runs once on all rules.
+ */
+import type { CfnContext } from '../../server/engine/rule';
+import { cfnDeps, cfnUnit, plus } from './memo';
+import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, type SgRule } from './securityGroups';
+
+export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: readonly SgRule[]) => void): void {
+  const tpl = ctx.template;
+  const deps = cfnDeps(ctx);
+  if (deps === null) {
+    check(cfnSecurityGroupRules(tpl));
+    return;
+  }
+  const managed = cfnEgressManagedOf(tpl);
+  for (const res of tpl.resources) {
+    if (!CFN_SG_RULE_TYPES.has(res.type)) continue;
+    ctx.memo(cfnUnit(res), plus(deps, managed.has(res.logicalId)), () => check(cfnResourceSecurityGroupRules(tpl, res)));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The source ranges of a parsed piece, collected once so that moving the piece
+ * (incremental parsing: its text did not change, but text before it did) is a
+ * tight loop over arrays instead of a walk of the tree on every keystroke.
+ */
+import { isMap, isPair, isSeq, type Node } from 'yaml';
+
+/** Every distinct `range` array under `roots` (pairs, maps, sequences, scalars), without recursion. */
+export function collectRanges(roots: readonly unknown[]): number[][] {
+  const out: number[][] = [];
+  const seen = new Set<number[]>();
+  const stack: unknown[] = [...roots];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+      continue;
+    }
+    const n = node as Node;
+    if (n.range && !seen.has(n.range as unknown as number[])) {
+      seen.add(n.range as unknown as number[]);
+      out.push(n.range as unknown as number[]);
+    }
+    if (isMap(n) || isSeq(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+  }
+  return out;
+}
+
+/** Adds `delta` to every offset of `ranges`. */
+export function shiftRanges(ranges: readonly number[][], delta: number): void {
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i];
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
+  }
+}
+
+/** A copy of `s` that does not keep the string it was cut from alive (as memo.ts `detach`). */
+export function detach(s: string): string {
+  return (s + ' ').slice(0, -1);
+}
