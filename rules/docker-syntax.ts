@@ -42,13 +42,13 @@ interface Problem {
   code: unknown;
 }
 
-/** The errors dockerfile-utils finds in `text`, with offsets into it. */
-function problemsIn(text: string, lines: LineIndex): Problem[] {
+/** The errors dockerfile-utils finds in `text`, with offsets into it; null when it fails. */
+function problemsIn(text: string, lines: LineIndex): Problem[] | null {
   let problems;
   try {
     problems = validate(text, SETTINGS);
   } catch {
-    return [];
+    return null;
   }
   const out: Problem[] = [];
   for (const p of problems) {
@@ -65,12 +65,23 @@ function problemsIn(text: string, lines: LineIndex): Problem[] {
 
 const DATA_KEY = 'docker-syntax';
 
+interface ChunkProblems {
+  /** The text the chunk was validated after (the file's lines before its first FROM). */
+  prefix: string;
+  /** Relative to the chunk's start; null when dockerfile-utils failed on it. */
+  problems: Problem[] | null;
+}
+
 /**
  * The errors of a file cut into chunks (`DfFile.chunks`), equal to those of the
- * whole text: each chunk is validated alone (cached with the chunk), without
- * what only comes from the cut (a chunk after the first starts with FROM, so it
- * has no directives, and "no source image" there is the cut's doing), and the one
- * check across stages, duplicate stage names, is made over all stages here.
+ * whole text. Each chunk is validated alone, cached with the chunk, after the
+ * lines before the file's first FROM (the global ARGs that FROM lines and ARGs
+ * without a default resolve against, and that dockerfile-utils reads variables
+ * by) — what it reports there belongs to the first chunk. Dropped: what only
+ * comes from the cut (a "no source image" in a later chunk) and duplicate stage
+ * names, the one check across stages, made over all stages here. When
+ * dockerfile-utils fails on any chunk it would have failed on the whole text:
+ * nothing is reported, as then.
  */
 function chunkedProblems(df: DfFile): Problem[] {
   const out: Problem[] = [];
@@ -88,17 +99,24 @@ function chunkedProblems(df: DfFile): Problem[] {
       out.push({ ...r, message: Validator.getDiagnosticMessage_DuplicateBuildStageName(name), code: ValidationCode.DUPLICATE_BUILD_STAGE_NAME });
     }
   }
-  df.chunks.forEach((chunk, k) => {
-    let rel = chunk.data.get(DATA_KEY) as Problem[] | undefined;
-    if (!rel) {
-      const text = df.text.slice(chunk.start, chunk.end);
-      rel = problemsIn(text, new LineIndex(text)).filter(
-        (p) => p.code !== ValidationCode.DUPLICATE_BUILD_STAGE_NAME && (k === 0 || p.code !== ValidationCode.NO_SOURCE_IMAGE),
-      );
-      chunk.data.set(DATA_KEY, rel);
+  const firstFrom = df.stages[0]?.from.range.start ?? 0;
+  const prefix = df.text.slice(0, df.text.lastIndexOf('\n', firstFrom - 1) + 1);
+  for (let k = 0; k < df.chunks.length; k++) {
+    const chunk = df.chunks[k];
+    const pre = k === 0 ? '' : prefix;
+    let done = chunk.data.get(DATA_KEY) as ChunkProblems | undefined;
+    if (!done || done.prefix !== pre) {
+      const text = pre + df.text.slice(chunk.start, chunk.end);
+      const all = problemsIn(text, new LineIndex(text));
+      const problems = all === null ? null : all
+        .filter((p) => p.code !== ValidationCode.DUPLICATE_BUILD_STAGE_NAME && (k === 0 || (p.code !== ValidationCode.NO_SOURCE_IMAGE && p.start >= pre.length)))
+        .map((p) => ({ ...p, start: p.start - pre.length, end: p.end - pre.length }));
+      done = { prefix: pre, problems };
+      chunk.data.set(DATA_KEY, done);
     }
-    for (const p of rel) out.push({ ...p, start: p.start + chunk.start, end: p.end + chunk.start });
-  });
+    if (done.problems === null) return [];
+    for (const p of done.problems) out.push({ ...p, start: p.start + chunk.start, end: p.end + chunk.start });
+  }
   return out;
 }
 
@@ -116,7 +134,7 @@ export default defineRule({
     if (df.instructions.length === 0) return;
     // A `dockerfile-utils: ignore` comment can silence the line after it, across a cut.
     const whole = df.chunks.length <= 1 || ctx.text.includes('dockerfile-utils: ignore');
-    const problems = whole ? problemsIn(ctx.text, ctx.lines) : chunkedProblems(df);
+    const problems = (whole ? problemsIn(ctx.text, ctx.lines) : chunkedProblems(df)) ?? [];
     for (const p of problems) {
       ctx.report({ range: { start: p.start, end: p.end }, message: p.message, resource: stageNameAt(df, p.start) });
     }
