@@ -40,6 +40,8 @@ export function newDfParseCache(): DfParseCache {
 
 /** The converted content of one chunk, with absolute offsets for a chunk starting at `start`. */
 interface ChunkParse {
+  /** The chunk's text (a copy that does not hold on to the document). */
+  key: string;
   start: number;
   ok: boolean;
   escapeChar: string;
@@ -182,7 +184,8 @@ function cachedChunk(cache: DfParseCache, used: Map<string, ChunkParse>, text: s
   const key = text.slice(start, end);
   const hit = used.get(key) ?? cache.chunks.get(key);
   const part = !hit ? parseChunk(text, start, end) : hit.start === start ? hit : shiftChunk(hit, start - hit.start);
-  used.set(detach(key), part);
+  if (!hit) part.key = detach(key);
+  used.set(part.key, part);
   return part;
 }
 
@@ -194,7 +197,7 @@ function detach(s: string): string {
 /** Parses `text[start, end)` alone; offsets are offsets into `text`. */
 function parseChunk(text: string, start: number, end: number, wholeLines?: LineIndex): ChunkParse {
   const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
-  const part: ChunkParse = { start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], ast: null, data: new Map() };
+  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], ast: null, data: new Map() };
   let ast: any;
   try {
     ast = DockerfileParser.parse(chunk);
@@ -325,6 +328,7 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
     return moved;
   });
   return {
+    key: p.key,
     start: p.start + d,
     ok: p.ok,
     escapeChar: p.escapeChar,
