@@ -260,44 +260,62 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
 export function chunkStarts(text: string): number[] {
   const starts = [0];
   if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return starts;
+  const HEREDOC = /<<(-?)(["']?)([A-Za-z0-9_.-]+)\2(?=[ \t\r\n]|$)/y;
+  const isSpace = (c: number) => c === 32 || c === 9;
   let seenFrom = false;
   let continued = false;
   /** Heredoc delimiters whose bodies are still to come, in order. */
   const pending: string[] = [];
   let pos = 0;
+  /** The next `<` at or after the current line (searched once, not once per line). */
+  let nextLt = -1;
+  // Line by line, without cutting the text into strings: this runs on every keystroke.
   while (pos < text.length) {
+    const lineStart = pos;
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
     const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const line = text.slice(pos, lineEnd);
-    const lineStart = pos;
     pos = nl + 1;
     if (pending.length > 0) {
       // A body ends at a line that is exactly its delimiter (dockerfile-ast also
       // accepts leading tabs after `<<-`: then this waits longer, which is safe).
-      if (line === pending[0]) {
+      const name = pending[0];
+      if (lineEnd - lineStart === name.length && text.startsWith(name, lineStart)) {
         pending.shift();
         // What follows a body is read as the instruction's: no cut right after.
         if (pending.length === 0) continued = true;
       }
       continue;
     }
-    const trimmed = line.replace(/[ \t]+$/, '');
-    const ends = trimmed.endsWith('\\');
-    const blank = trimmed.trim() === '';
-    const comment = !blank && /^[ \t]*#/.test(line);
-    if (!continued && !blank && !comment && /^from(?:[ \t]|$)/i.test(line)) {
+    let first = lineStart;
+    while (first < lineEnd && isSpace(text.charCodeAt(first))) first++;
+    let last = lineEnd - 1;
+    while (last >= first && isSpace(text.charCodeAt(last))) last--;
+    const blank = first >= lineEnd;
+    const ends = !blank && text.charCodeAt(last) === 92; // `\`
+    const comment = !blank && text.charCodeAt(first) === 35; // `#`
+    if (
+      !continued && first === lineStart && lineEnd - lineStart >= 4 &&
+      (text.charCodeAt(lineStart) | 32) === 102 && (text.charCodeAt(lineStart + 1) | 32) === 114 &&
+      (text.charCodeAt(lineStart + 2) | 32) === 111 && (text.charCodeAt(lineStart + 3) | 32) === 109 &&
+      (lineEnd === lineStart + 4 || isSpace(text.charCodeAt(lineStart + 4)))
+    ) {
       if (seenFrom) starts.push(lineStart);
       seenFrom = true;
     }
-    if (line.includes('<')) {
+    if (nextLt < lineStart) {
+      nextLt = text.indexOf('<', lineStart);
+      if (nextLt < 0) nextLt = Infinity;
+    }
+    if (nextLt < lineEnd) {
       if (ends) return starts;
-      let at = line.indexOf('<<');
-      while (at >= 0) {
-        const m = /^<<(-?)(["']?)([A-Za-z0-9_.-]+)\2(?=[ \t]|$)/.exec(line.slice(at));
+      for (let at = nextLt; at < lineEnd - 1; at++) {
+        if (text.charCodeAt(at) !== 60 || text.charCodeAt(at + 1) !== 60) continue;
+        HEREDOC.lastIndex = at;
+        const m = HEREDOC.exec(text);
         if (!m) return starts;
         pending.push(m[3]);
-        at = line.indexOf('<<', at + m[0].length);
+        at += m[0].length - 1;
       }
     }
     if (blank || comment) continued ||= ends;
