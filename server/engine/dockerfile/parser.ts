@@ -144,6 +144,8 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   }
 
   let current: DfStage | null = null;
+  /** The first stage of each name, lower case. */
+  const named = new Map<string, DfStage>();
   for (const instr of file.instructions) {
     if (instr.keyword === 'FROM') {
       const info = fromInfos.get(instr) ?? { nameRange: null, imageRange: null, image: '' };
@@ -151,7 +153,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
       const nameRange = info.nameRange;
       const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
       const lower = image.resolved.toLowerCase();
-      const parent = file.stages.find((s) => s.name !== null && s.name.toLowerCase() === lower);
+      const parent = named.get(lower);
       current = {
         index: file.stages.length,
         name,
@@ -163,6 +165,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         range: { start: instr.range.start, end: instr.range.end },
       };
       file.stages.push(current);
+      if (name !== null && !named.has(name.toLowerCase())) named.set(name.toLowerCase(), current);
     } else if (current) {
       current.instructions.push(instr);
       current.range.end = instr.range.end;
