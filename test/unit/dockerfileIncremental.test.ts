@@ -19,10 +19,21 @@ import { dockerfile as generated } from '../../scripts/bench/generate';
 import { ROOT, filesUnder } from '../helpers/engine';
 
 function view(df: DfFile): unknown {
-  const instr = df.instructions.map((i) => {
-    const { raw: _raw, ...rest } = i;
-    return { ...rest, commands: i.keyword === 'RUN' ? runCommands(i) : [] };
-  });
+  // Field by field: moved instructions compute `argsMap` on demand (a getter).
+  const instr = df.instructions.map((i) => ({
+    keyword: i.keyword,
+    range: i.range,
+    keywordRange: i.keywordRange,
+    argsText: i.argsText,
+    argsMap: i.argsMap,
+    argsRange: i.argsRange,
+    args: i.args,
+    flags: i.flags,
+    heredocs: i.heredocs,
+    json: i.json,
+    properties: i.properties,
+    commands: i.keyword === 'RUN' ? runCommands(i) : [],
+  }));
   const at = (i: unknown) => df.instructions.indexOf(i as never);
   return {
     escapeChar: df.escapeChar,

@@ -362,33 +362,80 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
 }
 
 function shiftInstruction(i: DfInstruction, d: number): DfInstruction {
-  return {
-    keyword: i.keyword,
-    range: shiftRange(i.range, d),
-    keywordRange: shiftRange(i.keywordRange, d),
-    argsText: i.argsText,
-    argsMap: i.argsMap.map((k) => k + d),
-    argsRange: shiftOrNull(i.argsRange, d),
-    args: i.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })),
-    flags: i.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })),
-    heredocs: i.heredocs.map((h) => ({
+  return new MovedInstruction(i, d);
+}
+
+/**
+ * An instruction of an earlier parse moved by `d` characters. Its character map
+ * (`argsMap`, as long as the arguments) is moved only when asked for: most
+ * instructions never are, and copying them all on every keystroke is most of
+ * what an edit costs in a long file.
+ */
+class MovedInstruction implements DfInstruction {
+  keyword: string;
+  range: OffsetRange;
+  keywordRange: OffsetRange;
+  argsText: string;
+  argsRange: OffsetRange | null;
+  args: DfArgument[];
+  flags: DfFlag[];
+  heredocs: DfHeredoc[];
+  json: string[] | null;
+  properties: DfProperty[];
+  raw: any;
+  private map: number[] | null = null;
+  /** Where `argsMap` comes from until it is moved: never a chain of copies (memory stays flat). */
+  private source: DfInstruction | null;
+  private delta: number;
+
+  constructor(i: DfInstruction, delta: number) {
+    if (i instanceof MovedInstruction && i.source) {
+      this.source = i.source;
+      this.delta = i.delta + delta;
+    } else {
+      this.source = i;
+      this.delta = delta;
+    }
+    this.keyword = i.keyword;
+    this.range = shiftRange(i.range, delta);
+    this.keywordRange = shiftRange(i.keywordRange, delta);
+    this.argsText = i.argsText;
+    this.argsRange = shiftOrNull(i.argsRange, delta);
+    this.args = i.args.map((a) => ({ value: a.value, range: shiftRange(a.range, delta) }));
+    this.flags = i.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, delta), valueRange: shiftOrNull(f.valueRange, delta) }));
+    this.heredocs = i.heredocs.map((h) => ({
       name: h.name,
-      startRange: shiftRange(h.startRange, d),
+      startRange: shiftRange(h.startRange, delta),
       content: h.content,
-      contentRange: shiftOrNull(h.contentRange, d),
-      delimiterRange: shiftOrNull(h.delimiterRange, d),
-    })),
-    json: i.json,
-    properties: i.properties.map((p) => ({
+      contentRange: shiftOrNull(h.contentRange, delta),
+      delimiterRange: shiftOrNull(h.delimiterRange, delta),
+    }));
+    this.json = i.json;
+    this.properties = i.properties.map((p) => ({
       name: p.name,
       value: p.value,
-      range: shiftRange(p.range, d),
-      nameRange: shiftRange(p.nameRange, d),
-      valueRange: shiftOrNull(p.valueRange, d),
-    })),
-    raw: i.raw,
-  };
+      range: shiftRange(p.range, delta),
+      nameRange: shiftRange(p.nameRange, delta),
+      valueRange: shiftOrNull(p.valueRange, delta),
+    }));
+    this.raw = i.raw;
+  }
+
+  get argsMap(): number[] {
+    if (!this.map) {
+      const delta = this.delta;
+      this.map = this.source!.argsMap.map((k) => k + delta);
+      this.source = null;
+    }
+    return this.map;
+  }
+
+  set argsMap(map: number[]) {
+    this.map = map;
+    this.source = null;
+  }
 }
+
 
 function convertInstruction(
   raw: any,
