@@ -366,10 +366,10 @@ function shiftInstruction(i: DfInstruction, d: number): DfInstruction {
 }
 
 /**
- * An instruction of an earlier parse moved by `d` characters. Its character map
- * (`argsMap`, as long as the arguments) is moved only when asked for: most
- * instructions never are, and copying them all on every keystroke is most of
- * what an edit costs in a long file.
+ * An instruction of an earlier parse moved by `delta` characters. Its parts
+ * other than the ranges of the instruction itself are moved only when asked
+ * for: most are never, and copying them all on every keystroke is most of what
+ * an edit costs in a long file.
  */
 class MovedInstruction implements DfInstruction {
   keyword: string;
@@ -377,19 +377,19 @@ class MovedInstruction implements DfInstruction {
   keywordRange: OffsetRange;
   argsText: string;
   argsRange: OffsetRange | null;
-  args: DfArgument[];
-  flags: DfFlag[];
-  heredocs: DfHeredoc[];
   json: string[] | null;
-  properties: DfProperty[];
   raw: any;
-  private map: number[] | null = null;
-  /** Where `argsMap` comes from until it is moved: never a chain of copies (memory stays flat). */
-  private source: DfInstruction | null;
-  private delta: number;
+  /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
+  private readonly source: DfInstruction;
+  private readonly delta: number;
+  private movedMap?: number[];
+  private movedArgs?: DfArgument[];
+  private movedFlags?: DfFlag[];
+  private movedHeredocs?: DfHeredoc[];
+  private movedProperties?: DfProperty[];
 
   constructor(i: DfInstruction, delta: number) {
-    if (i instanceof MovedInstruction && i.source) {
+    if (i instanceof MovedInstruction) {
       this.source = i.source;
       this.delta = i.delta + delta;
     } else {
@@ -401,38 +401,65 @@ class MovedInstruction implements DfInstruction {
     this.keywordRange = shiftRange(i.keywordRange, delta);
     this.argsText = i.argsText;
     this.argsRange = shiftOrNull(i.argsRange, delta);
-    this.args = i.args.map((a) => ({ value: a.value, range: shiftRange(a.range, delta) }));
-    this.flags = i.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, delta), valueRange: shiftOrNull(f.valueRange, delta) }));
-    this.heredocs = i.heredocs.map((h) => ({
-      name: h.name,
-      startRange: shiftRange(h.startRange, delta),
-      content: h.content,
-      contentRange: shiftOrNull(h.contentRange, delta),
-      delimiterRange: shiftOrNull(h.delimiterRange, delta),
-    }));
     this.json = i.json;
-    this.properties = i.properties.map((p) => ({
-      name: p.name,
-      value: p.value,
-      range: shiftRange(p.range, delta),
-      nameRange: shiftRange(p.nameRange, delta),
-      valueRange: shiftOrNull(p.valueRange, delta),
-    }));
     this.raw = i.raw;
   }
 
   get argsMap(): number[] {
-    if (!this.map) {
-      const delta = this.delta;
-      this.map = this.source!.argsMap.map((k) => k + delta);
-      this.source = null;
-    }
-    return this.map;
+    const d = this.delta;
+    return (this.movedMap ??= this.source.argsMap.map((k) => k + d));
   }
 
-  set argsMap(map: number[]) {
-    this.map = map;
-    this.source = null;
+  set argsMap(v: number[]) {
+    this.movedMap = v;
+  }
+
+  get args(): DfArgument[] {
+    const d = this.delta;
+    return (this.movedArgs ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
+  }
+
+  set args(v: DfArgument[]) {
+    this.movedArgs = v;
+  }
+
+  get flags(): DfFlag[] {
+    const d = this.delta;
+    return (this.movedFlags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
+  }
+
+  set flags(v: DfFlag[]) {
+    this.movedFlags = v;
+  }
+
+  get heredocs(): DfHeredoc[] {
+    const d = this.delta;
+    return (this.movedHeredocs ??= this.source.heredocs.map((h) => ({
+      name: h.name,
+      startRange: shiftRange(h.startRange, d),
+      content: h.content,
+      contentRange: shiftOrNull(h.contentRange, d),
+      delimiterRange: shiftOrNull(h.delimiterRange, d),
+    })));
+  }
+
+  set heredocs(v: DfHeredoc[]) {
+    this.movedHeredocs = v;
+  }
+
+  get properties(): DfProperty[] {
+    const d = this.delta;
+    return (this.movedProperties ??= this.source.properties.map((p) => ({
+      name: p.name,
+      value: p.value,
+      range: shiftRange(p.range, d),
+      nameRange: shiftRange(p.nameRange, d),
+      valueRange: shiftOrNull(p.valueRange, d),
+    })));
+  }
+
+  set properties(v: DfProperty[]) {
+    this.movedProperties = v;
   }
 }
 
