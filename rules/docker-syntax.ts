@@ -1,6 +1,9 @@
-import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { Validator } from 'dockerfile-utils/lib/dockerValidator';
+import { LineIndex } from '../server/engine/positions';
 import { defineRule } from '../server/engine/rule';
 import type { DfFile } from '../server/engine/dockerfile/model';
+import type { OffsetRange } from '../server/engine/types';
 
 /**
  * dockerfile-utils reports hard errors (what `docker build` rejects) with error
@@ -32,6 +35,91 @@ function stageNameAt(df: DfFile, offset: number): string | null {
   return name;
 }
 
+interface Problem {
+  start: number;
+  end: number;
+  message: string;
+  code: unknown;
+}
+
+/** The errors dockerfile-utils finds in `text`, with offsets into it; null when it fails. */
+function problemsIn(text: string, lines: LineIndex): Problem[] | null {
+  let problems;
+  try {
+    problems = validate(text, SETTINGS);
+  } catch {
+    return null;
+  }
+  const out: Problem[] = [];
+  for (const p of problems) {
+    if (p.severity !== LSP_ERROR) continue;
+    out.push({
+      start: lines.positionToOffset(p.range.start),
+      end: lines.positionToOffset(p.range.end),
+      message: typeof p.message === 'string' ? p.message : p.message.value,
+      code: p.code,
+    });
+  }
+  return out;
+}
+
+const DATA_KEY = 'docker-syntax';
+
+interface ChunkProblems {
+  /** The text the chunk was validated after (the file's lines before its first FROM). */
+  prefix: string;
+  /** Relative to the chunk's start; null when dockerfile-utils failed on it. */
+  problems: Problem[] | null;
+}
+
+/**
+ * The errors of a file cut into chunks (`DfFile.chunks`), equal to those of the
+ * whole text. Each chunk is validated alone, cached with the chunk, after the
+ * lines before the file's first FROM (the global ARGs that FROM lines and ARGs
+ * without a default resolve against, and that dockerfile-utils reads variables
+ * by) — what it reports there belongs to the first chunk. Dropped: what only
+ * comes from the cut (a "no source image" in a later chunk) and duplicate stage
+ * names, the one check across stages, made over all stages here. When
+ * dockerfile-utils fails on any chunk it would have failed on the whole text:
+ * nothing is reported, as then.
+ */
+function chunkedProblems(df: DfFile): Problem[] {
+  const out: Problem[] = [];
+  const byName = new Map<string, OffsetRange[]>();
+  for (const s of df.stages) {
+    if (s.name === null || !s.nameRange) continue;
+    const key = s.name.toLowerCase();
+    const list = byName.get(key);
+    if (list) list.push(s.nameRange);
+    else byName.set(key, [s.nameRange]);
+  }
+  for (const [name, ranges] of byName) {
+    if (ranges.length < 2) continue;
+    for (const r of ranges) {
+      out.push({ ...r, message: Validator.getDiagnosticMessage_DuplicateBuildStageName(name), code: ValidationCode.DUPLICATE_BUILD_STAGE_NAME });
+    }
+  }
+  const firstFrom = df.stages[0]?.from.range.start ?? 0;
+  const prefix = df.text.slice(0, df.text.lastIndexOf('\n', firstFrom - 1) + 1);
+  for (let k = 0; k < df.chunks.length; k++) {
+    const chunk = df.chunks[k];
+    const pre = k === 0 ? '' : prefix;
+    let done = chunk.data.get(DATA_KEY) as ChunkProblems | undefined;
+    if (!done || done.prefix !== pre) {
+      const text = pre + df.text.slice(chunk.start, chunk.end);
+      const all = problemsIn(text, new LineIndex(text));
+      const problems = all === null ? null : all
+        .filter((p) => p.code !== ValidationCode.DUPLICATE_BUILD_STAGE_NAME && (k === 0 || (p.code !== ValidationCode.NO_SOURCE_IMAGE && p.start >= pre.length)))
+        .map((p) => ({ ...p, start: p.start - pre.length, end: p.end - pre.length }));
+      done = { prefix: pre, problems };
+      chunk.data.set(DATA_KEY, done);
+    }
+    if (done.problems === null) return [];
+    for (const p of done.problems) out.push({ ...p, start: p.start + chunk.start, end: p.end + chunk.start });
+  }
+  return out;
+}
+
 export default defineRule({
   id: 'docker-syntax',
   severity: 'error',
@@ -44,17 +132,11 @@ export default defineRule({
     // An empty file, or one with only comments, is a file being written: `docker
     // build` would refuse it, but an error on an empty editor is noise.
     if (df.instructions.length === 0) return;
-    let problems;
-    try {
-      problems = validate(ctx.text, SETTINGS);
-    } catch {
-      return;
-    }
+    // A `dockerfile-utils: ignore` comment can silence the line after it, across a cut.
+    const whole = df.chunks.length <= 1 || ctx.text.includes('dockerfile-utils: ignore');
+    const problems = (whole ? problemsIn(ctx.text, ctx.lines) : chunkedProblems(df)) ?? [];
     for (const p of problems) {
-      if (p.severity !== LSP_ERROR) continue;
-      const start = ctx.lines.positionToOffset(p.range.start);
-      const end = ctx.lines.positionToOffset(p.range.end);
-      ctx.report({ range: { start, end }, message: typeof p.message === 'string' ? p.message : p.message.value, resource: stageNameAt(df, start) });
+      ctx.report({ range: { start: p.start, end: p.end }, message: p.message, resource: stageNameAt(df, p.start) });
     }
   },
 });

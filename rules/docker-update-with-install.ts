@@ -1,6 +1,6 @@
 import { defineRule } from '../server/engine/rule';
 import type { Fix } from '../server/engine/types';
-import { commandRange, commandsOf, packageCommand } from './lib/docker';
+import { commandRange, commandsOf, packageCommand, stageShellDeps } from './lib/docker';
 import type { ShellCommand } from '../server/engine/dockerfile/shell';
 
 /** Commands that refresh apt's package lists. */
@@ -22,33 +22,36 @@ export default defineRule({
   dockerfile(ctx) {
     const df = ctx.dockerfile;
     for (const stage of df.stages) {
-      for (const instr of stage.instructions) {
-        const commands = commandsOf(df, stage, instr);
-        let refreshed = false;
-        for (const c of commands) {
-          if (refreshesAptLists(c)) {
-            refreshed = true;
-            continue;
+      // Findings of a stage depend on its text and the shell it runs in: a keystroke re-checks one stage.
+      ctx.memo(stage.range, stageShellDeps(df, stage), () => {
+        for (const instr of stage.instructions) {
+          const commands = commandsOf(df, stage, instr);
+          let refreshed = false;
+          for (const c of commands) {
+            if (refreshesAptLists(c)) {
+              refreshed = true;
+              continue;
+            }
+            const p = packageCommand(c);
+            if (!p || p.manager !== 'apt' || p.sub !== 'install' || refreshed) continue;
+            const fixes: Fix[] = [];
+            if (c.form === 'shell') {
+              // Run the update just before the install's pipeline, through the same privilege wrapper.
+              const sudo = c.wrappers.find((w) => w.text === 'sudo' || w.text === 'doas');
+              const edit = { start: c.element.start, end: c.element.start, newText: `${sudo ? `${sudo.text} ` : ''}apt-get update && ` };
+              const title = 'Run apt-get update before the install, in the same RUN';
+              // After `||` (or inside if/while/...) the inserted `&&` would change what runs when.
+              fixes.push(c.connector === '||' ? ctx.suggest(title, [edit]) : ctx.fix(title, [edit]));
+            }
+            ctx.report({
+              range: commandRange(c),
+              resource: stage.name,
+              message: `\`${p.tool} install\` runs without \`apt-get update\` in the same RUN: it installs from package lists cached in an earlier layer (or none at all), so it can fail or install stale, unpatched versions. Update and install in one RUN.`,
+              fixes,
+            });
           }
-          const p = packageCommand(c);
-          if (!p || p.manager !== 'apt' || p.sub !== 'install' || refreshed) continue;
-          const fixes: Fix[] = [];
-          if (c.form === 'shell') {
-            // Run the update just before the install's pipeline, through the same privilege wrapper.
-            const sudo = c.wrappers.find((w) => w.text === 'sudo' || w.text === 'doas');
-            const edit = { start: c.element.start, end: c.element.start, newText: `${sudo ? `${sudo.text} ` : ''}apt-get update && ` };
-            const title = 'Run apt-get update before the install, in the same RUN';
-            // After `||` (or inside if/while/...) the inserted `&&` would change what runs when.
-            fixes.push(c.connector === '||' ? ctx.suggest(title, [edit]) : ctx.fix(title, [edit]));
-          }
-          ctx.report({
-            range: commandRange(c),
-            resource: stage.name,
-            message: `\`${p.tool} install\` runs without \`apt-get update\` in the same RUN: it installs from package lists cached in an earlier layer (or none at all), so it can fail or install stale, unpatched versions. Update and install in one RUN.`,
-            fixes,
-          });
         }
-      }
+      });
     }
   },
 });

@@ -12,6 +12,7 @@ import { fixFiles } from '../server/engine/fixer';
 import { clearFacts } from '../server/engine/memo';
 import { Engine, FILE_TOO_LARGE, PARSE_ERROR } from '../server/engine/linter';
 import type { SourceFile, WorkspaceView } from '../server/engine/types';
+import { dockerfile as generatedDockerfile } from '../scripts/bench/generate';
 import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
 
 function workspace(files: SourceFile[]): WorkspaceView {
@@ -168,6 +169,32 @@ describe('robustness (fast slice; npm run fuzz for the long run)', function () {
       checked++;
     }
     assert.ok(checked > 50, String(checked));
+    assert.deepEqual(failures, []);
+  });
+
+  it('re-lints a multi-stage Dockerfile, edit after edit, as a fresh engine lints it (chunked parse, per-chunk caches)', async () => {
+    const failures: string[] = [];
+    const view = (r: ReturnType<Engine['lint']>) => JSON.stringify(r?.findings.map((f) => [f.ruleId, f.severity, f.range, f.message, f.resource, f.fixes]) ?? null);
+    const multi = files.filter((f) => /(Dockerfile|\.dockerfile)$/.test(f.path) && (f.text.match(/^from\s/gim) ?? []).length >= 2);
+    assert.ok(multi.length >= 5, `only ${multi.length} multi-stage Dockerfiles`);
+    const texts = [{ name: 'generated', text: generatedDockerfile(200) }, ...multi.map((f) => ({ name: nodePath.relative(ROOT, f.path), text: f.text }))];
+    const warmEngine = await Engine.create(fuzzConfig());
+    for (const { name, text: original } of texts) {
+      const path = '/edits/Dockerfile';
+      let text = original;
+      warmEngine.lint({ path, text });
+      for (let k = 0; k < 6; k++) {
+        // Alternate the fuzzer's mutations with typing in the middle of the file.
+        if (k % 2 === 0) text = mutate(text, hash(name) + k).text;
+        else {
+          const at = text.indexOf('\n', Math.floor(text.length / 2)) + 1;
+          text = text.slice(0, at) + 'RUN apt-get install -y x\n' + text.slice(at);
+        }
+        const warm = warmEngine.lint({ path, text });
+        const cold = (await Engine.create(fuzzConfig())).lint({ path, text });
+        if (view(warm) !== view(cold)) failures.push(`${name} edit ${k}`);
+      }
+    }
     assert.deepEqual(failures, []);
   });
 

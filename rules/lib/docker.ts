@@ -155,6 +155,22 @@ export function posixShellAt(df: DfFile, stage: DfStage, at: DfInstruction): boo
   return !/(windows|nanoserver|servercore)/.test(root);
 }
 
+/**
+ * What the shell commands of a stage's RUNs (`commandsOf`) depend on besides the
+ * stage's own text: the escape character, the SHELL the stage inherits from the
+ * stages it is built FROM, and its root image. A key for `ctx.memo` of a check
+ * that reads only a stage and its commands.
+ */
+export function stageShellDeps(df: DfFile, stage: DfStage): string {
+  let shell: string | null = null;
+  const chain = stageChain(df, stage);
+  for (const s of chain) {
+    if (s === stage) break;
+    for (const i of s.instructions) if (i.keyword === 'SHELL' && i.json && i.json.length > 0) shell = i.json[0];
+  }
+  return JSON.stringify([df.escapeChar, shell, chain[0].image.resolved.toLowerCase()]);
+}
+
 // ---------------------------------------------------------------------------
 // Commands
 

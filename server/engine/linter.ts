@@ -9,7 +9,7 @@ import { DEFAULT_OPTIONS, defaultConfig, type EngineConfig } from './config';
 import { parseCloudFormation, isCloudFormationCandidatePath, looksLikeCloudFormation } from './cloudformation/parser';
 import type { CfnTemplate } from './cloudformation/model';
 import { newPieceCache, type PieceCache } from './cloudformation/incremental';
-import { parseDockerfile, isDockerfilePath } from './dockerfile/parser';
+import { parseDockerfile, isDockerfilePath, newDfParseCache, type DfParseCache } from './dockerfile/parser';
 import type { DfFile } from './dockerfile/model';
 import { initTerraform, parseTerraform } from './terraform/parser';
 import { initShell } from './dockerfile/shell';
@@ -59,6 +59,8 @@ export class Engine {
   private readonly tfCache = new Map<string, TfFile>();
   /** Per-file pieces of the last YAML parse, for incremental re-parsing. */
   private readonly cfnCache = new Map<string, PieceCache>();
+  /** Per-file chunks of the last Dockerfile parse, for incremental re-parsing. */
+  private readonly dfCache = new Map<string, DfParseCache>();
   /** Per-file findings of units (resources, blocks, stages) at the last lint (memo.ts). */
   private readonly memos = new Map<string, DocMemo>();
   readonly rules: readonly Rule[];
@@ -128,7 +130,13 @@ export class Engine {
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
     let df: DfFile;
     try {
-      df = parseDockerfile(file.path, file.text);
+      let cache = this.dfCache.get(file.path);
+      if (!cache) {
+        if (this.dfCache.size > 200) this.dfCache.clear();
+        cache = newDfParseCache();
+        this.dfCache.set(file.path, cache);
+      }
+      df = parseDockerfile(file.path, file.text, cache);
     } catch (e) {
       return this.crashed(file, 'dockerfile', e);
     }

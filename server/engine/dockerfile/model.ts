@@ -92,7 +92,11 @@ export interface DfInstruction {
   json: string[] | null;
   /** `ENV`, `ARG`, `LABEL`: the declared pairs. Empty for other instructions. */
   properties: DfProperty[];
-  /** The dockerfile-ast Instruction. */
+  /**
+   * The dockerfile-ast Instruction. Its positions are relative to the chunk it was
+   * parsed in (`DfFile.chunks`), and may be those of an earlier parse: use the
+   * offsets of this object instead.
+   */
   raw: any;
 }
 
@@ -143,6 +147,24 @@ export interface DfFile {
   /** Every instruction in file order (preamble and stages). */
   instructions: DfInstruction[];
   comments: DfComment[];
-  /** The dockerfile-ast Dockerfile, or null when it could not parse the text. */
+  /**
+   * The dockerfile-ast Dockerfile of the first chunk (the whole file when it is
+   * not cut), or null when it could not parse the text.
+   */
   ast: any;
+  /**
+   * The pieces the file was parsed in (parser.ts `chunkStarts`; one piece, the
+   * whole file, unless the caller passed a parse cache): consecutive, covering
+   * the text. Each begins with a FROM except the first, which holds the first
+   * FROM and everything before it. `data` holds what rules derived from the
+   * piece's text alone, relative to its start; it follows the piece when an edit
+   * elsewhere moves it.
+   */
+  chunks: DfChunk[];
+}
+
+export interface DfChunk {
+  start: number;
+  end: number;
+  data: Map<string, unknown>;
 }

@@ -25,11 +25,72 @@ interface LspRange {
 }
 
 /**
+ * What a parse of one chunk of a Dockerfile leaves for the next parses of the
+ * same document (see `parseDockerfile`): per chunk text, the converted
+ * instructions, comments and directives, at the offset they were last used at.
+ */
+export interface DfParseCache {
+  /** The chunks of the last parse (only those: memory stays proportional to the document). */
+  chunks: Map<string, ChunkParse>;
+}
+
+export function newDfParseCache(): DfParseCache {
+  return { chunks: new Map() };
+}
+
+/** The converted content of one chunk, with absolute offsets for a chunk starting at `start`. */
+interface ChunkParse {
+  /** The chunk's text (a copy that does not hold on to the document). */
+  key: string;
+  start: number;
+  ok: boolean;
+  escapeChar: string;
+  directives: DfDirective[];
+  comments: DfComment[];
+  instructions: DfInstruction[];
+  ast: any;
+  /** Rule data derived from the chunk text alone, relative to its start (shared by shifted copies). */
+  data: Map<string, unknown>;
+}
+
+/** What a FROM instruction says about its stage, read from dockerfile-ast once. */
+interface FromInfo {
+  nameRange: OffsetRange | null;
+  imageRange: OffsetRange | null;
+  image: string;
+}
+
+const fromInfos = new WeakMap<DfInstruction, FromInfo>();
+/** A shifted copy of an instruction: the instruction it was copied from, and by how much it moved. */
+const origins = new WeakMap<DfInstruction, { from: DfInstruction; delta: number }>();
+
+/**
+ * When `instr` is a copy, moved by `delta`, of an instruction of an earlier parse
+ * of the same text (see `parseDockerfile`), that instruction: results derived
+ * from its text alone can be moved instead of recomputed.
+ */
+export function originOf(instr: DfInstruction): { from: DfInstruction; delta: number } | undefined {
+  return origins.get(instr);
+}
+
+/** Drops the link of `originOf` once the caller has what it needed from it (copies then link to `instr`). */
+export function forgetOrigin(instr: DfInstruction): void {
+  origins.delete(instr);
+}
+
+/**
  * Parse a Dockerfile. Never throws: whatever dockerfile-ast cannot make sense of
  * ends up as unknown instructions, and if it fails outright the file has no
  * instructions at all.
+ *
+ * With a `cache`, the text is cut into chunks at the FROM lines that certainly
+ * start an instruction (`chunkStarts`), each chunk is parsed alone, and the
+ * chunks whose text did not change since the last parse are reused (moved to
+ * their new offset). The result equals a parse of the whole text; whenever a cut
+ * is in doubt (an `escape` directive, an open heredoc or continuation, a chunk
+ * that does not parse as expected) the whole text is parsed as one chunk.
  */
-export function parseDockerfile(path: string, text: string): DfFile {
+export function parseDockerfile(path: string, text: string, cache?: DfParseCache): DfFile {
   const lines = new LineIndex(text);
   const file: DfFile = {
     format: 'dockerfile',
@@ -44,64 +105,55 @@ export function parseDockerfile(path: string, text: string): DfFile {
     instructions: [],
     comments: [],
     ast: null,
+    chunks: [],
   };
-  let ast: any;
-  try {
-    ast = DockerfileParser.parse(text);
-  } catch {
-    return file;
-  }
-  file.ast = ast;
-  const off = (r: LspRange): OffsetRange => ({
-    start: lines.positionToOffset(r.start),
-    end: lines.positionToOffset(r.end),
-  });
-  const tryGet = <T>(f: () => T, fallback: T): T => {
-    try {
-      return f();
-    } catch {
-      return fallback;
+  let parts: ChunkParse[] | null = null;
+  if (cache) {
+    const starts = chunkStarts(text);
+    const used = new Map<string, ChunkParse>();
+    if (starts.length > 1) {
+      parts = [];
+      for (let k = 0; k < starts.length; k++) {
+        const start = starts[k];
+        const end = k + 1 < starts.length ? starts[k + 1] : text.length;
+        const part = cachedChunk(cache, used, text, start, end);
+        const first = part.instructions[0];
+        const fine = part.ok && (k === 0 ? part.escapeChar === '\\' : first !== undefined && first.keyword === 'FROM' && first.range.start === start);
+        if (!fine) {
+          parts = null;
+          break;
+        }
+        parts.push(part);
+      }
     }
-  };
-
-  file.escapeChar = tryGet(() => ast.getEscapeCharacter() as string, '\\') || '\\';
-  file.directives = tryGet(
-    () =>
-      (ast.getDirectives() as any[]).map(
-        (d): DfDirective => ({
-          name: String(d.getName()).toLowerCase(),
-          value: String(d.getValue()),
-          range: off(d.getRange()),
-          valueRange: off(d.getValueRange()),
-        }),
-      ),
-    [],
-  );
-  file.comments = tryGet(
-    () =>
-      (ast.getComments() as any[]).map(
-        (c): DfComment => ({ text: String(c.getContent() ?? ''), range: off(c.getRange()) }),
-      ),
-    [],
-  );
-
-  const rawInstructions: any[] = tryGet(() => ast.getInstructions() as any[], []);
-  for (const raw of rawInstructions) {
-    const instr = tryGet(() => convertInstruction(raw, text, file.escapeChar, off), null);
-    if (instr) file.instructions.push(instr);
+    cache.chunks = used;
+  }
+  if (!parts) {
+    parts = [parseChunk(text, 0, text.length, lines)];
+    file.chunks = [{ start: 0, end: text.length, data: parts[0].data }];
+  } else {
+    file.chunks = parts.map((p, k) => ({ start: p.start, end: k + 1 < parts!.length ? parts![k + 1].start : text.length, data: p.data }));
+  }
+  const head = parts[0];
+  file.ast = head.ast;
+  file.escapeChar = head.escapeChar;
+  file.directives = head.directives;
+  for (const p of parts) {
+    for (const c of p.comments) file.comments.push(c);
+    for (const i of p.instructions) file.instructions.push(i);
   }
 
   let current: DfStage | null = null;
+  /** The first stage of each name, lower case. */
+  const named = new Map<string, DfStage>();
   for (const instr of file.instructions) {
     if (instr.keyword === 'FROM') {
-      const image = fromImage(instr, file.globalArgs, text, off);
-      const nameRange = tryGet(() => {
-        const r = instr.raw.getBuildStageRange();
-        return r ? off(r) : null;
-      }, null);
+      const info = fromInfos.get(instr) ?? { nameRange: null, imageRange: null, image: '' };
+      const image = fromImage(instr, info, file.globalArgs);
+      const nameRange = info.nameRange;
       const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
       const lower = image.resolved.toLowerCase();
-      const parent = file.stages.find((s) => s.name !== null && s.name.toLowerCase() === lower);
+      const parent = named.get(lower);
       current = {
         index: file.stages.length,
         name,
@@ -113,6 +165,7 @@ export function parseDockerfile(path: string, text: string): DfFile {
         range: { start: instr.range.start, end: instr.range.end },
       };
       file.stages.push(current);
+      if (name !== null && !named.has(name.toLowerCase())) named.set(name.toLowerCase(), current);
     } else if (current) {
       current.instructions.push(instr);
       current.range.end = instr.range.end;
@@ -128,6 +181,288 @@ export function parseDockerfile(path: string, text: string): DfFile {
   }
   return file;
 }
+
+/** The chunk `text[start, end)` from the cache (moved when it was last used elsewhere), or parsed. */
+function cachedChunk(cache: DfParseCache, used: Map<string, ChunkParse>, text: string, start: number, end: number): ChunkParse {
+  const key = text.slice(start, end);
+  const hit = used.get(key) ?? cache.chunks.get(key);
+  const part = !hit ? parseChunk(text, start, end) : hit.start === start ? hit : shiftChunk(hit, start - hit.start);
+  if (!hit) part.key = detach(key);
+  used.set(part.key, part);
+  return part;
+}
+
+/** A copy of `s` that does not keep the whole document alive. */
+function detach(s: string): string {
+  return (s + ' ').slice(0, -1);
+}
+
+/** Parses `text[start, end)` alone; offsets are offsets into `text`. */
+function parseChunk(text: string, start: number, end: number, wholeLines?: LineIndex): ChunkParse {
+  const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
+  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], ast: null, data: new Map() };
+  let ast: any;
+  try {
+    ast = DockerfileParser.parse(chunk);
+  } catch {
+    return part;
+  }
+  part.ast = ast;
+  part.ok = true;
+  const lines = wholeLines && start === 0 ? wholeLines : new LineIndex(chunk);
+  const off = (r: LspRange): OffsetRange => ({
+    start: start + lines.positionToOffset(r.start),
+    end: start + lines.positionToOffset(r.end),
+  });
+  const tryGet = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch {
+      return fallback;
+    }
+  };
+
+  part.escapeChar = tryGet(() => ast.getEscapeCharacter() as string, '\\') || '\\';
+  part.directives = tryGet(
+    () =>
+      (ast.getDirectives() as any[]).map(
+        (d): DfDirective => ({
+          name: String(d.getName()).toLowerCase(),
+          value: String(d.getValue()),
+          range: off(d.getRange()),
+          valueRange: off(d.getValueRange()),
+        }),
+      ),
+    [],
+  );
+  part.comments = tryGet(
+    () =>
+      (ast.getComments() as any[]).map(
+        (c): DfComment => ({ text: String(c.getContent() ?? ''), range: off(c.getRange()) }),
+      ),
+    [],
+  );
+
+  const rawInstructions: any[] = tryGet(() => ast.getInstructions() as any[], []);
+  for (const raw of rawInstructions) {
+    const instr = tryGet(() => convertInstruction(raw, text, part.escapeChar, off), null);
+    if (!instr) continue;
+    part.instructions.push(instr);
+    if (instr.keyword === 'FROM') fromInfos.set(instr, fromInfo(instr, text, off));
+  }
+  return part;
+}
+
+/**
+ * The cut points of `text`: 0, then the start of every FROM line (the keyword at
+ * the start of the line) after the first that certainly starts an instruction:
+ * not inside a continuation (blank and comment lines continue one) nor a heredoc
+ * body. Any doubt (an `escape` directive, a lone CR, a heredoc operator it cannot
+ * read, a continued line holding `<`) ends the cutting: the rest is one chunk.
+ */
+export function chunkStarts(text: string): number[] {
+  const starts = [0];
+  if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return starts;
+  const HEREDOC = /<<(-?)(["']?)([A-Za-z0-9_.-]+)\2(?=[ \t\r\n]|$)/y;
+  const isSpace = (c: number) => c === 32 || c === 9;
+  let seenFrom = false;
+  let continued = false;
+  /** Heredoc delimiters whose bodies are still to come, in order. */
+  const pending: string[] = [];
+  let pos = 0;
+  /** The next `<` at or after the current line (searched once, not once per line). */
+  let nextLt = -1;
+  // Line by line, without cutting the text into strings: this runs on every keystroke.
+  while (pos < text.length) {
+    const lineStart = pos;
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    pos = nl + 1;
+    if (pending.length > 0) {
+      // A body ends at a line that is exactly its delimiter (dockerfile-ast also
+      // accepts leading tabs after `<<-`: then this waits longer, which is safe).
+      const name = pending[0];
+      if (lineEnd - lineStart === name.length && text.startsWith(name, lineStart)) {
+        pending.shift();
+        // What follows a body is read as the instruction's: no cut right after.
+        if (pending.length === 0) continued = true;
+      }
+      continue;
+    }
+    let first = lineStart;
+    while (first < lineEnd && isSpace(text.charCodeAt(first))) first++;
+    let last = lineEnd - 1;
+    while (last >= first && isSpace(text.charCodeAt(last))) last--;
+    const blank = first >= lineEnd;
+    const ends = !blank && text.charCodeAt(last) === 92; // `\`
+    const comment = !blank && text.charCodeAt(first) === 35; // `#`
+    if (
+      !continued && first === lineStart && lineEnd - lineStart >= 4 &&
+      (text.charCodeAt(lineStart) | 32) === 102 && (text.charCodeAt(lineStart + 1) | 32) === 114 &&
+      (text.charCodeAt(lineStart + 2) | 32) === 111 && (text.charCodeAt(lineStart + 3) | 32) === 109 &&
+      (lineEnd === lineStart + 4 || isSpace(text.charCodeAt(lineStart + 4)))
+    ) {
+      if (seenFrom) starts.push(lineStart);
+      seenFrom = true;
+    }
+    if (nextLt < lineStart) {
+      nextLt = text.indexOf('<', lineStart);
+      if (nextLt < 0) nextLt = Infinity;
+    }
+    if (nextLt < lineEnd) {
+      if (ends) return starts;
+      for (let at = nextLt; at < lineEnd - 1; at++) {
+        if (text.charCodeAt(at) !== 60 || text.charCodeAt(at + 1) !== 60) continue;
+        HEREDOC.lastIndex = at;
+        const m = HEREDOC.exec(text);
+        if (!m) return starts;
+        pending.push(m[3]);
+        at += m[0].length - 1;
+      }
+    }
+    if (blank || comment) continued ||= ends;
+    else continued = ends;
+  }
+  return starts;
+}
+
+function shiftRange(r: OffsetRange, d: number): OffsetRange {
+  return { start: r.start + d, end: r.end + d };
+}
+
+function shiftOrNull(r: OffsetRange | null, d: number): OffsetRange | null {
+  return r ? { start: r.start + d, end: r.end + d } : null;
+}
+
+/** A copy of a chunk's parse moved by `d` characters. */
+function shiftChunk(p: ChunkParse, d: number): ChunkParse {
+  const instructions = p.instructions.map((i) => {
+    const moved = shiftInstruction(i, d);
+    if (i.keyword === 'RUN') {
+      // Link to the instance results were computed for, never to a chain of copies.
+      const o = origins.get(i);
+      origins.set(moved, o ? { from: o.from, delta: o.delta + d } : { from: i, delta: d });
+    }
+    const info = fromInfos.get(i);
+    if (info) fromInfos.set(moved, { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image });
+    return moved;
+  });
+  return {
+    key: p.key,
+    start: p.start + d,
+    ok: p.ok,
+    escapeChar: p.escapeChar,
+    directives: p.directives.map((x) => ({ ...x, range: shiftRange(x.range, d), valueRange: shiftRange(x.valueRange, d) })),
+    comments: p.comments.map((c) => ({ text: c.text, range: shiftRange(c.range, d) })),
+    instructions,
+    ast: p.ast,
+    data: p.data,
+  };
+}
+
+function shiftInstruction(i: DfInstruction, d: number): DfInstruction {
+  return new MovedInstruction(i, d);
+}
+
+/**
+ * An instruction of an earlier parse moved by `delta` characters. Its parts
+ * other than the ranges of the instruction itself are moved only when asked
+ * for: most are never, and copying them all on every keystroke is most of what
+ * an edit costs in a long file.
+ */
+class MovedInstruction implements DfInstruction {
+  keyword: string;
+  range: OffsetRange;
+  keywordRange: OffsetRange;
+  argsText: string;
+  argsRange: OffsetRange | null;
+  json: string[] | null;
+  raw: any;
+  /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
+  private readonly source: DfInstruction;
+  private readonly delta: number;
+  private movedMap?: number[];
+  private movedArgs?: DfArgument[];
+  private movedFlags?: DfFlag[];
+  private movedHeredocs?: DfHeredoc[];
+  private movedProperties?: DfProperty[];
+
+  constructor(i: DfInstruction, delta: number) {
+    if (i instanceof MovedInstruction) {
+      this.source = i.source;
+      this.delta = i.delta + delta;
+    } else {
+      this.source = i;
+      this.delta = delta;
+    }
+    this.keyword = i.keyword;
+    this.range = shiftRange(i.range, delta);
+    this.keywordRange = shiftRange(i.keywordRange, delta);
+    this.argsText = i.argsText;
+    this.argsRange = shiftOrNull(i.argsRange, delta);
+    this.json = i.json;
+    this.raw = i.raw;
+  }
+
+  get argsMap(): number[] {
+    const d = this.delta;
+    return (this.movedMap ??= this.source.argsMap.map((k) => k + d));
+  }
+
+  set argsMap(v: number[]) {
+    this.movedMap = v;
+  }
+
+  get args(): DfArgument[] {
+    const d = this.delta;
+    return (this.movedArgs ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
+  }
+
+  set args(v: DfArgument[]) {
+    this.movedArgs = v;
+  }
+
+  get flags(): DfFlag[] {
+    const d = this.delta;
+    return (this.movedFlags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
+  }
+
+  set flags(v: DfFlag[]) {
+    this.movedFlags = v;
+  }
+
+  get heredocs(): DfHeredoc[] {
+    const d = this.delta;
+    return (this.movedHeredocs ??= this.source.heredocs.map((h) => ({
+      name: h.name,
+      startRange: shiftRange(h.startRange, d),
+      content: h.content,
+      contentRange: shiftOrNull(h.contentRange, d),
+      delimiterRange: shiftOrNull(h.delimiterRange, d),
+    })));
+  }
+
+  set heredocs(v: DfHeredoc[]) {
+    this.movedHeredocs = v;
+  }
+
+  get properties(): DfProperty[] {
+    const d = this.delta;
+    return (this.movedProperties ??= this.source.properties.map((p) => ({
+      name: p.name,
+      value: p.value,
+      range: shiftRange(p.range, d),
+      nameRange: shiftRange(p.nameRange, d),
+      valueRange: shiftOrNull(p.valueRange, d),
+    })));
+  }
+
+  set properties(v: DfProperty[]) {
+    this.movedProperties = v;
+  }
+}
+
 
 function convertInstruction(
   raw: any,
@@ -288,23 +623,31 @@ export function joinContinuations(
   return { text: out, map };
 }
 
-function fromImage(
-  instr: DfInstruction,
-  globals: Map<string, string | null>,
-  text: string,
-  off: (r: LspRange) => OffsetRange,
-): DfImage {
-  let range: OffsetRange | null = null;
-  let raw = '';
+function fromInfo(instr: DfInstruction, text: string, off: (r: LspRange) => OffsetRange): FromInfo {
+  const info: FromInfo = { nameRange: null, imageRange: null, image: '' };
+  try {
+    const r = instr.raw.getBuildStageRange();
+    info.nameRange = r ? off(r) : null;
+  } catch {
+    info.nameRange = null;
+  }
   try {
     const r = instr.raw.getImageRange() as LspRange | null;
     if (r) {
-      range = off(r);
-      raw = String(instr.raw.getImage() ?? text.slice(range.start, range.end));
+      const range = off(r);
+      info.image = String(instr.raw.getImage() ?? text.slice(range.start, range.end));
+      info.imageRange = range;
     }
   } catch {
-    range = null;
+    info.imageRange = null;
+    info.image = '';
   }
+  return info;
+}
+
+function fromImage(instr: DfInstruction, info: FromInfo, globals: Map<string, string | null>): DfImage {
+  const range = info.imageRange;
+  const raw = info.image;
   if (!range) {
     return {
       raw: '',

@@ -14,6 +14,7 @@
 import TreeSitter = require('web-tree-sitter');
 import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
+import { forgetOrigin, originOf } from './parser';
 import { loadParser } from '../treeSitter';
 
 type TsNode = TreeSitter.Node;
@@ -499,9 +500,38 @@ export function runCommands(instr: DfInstruction): ShellCommand[] {
   if (instr.keyword !== 'RUN' || !instr.argsRange) return [];
   const hit = cache.get(instr);
   if (hit) return hit;
-  const result = instr.json ? execForm(instr) : shellForm(instr);
+  // A copy of an instruction of an earlier parse, moved by an edit before it:
+  // the same text, so the same commands, moved.
+  const origin = originOf(instr);
+  const result = origin ? shiftCommands(runCommands(origin.from), origin.delta) : instr.json ? execForm(instr) : shellForm(instr);
   cache.set(instr, result);
+  forgetOrigin(instr);
   return result;
+}
+
+function shiftCommands(commands: ShellCommand[], d: number): ShellCommand[] {
+  const r = (x: OffsetRange): OffsetRange => ({ start: x.start + d, end: x.end + d });
+  const words = new Map<ShellWord, ShellWord>();
+  const w = (x: ShellWord): ShellWord => {
+    let moved = words.get(x);
+    if (!moved) {
+      moved = { text: x.text, range: r(x.range) };
+      words.set(x, moved);
+    }
+    return moved;
+  };
+  return commands.map((c) => ({
+    words: c.words.map(w),
+    argv: c.argv.map(w),
+    assignments: c.assignments.map((a) => ({ ...a })),
+    wrappers: c.wrappers.map(w),
+    range: r(c.range),
+    element: r(c.element),
+    chain: r(c.chain),
+    connector: c.connector,
+    topLevel: c.topLevel,
+    form: c.form,
+  }));
 }
 
 function shellForm(instr: DfInstruction): ShellCommand[] {
