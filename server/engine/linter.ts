@@ -53,6 +53,9 @@ export function candidateFormat(path: string): Format | null {
   return null;
 }
 
+/** How many parsed Terraform files the engine keeps for re-parsing and module context. */
+const TF_CACHE_FILES = 500;
+
 const emptyWorkspace: WorkspaceView = { terraformFilesIn: () => [] };
 
 export class Engine {
@@ -170,9 +173,16 @@ export class Engine {
 
   private parseTf(path: string, text: string): TfFile {
     const cached = this.tfCache.get(path);
-    if (cached && cached.text === text) return cached;
+    if (cached && cached.text === text) {
+      this.tfCache.delete(path);
+      this.tfCache.set(path, cached);
+      return cached;
+    }
     const parsed = parseTerraform(path, text, cached);
-    if (this.tfCache.size > 5000) this.tfCache.clear();
+    // The most recently used parses (open files and their modules); a walk over a
+    // whole workspace keeps only the modules around the current one.
+    this.tfCache.delete(path);
+    if (this.tfCache.size >= TF_CACHE_FILES) this.tfCache.delete(this.tfCache.keys().next().value!);
     this.tfCache.set(path, parsed);
     return parsed;
   }

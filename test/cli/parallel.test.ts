@@ -129,7 +129,10 @@ describe('CLI on worker threads', function () {
   });
 
   it('uses workers only when they pay, or as IAC_LINT_WORKERS says', () => {
-    assert.equal(workerCount(10, {}), 0);
+    assert.equal(workerCount(10, {}, 16), 0);
+    assert.equal(workerCount(5000, {}, 2), 0);
+    assert.equal(workerCount(5000, {}, 4), 4);
+    assert.equal(workerCount(5000, {}, 64), 8);
     assert.equal(workerCount(5000, { IAC_LINT_WORKERS: '1' }), 0);
     assert.equal(workerCount(5000, { IAC_LINT_WORKERS: '3' }), 3);
     assert.equal(workerCount(2, { IAC_LINT_WORKERS: '4' }), 2);
