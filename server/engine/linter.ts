@@ -53,6 +53,17 @@ export function candidateFormat(path: string): Format | null {
   return null;
 }
 
+/** A document's incremental parse state, made on first use; at most 200 documents are kept. */
+function perPath<T>(caches: Map<string, T>, path: string, make: () => T): T {
+  let cache = caches.get(path);
+  if (!cache) {
+    if (caches.size > 200) caches.clear();
+    cache = make();
+    caches.set(path, cache);
+  }
+  return cache;
+}
+
 /** How many parsed Terraform files the engine keeps for re-parsing and module context. */
 const TF_CACHE_FILES = 500;
 
@@ -111,13 +122,7 @@ export class Engine {
   private lintCloudFormation(file: SourceFile, workspace: WorkspaceView): LintResult | null {
     let tpl: CfnTemplate | null;
     try {
-      let cache = this.cfnCache.get(file.path);
-      if (!cache) {
-        if (this.cfnCache.size > 200) this.cfnCache.clear();
-        cache = newPieceCache();
-        this.cfnCache.set(file.path, cache);
-      }
-      tpl = parseCloudFormation(file.path, file.text, cache);
+      tpl = parseCloudFormation(file.path, file.text, perPath(this.cfnCache, file.path, newPieceCache));
     } catch (e) {
       return this.crashed(file, 'cloudformation', e);
     }
@@ -133,13 +138,7 @@ export class Engine {
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
     let df: DfFile;
     try {
-      let cache = this.dfCache.get(file.path);
-      if (!cache) {
-        if (this.dfCache.size > 200) this.dfCache.clear();
-        cache = newDfParseCache();
-        this.dfCache.set(file.path, cache);
-      }
-      df = parseDockerfile(file.path, file.text, cache);
+      df = parseDockerfile(file.path, file.text, perPath(this.dfCache, file.path, newDfParseCache));
     } catch (e) {
       return this.crashed(file, 'dockerfile', e);
     }

@@ -11,7 +11,7 @@
  */
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
-import { collectRanges, detach, shiftRanges } from './ranges';
+import { collectRanges, detach, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
 
 interface Piece {
@@ -202,12 +202,3 @@ export function parseIncremental(
   return { doc, emptyKeys };
 }
 
-function hasDuplicateKey(map: YAMLMap): boolean {
-  const keys = new Set<string>();
-  for (const p of map.items) {
-    const k = isScalar(p.key) ? String(p.key.value) : '';
-    if (keys.has(k)) return true;
-    keys.add(k);
-  }
-  return false;
-}

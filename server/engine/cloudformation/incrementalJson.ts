@@ -14,7 +14,7 @@
  * duplicate key — returns null, and the caller parses the whole text.
  */
 import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Scalar } from 'yaml';
-import { collectRanges, detach, shiftRanges } from './ranges';
+import { collectRanges, detach, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
 
 interface Piece {
@@ -280,13 +280,3 @@ export function parseJsonIncremental(text: string, cache: JsonPieceCache, parse:
   return { doc, emptyKeys };
 }
 
-function hasDuplicateKey(map: YAMLMap | null | undefined): boolean {
-  if (!map) return false;
-  const keys = new Set<string>();
-  for (const p of map.items) {
-    const k = isScalar(p.key) ? String(p.key.value) : '';
-    if (keys.has(k)) return true;
-    keys.add(k);
-  }
-  return false;
-}

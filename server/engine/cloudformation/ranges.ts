@@ -3,7 +3,7 @@
  * (incremental parsing: its text did not change, but text before it did) is a
  * tight loop over arrays instead of a walk of the tree on every keystroke.
  */
-import { isMap, isPair, isSeq, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 
 /** Every distinct `range` array under `roots` (pairs, maps, sequences, scalars), without recursion. */
 export function collectRanges(roots: readonly unknown[]): number[][] {
@@ -40,4 +40,16 @@ export function shiftRanges(ranges: readonly number[][], delta: number): void {
 /** A copy of `s` that does not keep the string it was cut from alive (as memo.ts `detach`). */
 export function detach(s: string): string {
   return (s + ' ').slice(0, -1);
+}
+
+/** A mapping that names a key twice (the full parse reports it; pieces would hide it). */
+export function hasDuplicateKey(map: YAMLMap | null | undefined): boolean {
+  if (!map) return false;
+  const keys = new Set<string>();
+  for (const p of map.items) {
+    const k = isScalar(p.key) ? String(p.key.value) : '';
+    if (keys.has(k)) return true;
+    keys.add(k);
+  }
+  return false;
 }
