@@ -182,7 +182,12 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   const workers = workerCount(sources.length);
   const linted = workers > 1
     ? await lintInWorkers(__filename, sources, config, workers, workspace.baseText?.bind(workspace))
-    : sources.map((s) => engine.lint(s, workspace));
+    : sources.map((s) => {
+      const r = engine.lint(s, workspace);
+      // The report needs the findings and line index only: let the parse go.
+      if (r) delete r.suppression;
+      return r;
+    });
   sources.forEach((s, i) => {
     const r = linted[i];
     if (r) results.push(r);
