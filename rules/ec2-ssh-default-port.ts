@@ -1,8 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets } from './lib/sgReport';
-import { allPorts, describeTraffic, opensPort, tfSecurityGroupRules, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
-import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
-import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
+import { allPorts, describeTraffic, opensPort, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
+import { securityGroupRuleHandlers } from './lib/sgMemo';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<Traffic>();
@@ -27,11 +26,5 @@ export default defineRule({
   seed: '003 EC2 key pairs: change SSH from port 22 to a non standard port',
   description: 'Security group ingress opens TCP 22 (alone or in a port range): move SSH to a non-standard port, or use Session Manager.',
   fixable: false,
-  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
-  cloudformation(ctx) {
-    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
-  },
-  terraform(ctx) {
-    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
-  },
+  ...securityGroupRuleHandlers(check),
 });

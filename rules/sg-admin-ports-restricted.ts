@@ -1,8 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, thousands } from './lib/sgReport';
-import { adminServices, isAnyAddress, isSingleHost, tfSecurityGroupRules, withinAny, type Peer, type SgRule } from './lib/securityGroups';
-import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
-import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
+import { adminServices, isAnyAddress, isSingleHost, withinAny, type Peer, type SgRule } from './lib/securityGroups';
+import { securityGroupRuleHandlers } from './lib/sgMemo';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; services: string[] }>();
@@ -36,11 +35,5 @@ export default defineRule({
   seed: '000 EC2: a bastion allows RDP/SSH only from specific whitelisted IP addresses',
   description: 'SSH (22) and RDP (3389) must be reachable only from single hosts or the configured admin networks (options.adminCidrs).',
   fixable: false,
-  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
-  cloudformation(ctx) {
-    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
-  },
-  terraform(ctx) {
-    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
-  },
+  ...securityGroupRuleHandlers(check),
 });

@@ -1,8 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, thousands } from './lib/sgReport';
-import { describeTraffic, portCount, tfSecurityGroupRules, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
-import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
-import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
+import { describeTraffic, portCount, trafficRange, type SgRule, type Traffic } from './lib/securityGroups';
+import { securityGroupRuleHandlers } from './lib/sgMemo';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const max = ctx.options.maxPortRange;
@@ -30,11 +29,5 @@ export default defineRule({
   seed: '000 EC2: implement the least permissive rules for your security groups',
   description: 'Security group ingress must name a protocol and a port range no wider than options.maxPortRange (default 1024 ports).',
   fixable: false,
-  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
-  cloudformation(ctx) {
-    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
-  },
-  terraform(ctx) {
-    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
-  },
+  ...securityGroupRuleHandlers(check),
 });

@@ -1,8 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, describeAll, describeAnyAddress } from './lib/sgReport';
-import { adminServices, isAnyAddress, tfSecurityGroupRules, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
-import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
-import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
+import { adminServices, isAnyAddress, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
+import { securityGroupRuleHandlers } from './lib/sgMemo';
 
 /** The traffic is limited to ports the user allows to be public. Unknown ports may be such a port. */
 function exempt(t: Traffic, publicPorts: readonly number[]): boolean {
@@ -45,11 +44,5 @@ export default defineRule({
   seed: '000 EC2: do not create security groups that open any traffic to the internet',
   description: 'Security group ingress must not allow 0.0.0.0/0 or ::/0 (ports in options.publicPorts are exempt).',
   fixable: false,
-  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
-  cloudformation(ctx) {
-    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
-  },
-  terraform(ctx) {
-    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
-  },
+  ...securityGroupRuleHandlers(check),
 });

@@ -1,8 +1,7 @@
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import { Buckets, describeAll, describeAnyAddress } from './lib/sgReport';
-import { allPorts, describeTraffic, isAnyAddress, tfSecurityGroupRules, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
-import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './lib/reads';
-import { cfnCheckSecurityGroupRules } from './lib/sgMemo';
+import { allPorts, describeTraffic, isAnyAddress, type Peer, type SgRule, type Traffic } from './lib/securityGroups';
+import { securityGroupRuleHandlers } from './lib/sgMemo';
 
 function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; traffic: Traffic[] }>();
@@ -31,11 +30,5 @@ export default defineRule({
   seed: '000 EC2: provide only required access; avoid accessing the internet from instances',
   description: 'Security group egress should not allow every port to 0.0.0.0/0 or ::/0, including the implicit allow-all egress of a CloudFormation group without egress rules.',
   fixable: false,
-  reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
-  cloudformation(ctx) {
-    cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
-  },
-  terraform(ctx) {
-    check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
-  },
+  ...securityGroupRuleHandlers(check),
 });

@@ -12,9 +12,10 @@
  * `cfnDeps`) and whether standalone egress resources manage its egress. When
  * reuse is off (syntax errors, aliases), the check runs once on all rules.
  */
-import type { CfnContext } from '../../server/engine/rule';
+import type { BaseContext, CfnContext, TfContext } from '../../server/engine/rule';
+import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './reads';
 import { cfnDeps, cfnUnit, plus } from './memo';
-import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, type SgRule } from './securityGroups';
+import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, tfSecurityGroupRules, type SgRule } from './securityGroups';
 
 export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: readonly SgRule[]) => void): void {
   const tpl = ctx.template;
@@ -28,4 +29,21 @@ export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: reado
     if (!CFN_SG_RULE_TYPES.has(res.type)) continue;
     ctx.memo(cfnUnit(res), plus(deps, managed.has(res.logicalId)), () => check(cfnResourceSecurityGroupRules(tpl, res)));
   }
+}
+
+/**
+ * What a rule that judges security group rules declares besides its metadata:
+ * what it reads, and its handlers (CloudFormation resource by resource, Terraform
+ * over the module's rules in every shape). `check` sees the rules of one call.
+ */
+export function securityGroupRuleHandlers(check: (ctx: BaseContext, rules: readonly SgRule[]) => void) {
+  return {
+    reads: { cloudformation: CFN_SECURITY_GROUPS, terraform: TF_SECURITY_GROUPS },
+    cloudformation(ctx: CfnContext): void {
+      cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
+    },
+    terraform(ctx: TfContext): void {
+      check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
+    },
+  };
 }
