@@ -11,8 +11,8 @@
  * recorded, relative to the unit. Findings or fix edits outside the unit, or on
  * other files, are not recorded: such a unit is checked every time.
  *
- * Entries live for one lint: what the last lint of a document did not use is
- * dropped, so memory stays proportional to the document.
+ * Entries the last lints of a document did not use are dropped once they
+ * outnumber those in use, so memory stays proportional to the document.
  */
 import { changedSpan } from './textDiff';
 import type { Finding, Fix, OffsetRange, TextEdit } from './types';
@@ -65,6 +65,8 @@ interface Entry {
   deps: string;
   /** Findings relative to the unit's start. */
   findings: RelFinding[];
+  /** The lint that last used the entry (LintMap). */
+  used: number;
   /** The findings last replayed, placed at `base` of `path` (findings are never changed once made: reused while the unit does not move). */
   placed?: { base: number; path: string; findings: Finding[] };
 }
@@ -78,39 +80,63 @@ export function detach(s: string): string {
   return (s + ' ').slice(0, -1);
 }
 
-/** A two-generation map: what the current lint uses, and what the previous one did. */
-class Generations<K, V> {
-  private prev = new Map<K, V>();
-  private cur = new Map<K, V>();
+/**
+ * A map whose values note the lint that last used them. Entries the last lints
+ * did not use are swept once they outnumber those in use (so memory stays
+ * proportional to the document) instead of moving every used entry into a new
+ * map at each lint: a keystroke touches thousands of entries (rules × units) and
+ * the maps rebuilt per lint were most of the young-generation garbage. Keys are
+ * contents (texts, text ids and deps), so an entry kept a little longer is
+ * still exact.
+ */
+class LintMap<K, V extends { used: number }> {
+  private readonly map = new Map<K, V>();
+  private lint = 1;
+  /** How many entries the current lint used. */
+  private live = 0;
 
-  /** The value, moved into the current generation under `keyOf(value)`. */
-  get(k: K, keyOf?: (v: V) => K): V | undefined {
-    const hit = this.cur.get(k);
-    if (hit !== undefined) return hit;
-    const old = this.prev.get(k);
-    if (old !== undefined) this.cur.set(keyOf ? keyOf(old) : k, old);
-    return old;
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined && v.used !== this.lint) {
+      v.used = this.lint;
+      this.live++;
+    }
+    return v;
   }
 
   set(k: K, v: V): void {
-    this.cur.set(k, v);
+    const old = this.map.get(k);
+    if (old !== undefined && old !== v && old.used === this.lint) this.live--;
+    if (v.used !== this.lint) {
+      v.used = this.lint;
+      this.live++;
+    }
+    this.map.set(k, v);
   }
 
-  /** Forgets what the lint that just ended did not use. */
+  /** Ends a lint: drops what recent lints did not use when it outnumbers what the last one did. */
   turn(): void {
-    this.prev = this.cur;
-    this.cur = new Map();
+    if (this.map.size > 2 * this.live + 64) {
+      const lint = this.lint;
+      for (const [k, v] of this.map) if (v.used !== lint) this.map.delete(k);
+    }
+    this.lint++;
+    this.live = 0;
+  }
+
+  get size(): number {
+    return this.map.size;
   }
 }
 
 /** The memo of one document (one path). */
 export class DocMemo {
   /** Interned texts: the key is kept (detached) in the value, so that moving an entry keeps it. */
-  private readonly ids = new Generations<string, { key: string; id: number }>();
+  private readonly ids = new LintMap<string, { key: string; id: number; used: number }>();
   private nextId = 1;
   /** Per lint: unit start → [end, id], so that rules asking for the same unit share one lookup. */
   private byRange = new Map<number, [number, number]>();
-  private readonly entries = new Map<string, Generations<number, Entry>>();
+  private readonly entries = new Map<string, LintMap<number, Entry>>();
   private text = '';
   private path = '';
   /** Unit tokens (see `Unit.token`) → the id of their text. */
@@ -228,9 +254,9 @@ export class DocMemo {
 
   /** The id of a text (equal texts, equal ids, across lints of this document). */
   textId(text: string): number {
-    let e = this.ids.get(text, (v) => v.key);
+    let e = this.ids.get(text);
     if (e === undefined) {
-      e = { key: detach(text), id: this.nextId++ };
+      e = { key: detach(text), id: this.nextId++, used: 0 };
       this.ids.set(e.key, e);
     }
     return e.id;
@@ -294,8 +320,8 @@ export class DocMemo {
       });
     }
     let g = this.entries.get(ruleId);
-    if (!g) this.entries.set(ruleId, (g = new Generations()));
-    g.set(this.unitId(range), { deps, findings: rel });
+    if (!g) this.entries.set(ruleId, (g = new LintMap()));
+    g.set(this.unitId(range), { deps, findings: rel, used: 0 });
   }
 }
 
