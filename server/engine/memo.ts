@@ -136,6 +136,8 @@ export class DocMemo {
   private nextId = 1;
   /** Per lint: unit start → [end, id], so that rules asking for the same unit share one lookup. */
   private byRange = new Map<number, [number, number]>();
+  /** The last lint's text and `byRange` (see `begin`). */
+  private prevByRange: { text: string; byRange: Map<number, [number, number]> } | null = null;
   private readonly entries = new Map<string, LintMap<number, Entry>>();
   private text = '';
   private path = '';
@@ -150,6 +152,9 @@ export class DocMemo {
 
   /** Starts a lint of `text`. */
   begin(path: string, text: string): void {
+    // The units of the last lint that lie wholly before or after the change keep
+    // their text ids: found by position instead of hashing their text again.
+    this.prevByRange = this.byRange.size && this.text !== text ? { text: this.text, byRange: this.byRange } : null;
     this.path = path;
     this.text = text;
     this.byRange = new Map();
@@ -266,6 +271,21 @@ export class DocMemo {
   unitId(range: OffsetRange): number {
     const hit = this.byRange.get(range.start);
     if (hit && hit[0] === range.end) return hit[1];
+    const prev = this.prevByRange;
+    if (prev) {
+      // Ids are never reused for another text: an id found this way still names this text.
+      const span = changedSpan(prev.text, this.text);
+      const delta = span.newEnd - span.oldEnd;
+      const before = range.end <= span.start && range.start < range.end;
+      const after = range.start >= span.newEnd && range.start < range.end;
+      if (before || after) {
+        const was = prev.byRange.get(before ? range.start : range.start - delta);
+        if (was && was[0] === (before ? range.end : range.end - delta)) {
+          this.byRange.set(range.start, [range.end, was[1]]);
+          return was[1];
+        }
+      }
+    }
     const id = this.textId(this.text.slice(range.start, range.end));
     this.byRange.set(range.start, [range.end, id]);
     return id;
