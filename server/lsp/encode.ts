@@ -23,10 +23,34 @@ export function encodeMessage(msg: Message): string {
   }
   const pkeys = Object.keys(params);
   if (pkeys[pkeys.length - 1] !== 'diagnostics') return JSON.stringify(msg);
-  const parts: string[] = new Array(params.diagnostics.length);
+  const diagnostics = params.diagnostics as unknown[];
+  const uri = (params as { uri?: unknown }).uri;
+  // The same diagnostic objects as the last publish of this document (typing
+  // away from findings): the array's JSON is the one written then.
+  const last = typeof uri === 'string' ? lastArrays.get(uri) : undefined;
+  const same = last !== undefined && last.items.length === diagnostics.length && last.items.every((d, i) => d === diagnostics[i]);
+  const array = same ? last.text : arrayJson(diagnostics);
+  if (array === undefined) return JSON.stringify(msg);
+  if (typeof uri === 'string' && !same) {
+    lastArrays.delete(uri);
+    if (lastArrays.size >= LAST_ARRAYS) lastArrays.delete(lastArrays.keys().next().value!);
+    lastArrays.set(uri, { items: diagnostics.slice(), text: array });
+  }
+  // `{...,"diagnostics":0}` without its last two characters, then the array.
+  const head = JSON.stringify({ ...params, diagnostics: 0 });
+  return `{"jsonrpc":${JSON.stringify(m.jsonrpc)},"method":${JSON.stringify(PUBLISH)},"params":${head.slice(0, -2)}${array}}}`;
+}
+
+/** The last diagnostics array written per document, for the documents published last. */
+const LAST_ARRAYS = 32;
+const lastArrays = new Map<string, { items: unknown[]; text: string }>();
+
+/** The JSON of an array of diagnostic objects, each serialized once; undefined for anything else. */
+function arrayJson(diagnostics: unknown[]): string | undefined {
+  const parts: string[] = new Array(diagnostics.length);
   for (let i = 0; i < parts.length; i++) {
-    const d: unknown = params.diagnostics[i];
-    if (d === null || typeof d !== 'object' || 'toJSON' in d) return JSON.stringify(msg);
+    const d: unknown = diagnostics[i];
+    if (d === null || typeof d !== 'object' || 'toJSON' in d) return undefined;
     let s = json.get(d);
     if (s === undefined) {
       s = JSON.stringify(d);
@@ -34,9 +58,7 @@ export function encodeMessage(msg: Message): string {
     }
     parts[i] = s;
   }
-  // `{...,"diagnostics":0}` without its last two characters, then the array.
-  const head = JSON.stringify({ ...params, diagnostics: 0 });
-  return `{"jsonrpc":${JSON.stringify(m.jsonrpc)},"method":${JSON.stringify(PUBLISH)},"params":${head.slice(0, -2)}[${parts.join(',')}]}}`;
+  return `[${parts.join(',')}]`;
 }
 
 export const jsonEncoder: ContentTypeEncoder = {

@@ -18,6 +18,11 @@ describe('encodeMessage (stdio JSON encoder)', () => {
       { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/t.yaml', version: 4, diagnostics: [b, a, diag(3, 'new')] } },
       { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/"q".yaml', diagnostics: [] } },
       { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/t.yaml', diagnostics: [a] } },
+      // The same objects again (the array's JSON is reused), then the same array with one more, then one fewer.
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/t.yaml', version: 7, diagnostics: [a] } },
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/t.yaml', version: 8, diagnostics: [a, b] } },
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/t.yaml', version: 9, diagnostics: [b] } },
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x/other.yaml', version: 1, diagnostics: [b] } },
     ];
     for (const m of msgs) {
       const out = encodeMessage(m as Message);
