@@ -203,43 +203,56 @@ export class DocMemo {
     const prev = last.byRule.get(ruleId);
     if (!prev) return undefined;
     const span = (this.span ??= changedSpan(last.text, this.text));
-    const delta = span.newEnd - span.oldEnd;
+    const { start, oldEnd } = span;
+    const delta = span.newEnd - oldEnd;
+    const path = this.path;
     // Ranges before the change stay, after it move; one that touches it (or an
     // empty one right where it starts) cannot be placed: the rule runs.
-    const map = (a: number, b: number): [number, number] | null => {
-      const atStart = a === b && a === span.start;
-      if (b <= span.start && !atStart) return [a, b];
-      if (a >= span.oldEnd && !atStart) return [a + delta, b + delta];
-      return null;
+    const before = (a: number, b: number): boolean => b <= start && !(a === b && a === start);
+    const after = (a: number, b: number): boolean => a >= oldEnd && !(a === b && a === start);
+    const editsBefore = (f: Finding): boolean => {
+      for (const x of f.fixes) {
+        for (const ch of x.changes) {
+          if (ch.path !== path) continue;
+          for (const ed of ch.edits) if (!before(ed.start, ed.end)) return false;
+        }
+      }
+      return true;
     };
-    const out: Finding[] = [];
-    for (const f of prev) {
-      const r = map(f.range.start, f.range.end);
-      if (!r) return undefined;
-      // Before the change, with its fixes: the finding as it was.
-      if (r[0] === f.range.start && f.fixes.every((x) => x.changes.every((ch) => ch.path !== this.path || ch.edits.every((ed) => ed.end <= span.start && !(ed.start === ed.end && ed.start === span.start))))) {
-        out.push(f);
+    const out: Finding[] = new Array(prev.length);
+    for (let i = 0; i < prev.length; i++) {
+      const f = prev[i];
+      const a = f.range.start;
+      const b = f.range.end;
+      // Before the change, with its fixes: the finding as it was (findings are never changed once made).
+      if (before(a, b) && editsBefore(f)) {
+        out[i] = f;
         continue;
       }
-      const fixes: Fix[] = [];
-      for (const x of f.fixes) {
-        const changes = [];
-        for (const ch of x.changes) {
-          if (ch.path !== this.path) {
-            changes.push(ch);
-            continue;
+      if (!before(a, b) && !after(a, b)) return undefined;
+      const shift = before(a, b) ? 0 : delta;
+      let fixes = f.fixes;
+      if (fixes.length) {
+        fixes = [];
+        for (const x of f.fixes) {
+          const changes = [];
+          for (const ch of x.changes) {
+            if (ch.path !== path) {
+              changes.push(ch);
+              continue;
+            }
+            const edits: TextEdit[] = [];
+            for (const ed of ch.edits) {
+              if (before(ed.start, ed.end)) edits.push(ed);
+              else if (after(ed.start, ed.end)) edits.push({ start: ed.start + delta, end: ed.end + delta, newText: ed.newText });
+              else return undefined;
+            }
+            changes.push({ path: ch.path, edits });
           }
-          const edits: TextEdit[] = [];
-          for (const ed of ch.edits) {
-            const er = map(ed.start, ed.end);
-            if (!er) return undefined;
-            edits.push({ start: er[0], end: er[1], newText: ed.newText });
-          }
-          changes.push({ path: ch.path, edits });
+          fixes.push({ title: x.title, kind: x.kind, changes });
         }
-        fixes.push({ title: x.title, kind: x.kind, changes });
       }
-      out.push({ ...f, range: { start: r[0], end: r[1] }, fixes });
+      out[i] = { ...f, range: { start: a + shift, end: b + shift }, fixes };
     }
     return out;
   }
