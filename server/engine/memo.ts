@@ -11,8 +11,8 @@
  * recorded, relative to the unit. Findings or fix edits outside the unit, or on
  * other files, are not recorded: such a unit is checked every time.
  *
- * Entries live for one lint: what the last lint of a document did not use is
- * dropped, so memory stays proportional to the document.
+ * Entries the last lints of a document did not use are dropped once they
+ * outnumber those in use, so memory stays proportional to the document.
  */
 import { changedSpan } from './textDiff';
 import type { Finding, Fix, OffsetRange, TextEdit } from './types';
@@ -65,6 +65,8 @@ interface Entry {
   deps: string;
   /** Findings relative to the unit's start. */
   findings: RelFinding[];
+  /** The lint that last used the entry (LintMap). */
+  used: number;
   /** The findings last replayed, placed at `base` of `path` (findings are never changed once made: reused while the unit does not move). */
   placed?: { base: number; path: string; findings: Finding[] };
 }
@@ -78,39 +80,65 @@ export function detach(s: string): string {
   return (s + ' ').slice(0, -1);
 }
 
-/** A two-generation map: what the current lint uses, and what the previous one did. */
-class Generations<K, V> {
-  private prev = new Map<K, V>();
-  private cur = new Map<K, V>();
+/**
+ * A map whose values note the lint that last used them. Entries the last lints
+ * did not use are swept once they outnumber those in use (so memory stays
+ * proportional to the document) instead of moving every used entry into a new
+ * map at each lint: a keystroke touches thousands of entries (rules × units) and
+ * the maps rebuilt per lint were most of the young-generation garbage. Keys are
+ * contents (texts, text ids and deps), so an entry kept a little longer is
+ * still exact.
+ */
+class LintMap<K, V extends { used: number }> {
+  private readonly map = new Map<K, V>();
+  private lint = 1;
+  /** How many entries the current lint used. */
+  private live = 0;
 
-  /** The value, moved into the current generation under `keyOf(value)`. */
-  get(k: K, keyOf?: (v: V) => K): V | undefined {
-    const hit = this.cur.get(k);
-    if (hit !== undefined) return hit;
-    const old = this.prev.get(k);
-    if (old !== undefined) this.cur.set(keyOf ? keyOf(old) : k, old);
-    return old;
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined && v.used !== this.lint) {
+      v.used = this.lint;
+      this.live++;
+    }
+    return v;
   }
 
   set(k: K, v: V): void {
-    this.cur.set(k, v);
+    const old = this.map.get(k);
+    if (old !== undefined && old !== v && old.used === this.lint) this.live--;
+    if (v.used !== this.lint) {
+      v.used = this.lint;
+      this.live++;
+    }
+    this.map.set(k, v);
   }
 
-  /** Forgets what the lint that just ended did not use. */
+  /** Ends a lint: drops what recent lints did not use when it outnumbers what the last one did. */
   turn(): void {
-    this.prev = this.cur;
-    this.cur = new Map();
+    if (this.map.size > 2 * this.live + 64) {
+      const lint = this.lint;
+      for (const [k, v] of this.map) if (v.used !== lint) this.map.delete(k);
+    }
+    this.lint++;
+    this.live = 0;
+  }
+
+  get size(): number {
+    return this.map.size;
   }
 }
 
 /** The memo of one document (one path). */
 export class DocMemo {
   /** Interned texts: the key is kept (detached) in the value, so that moving an entry keeps it. */
-  private readonly ids = new Generations<string, { key: string; id: number }>();
+  private readonly ids = new LintMap<string, { key: string; id: number; used: number }>();
   private nextId = 1;
   /** Per lint: unit start → [end, id], so that rules asking for the same unit share one lookup. */
   private byRange = new Map<number, [number, number]>();
-  private readonly entries = new Map<string, Generations<number, Entry>>();
+  /** The last lint's text and `byRange` (see `begin`). */
+  private prevByRange: { text: string; byRange: Map<number, [number, number]> } | null = null;
+  private readonly entries = new Map<string, LintMap<number, Entry>>();
   private text = '';
   private path = '';
   /** Unit tokens (see `Unit.token`) → the id of their text. */
@@ -124,6 +152,9 @@ export class DocMemo {
 
   /** Starts a lint of `text`. */
   begin(path: string, text: string): void {
+    // The units of the last lint that lie wholly before or after the change keep
+    // their text ids: found by position instead of hashing their text again.
+    this.prevByRange = this.byRange.size && this.text !== text ? { text: this.text, byRange: this.byRange } : null;
     this.path = path;
     this.text = text;
     this.byRange = new Map();
@@ -172,43 +203,56 @@ export class DocMemo {
     const prev = last.byRule.get(ruleId);
     if (!prev) return undefined;
     const span = (this.span ??= changedSpan(last.text, this.text));
-    const delta = span.newEnd - span.oldEnd;
+    const { start, oldEnd } = span;
+    const delta = span.newEnd - oldEnd;
+    const path = this.path;
     // Ranges before the change stay, after it move; one that touches it (or an
     // empty one right where it starts) cannot be placed: the rule runs.
-    const map = (a: number, b: number): [number, number] | null => {
-      const atStart = a === b && a === span.start;
-      if (b <= span.start && !atStart) return [a, b];
-      if (a >= span.oldEnd && !atStart) return [a + delta, b + delta];
-      return null;
+    const before = (a: number, b: number): boolean => b <= start && !(a === b && a === start);
+    const after = (a: number, b: number): boolean => a >= oldEnd && !(a === b && a === start);
+    const editsBefore = (f: Finding): boolean => {
+      for (const x of f.fixes) {
+        for (const ch of x.changes) {
+          if (ch.path !== path) continue;
+          for (const ed of ch.edits) if (!before(ed.start, ed.end)) return false;
+        }
+      }
+      return true;
     };
-    const out: Finding[] = [];
-    for (const f of prev) {
-      const r = map(f.range.start, f.range.end);
-      if (!r) return undefined;
-      // Before the change, with its fixes: the finding as it was.
-      if (r[0] === f.range.start && f.fixes.every((x) => x.changes.every((ch) => ch.path !== this.path || ch.edits.every((ed) => ed.end <= span.start && !(ed.start === ed.end && ed.start === span.start))))) {
-        out.push(f);
+    const out: Finding[] = new Array(prev.length);
+    for (let i = 0; i < prev.length; i++) {
+      const f = prev[i];
+      const a = f.range.start;
+      const b = f.range.end;
+      // Before the change, with its fixes: the finding as it was (findings are never changed once made).
+      if (before(a, b) && editsBefore(f)) {
+        out[i] = f;
         continue;
       }
-      const fixes: Fix[] = [];
-      for (const x of f.fixes) {
-        const changes = [];
-        for (const ch of x.changes) {
-          if (ch.path !== this.path) {
-            changes.push(ch);
-            continue;
+      if (!before(a, b) && !after(a, b)) return undefined;
+      const shift = before(a, b) ? 0 : delta;
+      let fixes = f.fixes;
+      if (fixes.length) {
+        fixes = [];
+        for (const x of f.fixes) {
+          const changes = [];
+          for (const ch of x.changes) {
+            if (ch.path !== path) {
+              changes.push(ch);
+              continue;
+            }
+            const edits: TextEdit[] = [];
+            for (const ed of ch.edits) {
+              if (before(ed.start, ed.end)) edits.push(ed);
+              else if (after(ed.start, ed.end)) edits.push({ start: ed.start + delta, end: ed.end + delta, newText: ed.newText });
+              else return undefined;
+            }
+            changes.push({ path: ch.path, edits });
           }
-          const edits: TextEdit[] = [];
-          for (const ed of ch.edits) {
-            const er = map(ed.start, ed.end);
-            if (!er) return undefined;
-            edits.push({ start: er[0], end: er[1], newText: ed.newText });
-          }
-          changes.push({ path: ch.path, edits });
+          fixes.push({ title: x.title, kind: x.kind, changes });
         }
-        fixes.push({ title: x.title, kind: x.kind, changes });
       }
-      out.push({ ...f, range: { start: r[0], end: r[1] }, fixes });
+      out[i] = { ...f, range: { start: a + shift, end: b + shift }, fixes };
     }
     return out;
   }
@@ -228,9 +272,9 @@ export class DocMemo {
 
   /** The id of a text (equal texts, equal ids, across lints of this document). */
   textId(text: string): number {
-    let e = this.ids.get(text, (v) => v.key);
+    let e = this.ids.get(text);
     if (e === undefined) {
-      e = { key: detach(text), id: this.nextId++ };
+      e = { key: detach(text), id: this.nextId++, used: 0 };
       this.ids.set(e.key, e);
     }
     return e.id;
@@ -240,6 +284,21 @@ export class DocMemo {
   unitId(range: OffsetRange): number {
     const hit = this.byRange.get(range.start);
     if (hit && hit[0] === range.end) return hit[1];
+    const prev = this.prevByRange;
+    if (prev) {
+      // Ids are never reused for another text: an id found this way still names this text.
+      const span = changedSpan(prev.text, this.text);
+      const delta = span.newEnd - span.oldEnd;
+      const before = range.end <= span.start && range.start < range.end;
+      const after = range.start >= span.newEnd && range.start < range.end;
+      if (before || after) {
+        const was = prev.byRange.get(before ? range.start : range.start - delta);
+        if (was && was[0] === (before ? range.end : range.end - delta)) {
+          this.byRange.set(range.start, [range.end, was[1]]);
+          return was[1];
+        }
+      }
+    }
     const id = this.textId(this.text.slice(range.start, range.end));
     this.byRange.set(range.start, [range.end, id]);
     return id;
@@ -294,8 +353,8 @@ export class DocMemo {
       });
     }
     let g = this.entries.get(ruleId);
-    if (!g) this.entries.set(ruleId, (g = new Generations()));
-    g.set(this.unitId(range), { deps, findings: rel });
+    if (!g) this.entries.set(ruleId, (g = new LintMap()));
+    g.set(this.unitId(range), { deps, findings: rel, used: 0 });
   }
 }
 

@@ -3,6 +3,7 @@
  * are UTF-16 code units, as in JavaScript strings and in LSP's default encoding.
  * Line breaks are `\n`, `\r\n` and a lone `\r`, as in LSP.
  */
+import { changedSpan } from './textDiff';
 
 export interface Position {
   line: number;
@@ -14,11 +15,66 @@ export interface Range {
   end: Position;
 }
 
+/**
+ * Line starts of `text` from those of the text before one edit. A line starts at
+ * q > 0 when text[q-1] is `\n`, or `\r` not followed by `\n`: it depends on the
+ * characters at q-1 and q only. Old starts whose two characters both lie before
+ * the change are kept, those whose two characters both lie after it shift by the
+ * change in length, and the positions in between are scanned.
+ */
+function derive(old: readonly number[], text: string, span: { start: number; oldEnd: number; newEnd: number }): number[] {
+  const { start, oldEnd, newEnd } = span;
+  const from = Math.max(start, 1);
+  // Old starts < from (0 is always one of them).
+  let lo = 0;
+  let hi = old.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (old[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = old.slice(0, lo);
+  const to = Math.min(newEnd, text.length);
+  for (let q = from; q <= to; q++) {
+    const c = text.charCodeAt(q - 1);
+    if (c === 10 || (c === 13 && text.charCodeAt(q) !== 10)) out.push(q);
+  }
+  // Old starts > oldEnd, moved.
+  let i = lo;
+  while (i < old.length && old[i] <= oldEnd) i++;
+  const delta = newEnd - oldEnd;
+  for (; i < old.length; i++) out.push(old[i] + delta);
+  return out;
+}
+
 export class LineIndex {
+  /**
+   * The index of `text`, derived from `previous` (the index of an earlier version
+   * of the same document, when there is one) through the span that changed.
+   */
+  static of(text: string, previous?: LineIndex | null): LineIndex {
+    if (!previous) return new LineIndex(text);
+    if (previous.text === text) return previous;
+    return new LineIndex(text, previous, changedSpan(previous.text, text));
+  }
+
+
   /** Offset of the first character of each line. */
   readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
+  /**
+   * The index of `text`, built from scratch; or, given `previous` (the index of
+   * an earlier version of the same document) and `span` (where the two differ:
+   * `previous.text[start, oldEnd)` became `text[start, newEnd)`, see
+   * textDiff.changedSpan), derived from it: line starts before the change are
+   * kept, those after it shifted, and only the changed text is scanned. Equal to
+   * a fresh index either way.
+   */
+  constructor(readonly text: string, previous?: LineIndex, span?: { start: number; oldEnd: number; newEnd: number }) {
+    if (previous && span) {
+      this.lineStarts = derive(previous.lineStarts, text, span);
+      return;
+    }
     const starts = [0];
     // Most files have no `\r`: finding `\n` with indexOf is much faster than a loop.
     if (text.indexOf('\r') < 0) {

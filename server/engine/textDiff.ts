@@ -7,6 +7,20 @@
  * are found by comparing chunks (native string equality), then characters.
  */
 export function changedSpan(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
+  // The parser, the line index and the rule memo of one lint all ask for the
+  // same pair of texts: the last answer is kept (the texts are compared by
+  // reference first, so a hit costs nothing; the span is never mutated).
+  const l = last;
+  if (l && l.before === before && l.after === after) return l.span;
+  const span = compute(before, after);
+  last = { before, after, span };
+  return span;
+}
+
+type Span = { readonly start: number; readonly oldEnd: number; readonly newEnd: number };
+let last: { before: string; after: string; span: Span } | null = null;
+
+function compute(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
   const max = Math.min(before.length, after.length);
   let start = 0;
   for (let c = 4096; c >= 8; c >>= 3) {

@@ -52,6 +52,41 @@ export function toDiagnostic(f: Finding, lines: LineIndex, key: number): Diagnos
   return d;
 }
 
+/** What was published for a document: the findings and the diagnostics made of them, index for index. */
+export interface Published {
+  readonly findings: readonly Finding[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The diagnostics of a document's findings (`toDiagnostic`, keyed by index).
+ * Typing changes few of thousands of findings: the diagnostic published for the
+ * same index last time is reused as is when it would come out equal (same rule,
+ * severity and message, same line and character range), so that unchanged
+ * diagnostics are not made again (nor serialized again, see `encodeMessage`).
+ */
+export function toDiagnostics(findings: readonly Finding[], lines: LineIndex, previous?: Published): Diagnostic[] {
+  const out: Diagnostic[] = new Array(findings.length);
+  const prevFindings = previous?.findings;
+  const prevDiags = previous?.diagnostics;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    const p = prevFindings?.[i];
+    const d = prevDiags?.[i];
+    if (p && d && (p === f || (p.ruleId === f.ruleId && p.severity === f.severity && p.message === f.message))) {
+      const start = lines.offsetToPosition(f.range.start);
+      const end = f.range.end === f.range.start ? start : lines.offsetToPosition(f.range.end);
+      const r = d.range;
+      if (r.start.line === start.line && r.start.character === start.character && r.end.line === end.line && r.end.character === end.character) {
+        out[i] = d;
+        continue;
+      }
+    }
+    out[i] = toDiagnostic(f, lines, i);
+  }
+  return out;
+}
+
 export function toWorkspaceEdit(
   changes: { path: string; edits: { start: number; end: number; newText: string }[] }[],
   linesOf: (path: string) => LineIndex | undefined,

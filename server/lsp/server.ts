@@ -32,7 +32,7 @@ import { LineIndex } from '../engine/positions';
 import { suppressionFix, type SuppressScope } from '../engine/suppressFixes';
 import type { Finding, WorkspaceView } from '../engine/types';
 import { DiskWorkspace } from '../engine/workspace';
-import { SOURCE, minimalEdit, pathToUri, toCodeAction, toDiagnostic, toWorkspaceEdit, uriToPath } from './convert';
+import { SOURCE, minimalEdit, pathToUri, toCodeAction, toDiagnostic, toDiagnostics, toWorkspaceEdit, uriToPath, type Published } from './convert';
 import { docPath, hoverMarkdown } from './ruleDocs';
 import { registerSecurityDiff, type SecurityDiff } from './securityDiff';
 import { DEFAULT_SETTINGS, excludeGlobs, readSettings, type LogLevel, type Settings } from './settings';
@@ -107,6 +107,8 @@ export function startServer(connection: Connection): void {
 class IacLintServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly results = new Map<string, Entry>();
+  /** Per open document: what its last publish was made of, for reusing unchanged diagnostics (convert.ts toDiagnostics). */
+  private readonly lastPublished = new Map<string, Published>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly justOpened = new Set<string>();
   /** Paths of open documents → their URIs (edits to open files use the editor's URI). */
@@ -521,7 +523,9 @@ class IacLintServer {
       this.publish(doc.uri, entry.configDiagnostics, doc.version);
       return;
     }
-    const diagnostics: Diagnostic[] = entry.result ? entry.result.findings.map((f, i) => toDiagnostic(f, entry.result!.lines, i)) : [];
+    const diagnostics: Diagnostic[] = entry.result ? toDiagnostics(entry.result.findings, entry.result.lines, this.lastPublished.get(doc.uri)) : [];
+    if (entry.result) this.lastPublished.set(doc.uri, { findings: entry.result.findings, diagnostics });
+    else this.lastPublished.delete(doc.uri);
     this.publish(doc.uri, diagnostics, doc.version);
   }
 
@@ -581,6 +585,7 @@ class IacLintServer {
     if (t) clearTimeout(t);
     this.timers.delete(doc.uri);
     this.results.delete(doc.uri);
+    this.lastPublished.delete(doc.uri);
     this.openPaths.delete(path);
     await this.ready;
     const folder = this.folderOf(path);

@@ -13,6 +13,7 @@ import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
 import { collectRanges, detach, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
+import type { LineIndex } from '../positions';
 
 interface Piece {
   /** Offset its nodes' ranges currently include. */
@@ -62,6 +63,8 @@ export interface PieceCache {
   /** The text of the last (YAML) incremental parse, and where its pieces were: start → [end, piece]. */
   lastText: string;
   placed: Map<number, [number, Piece]>;
+  /** The line index of the last parse, the next one is derived from. */
+  lines?: LineIndex;
 }
 
 export function newPieceCache(): PieceCache {

@@ -56,7 +56,8 @@ export function parseYamlDocument(text: string): Document {
  */
 export function parseCloudFormation(path: string, text: string, cache?: PieceCache): CfnTemplate | null {
   if (!looksLikeCloudFormation(text)) return null;
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text, cache?.lines);
+  if (cache) cache.lines = lines;
   let doc: Document;
   let emptyKeys: Scalar[] | null = null;
   try {

@@ -32,6 +32,8 @@ interface LspRange {
 export interface DfParseCache {
   /** The chunks of the last parse (only those: memory stays proportional to the document). */
   chunks: Map<string, ChunkParse>;
+  /** The line index of the last parse, the next one is derived from. */
+  lines?: LineIndex;
 }
 
 export function newDfParseCache(): DfParseCache {
@@ -91,7 +93,8 @@ export function forgetOrigin(instr: DfInstruction): void {
  * that does not parse as expected) the whole text is parsed as one chunk.
  */
 export function parseDockerfile(path: string, text: string, cache?: DfParseCache): DfFile {
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text, cache?.lines);
+  if (cache) cache.lines = lines;
   const file: DfFile = {
     format: 'dockerfile',
     path,

@@ -53,7 +53,7 @@ const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
  * recover is still returned.
  */
 export function parseTerraform(path: string, text: string, previous?: TfFile): TfFile {
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text, previous?.lines);
   if (!parser) {
     return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: 'Terraform parser is not initialised (initTerraform() was not awaited)' }]);
   }
