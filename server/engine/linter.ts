@@ -53,11 +53,11 @@ export function candidateFormat(path: string): Format | null {
   return null;
 }
 
-/** A document's incremental parse state, made on first use; at most 200 documents are kept. */
-function perPath<T>(caches: Map<string, T>, path: string, make: () => T): T {
+/** A document's incremental state (parse, memo), made on first use; past `limit` documents all are dropped. */
+function perPath<T>(caches: Map<string, T>, path: string, make: () => T, limit = 200): T {
   let cache = caches.get(path);
   if (!cache) {
-    if (caches.size > 200) caches.clear();
+    if (caches.size > limit) caches.clear();
     cache = make();
     caches.set(path, cache);
   }
@@ -186,16 +186,6 @@ export class Engine {
     return parsed;
   }
 
-  private memoOf(path: string): DocMemo {
-    let m = this.memos.get(path);
-    if (!m) {
-      if (this.memos.size > 100) this.memos.clear();
-      m = new DocMemo();
-      this.memos.set(path, m);
-    }
-    return m;
-  }
-
   private run(
     format: Format,
     doc: { path: string; text: string; lines: LineIndex },
@@ -204,7 +194,7 @@ export class Engine {
     call: (rule: Rule, ctx: BaseContext) => void,
     units?: (memo: DocMemo) => void,
   ): void {
-    const memo = this.memoOf(doc.path);
+    const memo = perPath(this.memos, doc.path, () => new DocMemo(), 100);
     memo.begin(doc.path, doc.text);
     try {
       units?.(memo);

@@ -58,7 +58,6 @@ export class LineIndex {
     return new LineIndex(text, previous, changedSpan(previous.text, text));
   }
 
-
   /** Offset of the first character of each line. */
   readonly lineStarts: number[];
 
