@@ -152,7 +152,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   const paths = positionals.length ? positionals : ['.'];
   const { sources, large, inputError: readError } = readInputs(paths, err, config.options.maxFileSizeKB * 1024);
   let inputError = readError;
-  const engine = await Engine.create(config);
+  const engine = await Engine.create(config, undefined, { incremental: false });
   const disk = new DiskWorkspace();
   let workspace: WorkspaceView = disk;
   const notes: string[] = [];

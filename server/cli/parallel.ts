@@ -130,7 +130,7 @@ export function isLintWorker(): boolean {
 export async function runLintWorker(): Promise<void> {
   const input = workerData as WorkerInput;
   try {
-    const engine = await Engine.create(input.config);
+    const engine = await Engine.create(input.config, undefined, { incremental: false });
     const disk = new DiskWorkspace();
     const base = input.base ? new Map(input.base) : null;
     const workspace: WorkspaceView = base

@@ -15,7 +15,7 @@ import { initTerraform, parseTerraform } from './terraform/parser';
 import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
-import type { BaseContext, ReportDescriptor, Rule } from './rule';
+import type { BaseContext, CfnContext, DfContext, ReportDescriptor, Rule, TfContext } from './rule';
 import {
   applySuppressions, CfnSuppressionView, DfSuppressionView, TfSuppressionView, UNUSED_SUPPRESSION, type SuppressionView,
 } from './suppress';
@@ -69,6 +69,17 @@ const TF_CACHE_FILES = 500;
 
 const emptyWorkspace: WorkspaceView = { terraformFilesIn: () => [] };
 
+export interface EngineOptions {
+  /**
+   * Whether files are linted again as they change (the language server: keep
+   * each document's parse pieces and findings per unit so that a keystroke costs
+   * what it changes). `false` for a one-pass scan (the CLI): every file is
+   * linted once, so nothing is kept for later and no memo keys are computed.
+   * Findings are the same either way.
+   */
+  incremental?: boolean;
+}
+
 export class Engine {
   private readonly tfCache = new Map<string, TfFile>();
   /** Per-file pieces of the last YAML parse, for incremental re-parsing. */
@@ -78,17 +89,19 @@ export class Engine {
   /** Per-file findings of units (resources, blocks, stages) at the last lint (memo.ts). */
   private readonly memos = new Map<string, DocMemo>();
   readonly rules: readonly Rule[];
+  readonly incremental: boolean;
 
-  private constructor(public config: EngineConfig, rules: readonly Rule[]) {
+  private constructor(public config: EngineConfig, rules: readonly Rule[], options: EngineOptions) {
     this.rules = rules;
+    this.incremental = options.incremental ?? true;
   }
 
   /** Loads the Terraform and shell grammars once; everything after is synchronous. */
-  static async create(config: EngineConfig = defaultConfig(), rules: readonly Rule[] = allRules): Promise<Engine> {
+  static async create(config: EngineConfig = defaultConfig(), rules: readonly Rule[] = allRules, options: EngineOptions = {}): Promise<Engine> {
     // One after the other: both instantiate the shared web-tree-sitter runtime on first use.
     await initTerraform();
     await initShell();
-    return new Engine(config, rules);
+    return new Engine(config, rules, options);
   }
 
   ruleById(id: string): Rule | undefined {
@@ -122,15 +135,16 @@ export class Engine {
   private lintCloudFormation(file: SourceFile, workspace: WorkspaceView): LintResult | null {
     let tpl: CfnTemplate | null;
     try {
-      tpl = parseCloudFormation(file.path, file.text, perPath(this.cfnCache, file.path, newPieceCache));
+      tpl = parseCloudFormation(file.path, file.text, this.incremental ? perPath(this.cfnCache, file.path, newPieceCache) : undefined);
     } catch (e) {
       return this.crashed(file, 'cloudformation', e);
     }
     if (!tpl) return null;
+    if (!this.incremental) tpl.transient = true;
     const t = tpl;
     const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
     const units = (m: DocMemo) => m.setUnits(cfnUnits(t), cfnReusable(t) ? `${m.textId(cfnContextText(t))}|${cfnStyle(t)}` : null);
-    this.run('cloudformation', t, workspace, findings, (r, ctx) => r.cloudformation!({ ...ctx, template: t }), units);
+    this.run('cloudformation', t, workspace, findings, { template: t }, units);
     const suppression = new CfnSuppressionView(t);
     return { path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression };
   }
@@ -138,12 +152,12 @@ export class Engine {
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
     let df: DfFile;
     try {
-      df = parseDockerfile(file.path, file.text, perPath(this.dfCache, file.path, newDfParseCache));
+      df = parseDockerfile(file.path, file.text, this.incremental ? perPath(this.dfCache, file.path, newDfParseCache) : undefined);
     } catch (e) {
       return this.crashed(file, 'dockerfile', e);
     }
     const findings: Finding[] = [];
-    this.run('dockerfile', df, workspace, findings, (r, ctx) => r.dockerfile!({ ...ctx, dockerfile: df }));
+    this.run('dockerfile', df, workspace, findings, { dockerfile: df });
     const suppression = new DfSuppressionView(df);
     return { path: file.path, format: 'dockerfile', findings: this.suppress(file.path, suppression, findings), lines: df.lines, suppression };
   }
@@ -159,13 +173,13 @@ export class Engine {
         if (sib.path !== file.path) files.push(this.parseTf(sib.path, sib.text));
       }
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      module = { dir, files };
+      module = this.incremental ? { dir, files } : { dir, files, transient: true };
     } catch (e) {
       return this.crashed(file, 'terraform', e);
     }
     const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
     const units = (m: DocMemo) => m.setUnits(tfUnits(tf), tfReusable(module) ? `${m.textId(tfContextText(module, tf))}|${tfStyle(tf)}` : null);
-    this.run('terraform', tf, workspace, findings, (r, ctx) => r.terraform!({ ...ctx, file: tf, module }), units);
+    this.run('terraform', tf, workspace, findings, { file: tf, module }, units);
     const suppression = new TfSuppressionView(tf);
     return { path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression };
   }
@@ -191,14 +205,19 @@ export class Engine {
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
-    call: (rule: Rule, ctx: BaseContext) => void,
+    subject: Subject,
     units?: (memo: DocMemo) => void,
   ): void {
+    if (!this.incremental) {
+      this.runRules(format, doc, workspace, findings, subject, null);
+      findings.sort(byPosition);
+      return;
+    }
     const memo = perPath(this.memos, doc.path, () => new DocMemo(), 100);
     memo.begin(doc.path, doc.text);
     try {
       units?.(memo);
-      this.runRules(format, doc, workspace, findings, call, memo);
+      this.runRules(format, doc, workspace, findings, subject, memo);
     } finally {
       memo.end();
     }
@@ -210,8 +229,8 @@ export class Engine {
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
-    call: (rule: Rule, ctx: BaseContext) => void,
-    memo: DocMemo,
+    subject: Subject,
+    memo: DocMemo | null,
   ): void {
     for (const rule of this.rules) {
       if (!rule.formats.includes(format)) continue;
@@ -219,8 +238,8 @@ export class Engine {
       if (configured === 'off') continue;
       const severity = configured ?? rule.severity;
       // Nothing the rule reads changed since the last lint: its findings, moved.
-      const reads = format === 'dockerfile' ? undefined : rule.reads?.[format];
-      if (reads) {
+      const reads = format === 'dockerfile' || !memo ? undefined : rule.reads?.[format];
+      if (reads && memo) {
         const again = memo.replayRule(rule.id, reads);
         if (again) {
           for (const f of again) findings.push(f);
@@ -232,7 +251,9 @@ export class Engine {
       let failed = false;
       let recording = false;
       const used = new Set<number>();
-      const ctx: BaseContext = {
+      // One object of one shape for every rule and format (copying a base context
+      // into a format's context per rule call showed in profiles).
+      const ctx: BaseContext & Subject = {
         path: doc.path,
         text: doc.text,
         lines: doc.lines,
@@ -252,6 +273,10 @@ export class Engine {
         fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
         suggest: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'suggestion', changes: [{ path: doc.path, edits }] }),
         memo: (unit: OffsetRange, deps: string | null, check: () => void): void => {
+          if (!memo) {
+            check();
+            return;
+          }
           const id = deps === null || recording ? -1 : memo.unitId(unit);
           // Nested, unkeyed or repeated (the same unit twice in one lint): no reuse.
           if (id < 0 || used.has(id)) {
@@ -273,11 +298,18 @@ export class Engine {
           }
           memo.record(rule.id, unit, deps!, findings.slice(mark));
         },
-        unitKey: (range: OffsetRange): string => `u${memo.unitId(range)}`,
-        textKey: (text: string): string => `t${memo.textId(text)}`,
+        // Without a memo keys are never compared: any will do.
+        unitKey: (range: OffsetRange): string => (memo ? `u${memo.unitId(range)}` : 'u'),
+        textKey: (text: string): string => (memo ? `t${memo.textId(text)}` : 't'),
+        template: subject.template,
+        file: subject.file,
+        module: subject.module,
+        dockerfile: subject.dockerfile,
       };
       try {
-        call(rule, ctx);
+        if (format === 'cloudformation') rule.cloudformation!(ctx as CfnContext);
+        else if (format === 'terraform') rule.terraform!(ctx as TfContext);
+        else rule.dockerfile!(ctx as DfContext);
       } catch (e) {
         failed = true;
         findings.push({
@@ -290,7 +322,7 @@ export class Engine {
           fixes: [],
         });
       }
-      if (reads && !failed) memo.keepRule(rule.id, findings.slice(mark));
+      if (reads && memo && !failed) memo.keepRule(rule.id, findings.slice(mark));
     }
   }
 
@@ -358,6 +390,14 @@ export class Engine {
       }],
     };
   }
+}
+
+/** What the rules of a format read besides the text: the parsed file (and Terraform's module). */
+interface Subject {
+  template?: CfnTemplate;
+  file?: TfFile;
+  module?: TfModule;
+  dockerfile?: DfFile;
 }
 
 function byPosition(a: Finding, b: Finding): number {

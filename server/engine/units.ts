@@ -22,9 +22,9 @@ export function cfnUnit(res: CfnResource): OffsetRange {
   return { start: res.keyRange.start, end: Math.max(res.keyRange.end, v?.range?.[1] ?? res.keyRange.end) };
 }
 
-/** Whether the text of a unit says all there is to it: no syntax errors, no aliases. */
+/** Whether the text of a unit says all there is to it (no syntax errors, no aliases) and the template is linted again later (not `transient`). */
 export function cfnReusable(tpl: CfnTemplate): boolean {
-  return tpl.errors.length === 0 && !tpl.aliasTargets;
+  return tpl.errors.length === 0 && !tpl.aliasTargets && !tpl.transient;
 }
 
 /**
@@ -176,9 +176,9 @@ export function tfUnits(file: TfFile): Unit[] {
   return file.blocks.filter(isTfUnit).map((b) => ({ range: b.range, kind: b.labels[0].value }));
 }
 
-/** Whether the module parsed cleanly (error recovery may read a block differently depending on what is around it). */
+/** Whether the module parsed cleanly (error recovery may read a block differently depending on what is around it) and is linted again later (not `transient`). */
 export function tfReusable(module: TfModule): boolean {
-  return module.files.every((f) => f.errors.length === 0);
+  return !module.transient && module.files.every((f) => f.errors.length === 0);
 }
 
 /** Per file: its context text, and the sibling files (parses) it was built from. */

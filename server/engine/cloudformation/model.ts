@@ -41,6 +41,11 @@ export interface CfnTemplate {
    * (an alias bomb, or an alias inside its own anchor): they are not followed then.
    */
   aliasTargets?: ReadonlyMap<Node, Node>;
+  /**
+   * Linted once and forgotten (the CLI's scan): nothing about it is kept for a
+   * later lint (no facts cached by text, no memo keys).
+   */
+  transient?: boolean;
 }
 
 export type { Node, Pair, Scalar, YAMLMap };

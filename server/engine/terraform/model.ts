@@ -118,6 +118,11 @@ export interface TfFile {
 export interface TfModule {
   dir: string;
   files: TfFile[];
+  /**
+   * Linted once and forgotten (the CLI's scan): nothing about it is kept for a
+   * later lint (no facts cached by text, no memo keys).
+   */
+  transient?: boolean;
 }
 
 /** A function call expression such as `jsonencode({...})`. */
