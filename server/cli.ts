@@ -18,7 +18,7 @@ import { CONFIG_FILE_NAME, parseConfigText } from './engine/configFile';
 import { fixFiles } from './engine/fixer';
 import { GitBase, gitTopLevel } from './engine/gitBase';
 import { Engine, candidateFormat, type LintResult } from './engine/linter';
-import { SEVERITY_ORDER, type Format, type Severity, type WorkspaceView } from './engine/types';
+import { SEVERITY_ORDER, type Format, type Severity, type SourceFile, type WorkspaceView } from './engine/types';
 import { DiskWorkspace } from './engine/workspace';
 import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
 import { runDiff } from './cli/diff';
@@ -179,15 +179,16 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   }
   const results: LintResult[] = [];
   for (const l of large) results.push(engine.tooLarge(l.path, l.format, l.size));
-  const workers = workerCount(sources.length);
-  const linted = workers > 1
-    ? await lintInWorkers(__filename, sources, config, workers, workspace.baseText?.bind(workspace))
-    : sources.map((s) => {
-      const r = engine.lint(s, workspace);
-      // The report needs the findings and line index only: let the parse go.
-      if (r) delete r.suppression;
-      return r;
-    });
+  const lintHere = (s: SourceFile): LintResult | null => {
+    const r = engine.lint(s, workspace);
+    // The report needs the findings and line index only: let the parse go.
+    if (r) delete r.suppression;
+    return r;
+  };
+  const threads = workerCount(sources.length);
+  const linted = threads > 1
+    ? await lintInWorkers(__filename, sources, config, threads, workspace.baseText?.bind(workspace), lintHere)
+    : sources.map(lintHere);
   sources.forEach((s, i) => {
     const r = linted[i];
     if (r) results.push(r);

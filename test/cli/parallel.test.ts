@@ -111,6 +111,35 @@ describe('CLI on worker threads', function () {
     assert.ok(findings > 100, `${findings} findings`);
   });
 
+  it('lints one share on the calling thread next to the workers', async () => {
+    const paths: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = nodePath.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else paths.push(p);
+      }
+    };
+    walk(nodePath.join(t.path, 'examples'));
+    walk(nodePath.join(t.path, 'fixtures', 'ec2-imdsv2-required'));
+    const sources = paths.map((path) => ({ path, text: fs.readFileSync(path, 'utf8') }));
+    const engine = await Engine.create(defaultConfig(), undefined, { incremental: false });
+    const ws = new DiskWorkspace();
+    const serial = sources.map((s) => engine.lint(s, ws));
+    const localPaths: string[] = [];
+    const mixed = await lintInWorkers(nodePath.join(ROOT, 'out', 'server', 'cli.js'), sources, defaultConfig(), 2, undefined, (s) => {
+      localPaths.push(s.path);
+      return engine.lint(s, ws);
+    });
+    assert.ok(localPaths.length > 0 && localPaths.length < sources.length, `${localPaths.length} of ${sources.length} here`);
+    let findings = 0;
+    serial.forEach((r, i) => {
+      assert.deepEqual(mixed[i]?.findings ?? null, r?.findings ?? null, sources[i].path);
+      findings += r?.findings.length ?? 0;
+    });
+    assert.ok(findings > 20, `${findings} findings`);
+  });
+
   it('keeps the files of a Terraform folder in one share, every file once, shares balanced', () => {
     const files = [
       { path: '/w/a/main.tf', text: 'x'.repeat(5000) },
@@ -130,7 +159,8 @@ describe('CLI on worker threads', function () {
 
   it('uses workers only when they pay, or as IAC_LINT_WORKERS says', () => {
     assert.equal(workerCount(10, {}, 16), 0);
-    assert.equal(workerCount(5000, {}, 2), 0);
+    assert.equal(workerCount(5000, {}, 1), 0);
+    assert.equal(workerCount(5000, {}, 2), 2);
     assert.equal(workerCount(5000, {}, 4), 4);
     assert.equal(workerCount(5000, {}, 64), 8);
     assert.equal(workerCount(5000, { IAC_LINT_WORKERS: '1' }), 0);
