@@ -21,7 +21,7 @@ import {
 } from './suppress';
 import { DocMemo } from './memo';
 import { cfnContextText, cfnReusable, cfnStyle, cfnUnits, tfContextText, tfReusable, tfStyle, tfUnits } from './units';
-import type { Finding, Fix, Format, OffsetRange, SourceFile, TextEdit, WorkspaceView } from './types';
+import type { Finding, Fix, Format, OffsetRange, Severity, SourceFile, TextEdit, WorkspaceView } from './types';
 
 /** Findings that come from the engine itself, not from a catalog rule. */
 export const PARSE_ERROR = 'parse-error';
@@ -232,97 +232,104 @@ export class Engine {
     subject: Subject,
     memo: DocMemo | null,
   ): void {
-    for (const rule of this.rules) {
-      if (!rule.formats.includes(format)) continue;
-      const configured = this.config.rules[rule.id];
+    // One context for every rule of this lint (its closures read the rule being
+    // run), of one shape for every format: made per rule call, contexts showed in
+    // profiles of workspace scans.
+    let rule!: Rule;
+    let severity!: Severity;
+    let recording = false;
+    /** Units already checked by this rule in this lint (a repeated unit is not reused). */
+    let used: Set<number> | null = null;
+    const ctx: BaseContext & Subject = {
+      path: doc.path,
+      text: doc.text,
+      lines: doc.lines,
+      options: this.config.options,
+      workspace,
+      report: (d: ReportDescriptor) => {
+        findings.push({
+          ruleId: rule.id,
+          severity,
+          message: d.message,
+          path: doc.path,
+          range: clampRange(d.range, doc.text.length),
+          resource: d.resource ?? null,
+          fixes: d.fixes ? d.fixes.filter((f) => fixApplies(f, doc.path, doc.text.length)) : [],
+        });
+      },
+      fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
+      suggest: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'suggestion', changes: [{ path: doc.path, edits }] }),
+      memo: (unit: OffsetRange, deps: string | null, check: () => void): void => {
+        if (!memo) {
+          check();
+          return;
+        }
+        const id = deps === null || recording ? -1 : memo.unitId(unit);
+        // Nested, unkeyed or repeated (the same unit twice in one lint): no reuse.
+        if (id < 0 || used?.has(id)) {
+          check();
+          return;
+        }
+        (used ??= new Set()).add(id);
+        const replayed = memo.replay(rule.id, unit, deps!);
+        if (replayed) {
+          for (const f of replayed) findings.push(f);
+          return;
+        }
+        const mark = findings.length;
+        recording = true;
+        try {
+          check();
+        } finally {
+          recording = false;
+        }
+        memo.record(rule.id, unit, deps!, findings.slice(mark));
+      },
+      // Without a memo keys are never compared: any will do.
+      unitKey: (range: OffsetRange): string => (memo ? `u${memo.unitId(range)}` : 'u'),
+      textKey: (text: string): string => (memo ? `t${memo.textId(text)}` : 't'),
+      template: subject.template,
+      file: subject.file,
+      module: subject.module,
+      dockerfile: subject.dockerfile,
+    };
+    for (const r of this.rules) {
+      if (!r.formats.includes(format)) continue;
+      const configured = this.config.rules[r.id];
       if (configured === 'off') continue;
-      const severity = configured ?? rule.severity;
+      rule = r;
+      severity = configured ?? r.severity;
+      recording = false;
+      used = null;
       // Nothing the rule reads changed since the last lint: its findings, moved.
-      const reads = format === 'dockerfile' || !memo ? undefined : rule.reads?.[format];
+      const reads = format === 'dockerfile' || !memo ? undefined : r.reads?.[format];
       if (reads && memo) {
-        const again = memo.replayRule(rule.id, reads);
+        const again = memo.replayRule(r.id, reads);
         if (again) {
           for (const f of again) findings.push(f);
-          memo.keepRule(rule.id, again);
+          memo.keepRule(r.id, again);
           continue;
         }
       }
       const mark = findings.length;
       let failed = false;
-      let recording = false;
-      const used = new Set<number>();
-      // One object of one shape for every rule and format (copying a base context
-      // into a format's context per rule call showed in profiles).
-      const ctx: BaseContext & Subject = {
-        path: doc.path,
-        text: doc.text,
-        lines: doc.lines,
-        options: this.config.options,
-        workspace,
-        report: (d: ReportDescriptor) => {
-          findings.push({
-            ruleId: rule.id,
-            severity,
-            message: d.message,
-            path: doc.path,
-            range: clampRange(d.range, doc.text.length),
-            resource: d.resource ?? null,
-            fixes: d.fixes ? d.fixes.filter((f) => fixApplies(f, doc.path, doc.text.length)) : [],
-          });
-        },
-        fix: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'exact', changes: [{ path: doc.path, edits }] }),
-        suggest: (title: string, edits: TextEdit[]): Fix => ({ title, kind: 'suggestion', changes: [{ path: doc.path, edits }] }),
-        memo: (unit: OffsetRange, deps: string | null, check: () => void): void => {
-          if (!memo) {
-            check();
-            return;
-          }
-          const id = deps === null || recording ? -1 : memo.unitId(unit);
-          // Nested, unkeyed or repeated (the same unit twice in one lint): no reuse.
-          if (id < 0 || used.has(id)) {
-            check();
-            return;
-          }
-          used.add(id);
-          const replayed = memo.replay(rule.id, unit, deps!);
-          if (replayed) {
-            for (const f of replayed) findings.push(f);
-            return;
-          }
-          const mark = findings.length;
-          recording = true;
-          try {
-            check();
-          } finally {
-            recording = false;
-          }
-          memo.record(rule.id, unit, deps!, findings.slice(mark));
-        },
-        // Without a memo keys are never compared: any will do.
-        unitKey: (range: OffsetRange): string => (memo ? `u${memo.unitId(range)}` : 'u'),
-        textKey: (text: string): string => (memo ? `t${memo.textId(text)}` : 't'),
-        template: subject.template,
-        file: subject.file,
-        module: subject.module,
-        dockerfile: subject.dockerfile,
-      };
       try {
-        if (format === 'cloudformation') rule.cloudformation!(ctx as CfnContext);
-        else if (format === 'terraform') rule.terraform!(ctx as TfContext);
-        else rule.dockerfile!(ctx as DfContext);
+        if (format === 'cloudformation') r.cloudformation!(ctx as CfnContext);
+        else if (format === 'terraform') r.terraform!(ctx as TfContext);
+        else r.dockerfile!(ctx as DfContext);
       } catch (e) {
         failed = true;
         findings.push({
           ruleId: INTERNAL_ERROR,
           severity: 'info',
-          message: `Rule ${rule.id} failed on this file: ${(e as Error).message}`,
+          message: `Rule ${r.id} failed on this file: ${(e as Error).message}`,
           path: doc.path,
           range: { start: 0, end: 0 },
           resource: null,
           fixes: [],
         });
       }
-      if (reads && memo && !failed) memo.keepRule(rule.id, findings.slice(mark));
+      if (reads && memo && !failed) memo.keepRule(r.id, findings.slice(mark));
     }
   }
 

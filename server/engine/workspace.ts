@@ -11,19 +11,23 @@ export const MAX_SIBLING_BYTES = 4 * 1024 * 1024;
 
 export class DiskWorkspace implements WorkspaceView {
   private readonly cache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+  /** Folder listings, when the disk is taken as a snapshot (`snapshot`). */
+  private readonly listings: Map<string, string[] | null> | null;
 
-  constructor(private readonly overlay?: (path: string) => string | undefined) {}
+  /**
+   * `overlay`: texts that win over the disk (open editors, files the CLI already
+   * read). `snapshot`: the disk does not change while this view is used (one CLI
+   * run), so each folder is listed once.
+   */
+  constructor(private readonly overlay?: (path: string) => string | undefined, options: { snapshot?: boolean } = {}) {
+    this.listings = options.snapshot ? new Map() : null;
+  }
 
   terraformFilesIn(dir: string): SourceFile[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return [];
-    }
+    const names = this.list(dir);
+    if (!names) return [];
     const out: SourceFile[] = [];
     for (const name of names) {
-      if (!/\.tf$/i.test(name)) continue;
       const path = nodePath.join(dir, name);
       const open = this.overlay?.(path);
       if (open !== undefined) {
@@ -34,6 +38,19 @@ export class DiskWorkspace implements WorkspaceView {
       if (text !== undefined) out.push({ path, text });
     }
     return out;
+  }
+
+  private list(dir: string): string[] | null {
+    const known = this.listings?.get(dir);
+    if (known !== undefined) return known;
+    let names: string[] | null;
+    try {
+      names = fs.readdirSync(dir).filter((n) => /\.tf$/i.test(n));
+    } catch {
+      names = null;
+    }
+    this.listings?.set(dir, names);
+    return names;
   }
 
   private read(path: string): string | undefined {
