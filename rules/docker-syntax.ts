@@ -1,3 +1,4 @@
+import { DockerfileParser } from 'dockerfile-ast';
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { Validator } from 'dockerfile-utils/lib/dockerValidator';
 import { LineIndex } from '../server/engine/positions';
@@ -42,11 +43,30 @@ interface Problem {
   code: unknown;
 }
 
-/** The errors dockerfile-utils finds in `text`, with offsets into it; null when it fails. */
-function problemsIn(text: string, lines: LineIndex): Problem[] | null {
+/**
+ * dockerfile-utils' `validate(text)`, reusing `parsed`, the dockerfile-ast parse
+ * of exactly `text` that the engine already made, instead of parsing the text a
+ * second time: `validate` takes text only, and parses it with
+ * `DockerfileParser.parse`, which answers with `parsed` for that one text during
+ * the (synchronous) call. The parse is only read, by both. Were a later
+ * dockerfile-utils to parse otherwise, it would parse again: slower, same result.
+ */
+export function validateParsed(text: string, parsed: unknown, settings: ValidatorSettings): ReturnType<typeof validate> {
+  if (!parsed) return validate(text, settings);
+  const parse = DockerfileParser.parse;
+  DockerfileParser.parse = (content: string) => (content === text ? parsed as ReturnType<typeof parse> : parse.call(DockerfileParser, content));
+  try {
+    return validate(text, settings);
+  } finally {
+    DockerfileParser.parse = parse;
+  }
+}
+
+/** The errors dockerfile-utils finds in `text` (parsed as `parsed` when given), with offsets into it; null when it fails. */
+function problemsIn(text: string, lines: LineIndex, parsed?: unknown): Problem[] | null {
   let problems;
   try {
-    problems = validate(text, SETTINGS);
+    problems = validateParsed(text, parsed, SETTINGS);
   } catch {
     return null;
   }
@@ -107,7 +127,8 @@ function chunkedProblems(df: DfFile): Problem[] {
     let done = chunk.data.get(DATA_KEY) as ChunkProblems | undefined;
     if (!done || done.prefix !== pre) {
       const text = pre + df.text.slice(chunk.start, chunk.end);
-      const all = problemsIn(text, new LineIndex(text));
+      // The first chunk's parse is the engine's `ast` (parsed from this very text).
+      const all = problemsIn(text, new LineIndex(text), k === 0 ? df.ast : undefined);
       const problems = all === null ? null : all
         .filter((p) => p.code !== ValidationCode.DUPLICATE_BUILD_STAGE_NAME && (k === 0 || (p.code !== ValidationCode.NO_SOURCE_IMAGE && p.start >= pre.length)))
         .map((p) => ({ ...p, start: p.start - pre.length, end: p.end - pre.length }));
@@ -134,7 +155,8 @@ export default defineRule({
     if (df.instructions.length === 0) return;
     // A `dockerfile-utils: ignore` comment can silence the line after it, across a cut.
     const whole = df.chunks.length <= 1 || ctx.text.includes('dockerfile-utils: ignore');
-    const problems = (whole ? problemsIn(ctx.text, ctx.lines) : chunkedProblems(df)) ?? [];
+    // One chunk: the engine's `ast` is the parse of the whole text.
+    const problems = (whole ? problemsIn(ctx.text, ctx.lines, df.chunks.length <= 1 ? df.ast : undefined) : chunkedProblems(df)) ?? [];
     for (const p of problems) {
       ctx.report({ range: { start: p.start, end: p.end }, message: p.message, resource: stageNameAt(df, p.start) });
     }
