@@ -34,6 +34,20 @@ function copyCorpus(to: string): number {
   return n;
 }
 
+/** Every file under the folders, read. */
+function sourcesIn(...dirs: string[]): { path: string; text: string }[] {
+  const paths: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = nodePath.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else paths.push(p);
+    }
+  };
+  for (const d of dirs) walk(d);
+  return paths.map((path) => ({ path, text: fs.readFileSync(path, 'utf8') }));
+}
+
 describe('CLI on worker threads', function () {
   this.timeout(180000);
   let t: TempDir;
@@ -84,16 +98,7 @@ describe('CLI on worker threads', function () {
   });
 
   it('lints in worker threads what the engine lints here, findings and positions alike', async () => {
-    const paths: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = nodePath.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else paths.push(p);
-      }
-    };
-    walk(nodePath.join(t.path, 'fixtures'));
-    const sources = paths.map((path) => ({ path, text: fs.readFileSync(path, 'utf8') }));
+    const sources = sourcesIn(nodePath.join(t.path, 'fixtures'));
     const engine = await Engine.create(defaultConfig());
     const here = sources.map((s) => engine.lint(s, new DiskWorkspace()));
     const there = await lintInWorkers(nodePath.join(ROOT, 'out', 'server', 'cli.js'), sources, defaultConfig(), 2, undefined);
@@ -112,17 +117,7 @@ describe('CLI on worker threads', function () {
   });
 
   it('lints one share on the calling thread next to the workers', async () => {
-    const paths: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = nodePath.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else paths.push(p);
-      }
-    };
-    walk(nodePath.join(t.path, 'examples'));
-    walk(nodePath.join(t.path, 'fixtures', 'ec2-imdsv2-required'));
-    const sources = paths.map((path) => ({ path, text: fs.readFileSync(path, 'utf8') }));
+    const sources = sourcesIn(nodePath.join(t.path, 'examples'), nodePath.join(t.path, 'fixtures', 'ec2-imdsv2-required'));
     const engine = await Engine.create(defaultConfig(), undefined, { incremental: false });
     const ws = new DiskWorkspace();
     const serial = sources.map((s) => engine.lint(s, ws));
