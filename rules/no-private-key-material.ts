@@ -159,7 +159,7 @@ const KEY_ATTRIBUTE_WORD = /private_key|ssh_key|identity_file|key_file|key_path|
  * tests (HOME, TEMP, an `.ssh` segment) needs one of these in the path, and the
  * path is a piece of the word but for `${pathexpand("~...")}`, which holds `~`.
  */
-const KEY_PLACE_MARK = /~|HOME|USERPROFILE|\/home\/|Users|\/root\/|\/tmp\/|\/dev\/shm\/|TMPDIR|%TEMP%|\.ssh/;
+export const KEY_PLACE_MARK = /~|HOME|USERPROFILE|\/home\/|Users|\/root\/|\/tmp\/|\/dev\/shm\/|TMPDIR|%TEMP%|\.ssh/;
 
 /** Key paths in the strings under `node` (offsets moved by `delta`). */
 function tfStringPaths(node: { descendantsOfType(types: string[]): unknown[] }, text: string, delta: number, out: PathHit[]): PathHit[] {
