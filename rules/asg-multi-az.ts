@@ -5,6 +5,7 @@ import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/m
 import type { TfAttribute, TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';
 import { resourcesOfType } from '../server/engine/terraform/values';
+import { moduleKey } from '../server/engine/terraform/moduleKey';
 import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
@@ -194,6 +195,33 @@ function tfSignature(file: TfFile, block: TfBlock): string {
   return [...attrs, ...blocks].sort().join(';');
 }
 
+type TfCopy = { file: TfFile; block: TfBlock; where: TfAttribute; place: string };
+
+const tfCopiesCache = new WeakMap<object, Map<string, TfCopy[]>>();
+
+/**
+ * The module's instance blocks without `count` / `for_each` grouped by what they
+ * run, where and what they are called (computed once per module: `moduleKey`).
+ */
+function tfCopies(ev: TfEvaluator, module: TfModule, blocks: { file: TfFile; block: TfBlock }[]): Map<string, TfCopy[]> {
+  const key = moduleKey(module);
+  let groups = tfCopiesCache.get(key);
+  if (groups) return groups;
+  groups = new Map();
+  for (const { file, block } of blocks) {
+    const where = tfPlacement(block);
+    if (!where || block.attr('count') || block.attr('for_each')) continue;
+    const val = ev.attr(where);
+    const zone = where.name === 'subnet_id' && val ? tfSubnetZone(ev, module, file, val) : null;
+    const place = zone ? `az:${zone}` : `${where.name}:${val ? tfKey(file, val) : ''}`;
+    const shownPlace = zone ? `Availability Zone (${zoneText(zone)})` : `${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text})`;
+    const k = `${tfSignature(file, block)}|${place}|${siblingName(block.labels[1]?.value ?? '')}`;
+    groups.set(k, [...(groups.get(k) ?? []), { file, block, where, place: shownPlace }]);
+  }
+  tfCopiesCache.set(key, groups);
+  return groups;
+}
+
 export default defineRule({
   id: 'asg-multi-az',
   severity: 'warning',
@@ -241,18 +269,7 @@ export default defineRule({
       });
     }
     // Separate but identical instance blocks in one place.
-    const groups = new Map<string, { file: TfFile; block: TfBlock; where: TfAttribute; place: string }[]>();
-    for (const { file, block } of blocks) {
-      const where = tfPlacement(block);
-      if (!where || block.attr('count') || block.attr('for_each')) continue;
-      const val = ev.attr(where);
-      const zone = where.name === 'subnet_id' && val ? tfSubnetZone(ev, ctx.module, file, val) : null;
-      const place = zone ? `az:${zone}` : `${where.name}:${val ? tfKey(file, val) : ''}`;
-      const shownPlace = zone ? `Availability Zone (${zoneText(zone)})` : `${where.name === 'subnet_id' ? 'subnet' : 'Availability Zone'} (${where.name} = ${where.expr.text})`;
-      const key = `${tfSignature(file, block)}|${place}|${siblingName(block.labels[1]?.value ?? '')}`;
-      groups.set(key, [...(groups.get(key) ?? []), { file, block, where, place: shownPlace }]);
-    }
-    for (const copies of groups.values()) {
+    for (const copies of tfCopies(ev, ctx.module, blocks).values()) {
       if (copies.length < 2) continue;
       for (const c of copies) {
         if (c.file !== ctx.file) continue;

@@ -5,6 +5,7 @@ import type { TfModule, TfReference } from '../server/engine/terraform/model';
 import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
 import { cfnRefs, tfRefsIn } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { moduleKey } from '../server/engine/terraform/moduleKey';
 
 const cfnCache = new WeakMap<CfnTemplate, Set<string>>();
 
@@ -26,14 +27,14 @@ function cfnWatched(tpl: CfnTemplate): Set<string> {
   return out;
 }
 
-const tfCache = new WeakMap<TfModule, Set<string>>();
+const tfCache = new WeakMap<object, Set<string>>();
 
 /**
  * Addresses (`aws_instance.web`) referred to from an alarm or a module call of
  * the module, directly or through local values.
  */
 function tfWatched(module: TfModule): Set<string> {
-  let out = tfCache.get(module);
+  let out = tfCache.get(moduleKey(module));
   if (out) return out;
   out = new Set();
   const refKey = (r: TfReference) => (r.parts[0] === 'local' ? `local.${r.parts[1]}` : `${r.parts[0]}.${r.parts[1]}`);
@@ -61,7 +62,7 @@ function tfWatched(module: TfModule): Set<string> {
       }
     }
   }
-  tfCache.set(module, out);
+  tfCache.set(moduleKey(module), out);
   return out;
 }
 

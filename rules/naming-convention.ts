@@ -7,6 +7,7 @@ import { callOf, objectItems } from '../server/engine/terraform/parser';
 import type { TfBlock, TfExpr, TfModule } from '../server/engine/terraform/model';
 import { tfDeps } from './lib/memo';
 import { findVariable, resolveExpr } from '../server/engine/terraform/values';
+import { moduleKey } from '../server/engine/terraform/moduleKey';
 import type { Fix, TextEdit } from '../server/engine/types';
 import { checkName, rewriteName, templateParts, type NameIssue, type NamePart } from './lib/naming';
 
@@ -203,8 +204,18 @@ function tfNameTag(tags: TfExpr | undefined): TfExpr | undefined {
   return undefined;
 }
 
-/** The region to write into a Terraform name, from what the module declares; null when nothing does. */
+const tfRegionCache = new WeakMap<object, { text: string; literal: boolean } | null>();
+
+/** The region to write into a Terraform name, from what the module declares; null when nothing does (once per module: `moduleKey`). */
 function tfRegion(module: TfModule): { text: string; literal: boolean } | null {
+  const key = moduleKey(module);
+  if (tfRegionCache.has(key)) return tfRegionCache.get(key)!;
+  const region = tfModuleRegion(module);
+  tfRegionCache.set(key, region);
+  return region;
+}
+
+function tfModuleRegion(module: TfModule): { text: string; literal: boolean } | null {
   const blocks = module.files.flatMap((f) => f.blocks);
   for (const b of blocks) {
     if (b.type !== 'provider' || b.labels[0]?.value !== 'aws' || b.attr('alias')) continue;

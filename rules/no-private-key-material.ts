@@ -31,6 +31,8 @@ interface KeyBlock {
 
 export function privateKeyBlocks(text: string): KeyBlock[] {
   const out: KeyBlock[] = [];
+  // BEGIN matches only where the text holds `-----BEGIN `: one plain search first, as files seldom do.
+  if (text.indexOf('-----BEGIN ') < 0) return out;
   BEGIN.lastIndex = 0;
   for (let m = BEGIN.exec(text); m; m = BEGIN.exec(text)) {
     const start = m.index;
@@ -150,6 +152,14 @@ function tfAddressAt(file: TfFile, offset: number): string | null {
 
 /** Terraform attributes whose value names a key file: a path in a home or temp folder is one whatever its name. */
 const KEY_ATTRIBUTE = /(?:^|_)(?:private_key|ssh_key|identity_file|key_file|key_path|pem_file)(?:_|$)/;
+/** In the text of a file with a `KEY_ATTRIBUTE` attribute (a name is a piece of the text). */
+const KEY_ATTRIBUTE_WORD = /private_key|ssh_key|identity_file|key_file|key_path|pem_file/;
+/**
+ * In every text holding a word `privateKeyPlace` finds a place in: each of its
+ * tests (HOME, TEMP, an `.ssh` segment) needs one of these in the path, and the
+ * path is a piece of the word but for `${pathexpand("~...")}`, which holds `~`.
+ */
+export const KEY_PLACE_MARK = /~|HOME|USERPROFILE|\/home\/|Users|\/root\/|\/tmp\/|\/dev\/shm\/|TMPDIR|%TEMP%|\.ssh/;
 
 /** Key paths in the strings under `node` (offsets moved by `delta`). */
 function tfStringPaths(node: { descendantsOfType(types: string[]): unknown[] }, text: string, delta: number, out: PathHit[]): PathHit[] {
@@ -163,7 +173,9 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
   if (!root) return;
   const hits: PathHit[] = [];
   const parts = fileParts(file);
-  if (parts) {
+  if (!KEY_PLACE_MARK.test(file.text)) {
+    // No string of the file can name a key file in such a place.
+  } else if (parts) {
     // Per top-level block, cached by its text (offsets relative to the block).
     for (const p of parts) {
       if (!p.block) {
@@ -180,6 +192,7 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
   reportPaths(ctx, seen, hits, (o) => tfAddressAt(file, o));
   // Key file attributes, per top-level block: cached by its text and the module's
   // variables and locals (offsets relative to the block).
+  if (!KEY_ATTRIBUTE_WORD.test(file.text)) return;
   for (const top of file.blocks) {
     const base = top.range.start;
     const rel = tfFacts(module, file, top, 'no-private-key-material:tf-attributes', () => {

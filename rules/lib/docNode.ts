@@ -15,6 +15,7 @@ import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { deref, resolveValues } from '../../server/engine/cloudformation/nodes';
 import type { TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import { callOf, objectItems, tupleItems } from '../../server/engine/terraform/parser';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 interface DBase {
   /** Where the node is written. */
@@ -423,11 +424,11 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
 // ---------------------------------------------------------------------------
 // Terraform
 
-const variableIndex = new WeakMap<TfModule, Map<string, TfExpr | undefined>>();
+const variableIndex = new WeakMap<object, Map<string, TfExpr | undefined>>();
 
 /** The `default` expression of `variable "name"` in the module (indexed once per module). */
 export function variableDefault(module: TfModule, name: string): TfExpr | undefined {
-  let index = variableIndex.get(module);
+  let index = variableIndex.get(moduleKey(module));
   if (!index) {
     index = new Map();
     for (const f of module.files) {
@@ -436,7 +437,7 @@ export function variableDefault(module: TfModule, name: string): TfExpr | undefi
         if (b.type === 'variable' && n !== undefined && !index.has(n)) index.set(n, b.attr('default')?.expr);
       }
     }
-    variableIndex.set(module, index);
+    variableIndex.set(moduleKey(module), index);
   }
   return index.get(name);
 }

@@ -17,6 +17,7 @@ import { referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -419,7 +420,7 @@ const TF_LAUNCHER: Record<string, Launcher> = {
   aws_spot_instance_request: 'instance',
 };
 
-const tfLauncherCache = new WeakMap<TfModule, Map<string, Set<Launcher>>>();
+const tfLauncherCache = new WeakMap<object, Map<string, Set<Launcher>>>();
 
 /**
  * For each `aws_launch_template.x` / `aws_launch_configuration.x` of the module:
@@ -427,7 +428,7 @@ const tfLauncherCache = new WeakMap<TfModule, Map<string, Set<Launcher>>>();
  * their consumers are out of sight).
  */
 export function tfLaunchers(module: TfModule): Map<string, Set<Launcher>> {
-  let map = tfLauncherCache.get(module);
+  let map = tfLauncherCache.get(moduleKey(module));
   if (map) return map;
   map = new Map();
   for (const file of module.files) {
@@ -447,7 +448,7 @@ export function tfLaunchers(module: TfModule): Map<string, Set<Launcher>> {
       map.set(address, set);
     }
   }
-  tfLauncherCache.set(module, map);
+  tfLauncherCache.set(moduleKey(module), map);
   return map;
 }
 

@@ -11,6 +11,7 @@ import { indentUnit as tfIndentUnit } from '../../server/engine/terraform/edit';
 import { referenceOf } from '../../server/engine/terraform/parser';
 import { resolveAttr, resourcesOfType } from '../../server/engine/terraform/values';
 import type { TextEdit } from '../../server/engine/types';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 export const CFN_REPOSITORY = 'AWS::ECR::Repository';
 export const TF_REPOSITORY = 'aws_ecr_repository';
@@ -30,9 +31,17 @@ export interface TfRepository {
   block: TfBlock;
 }
 
-/** Every `aws_ecr_repository` of the module, in file order. */
+const tfRepositoryCache = new WeakMap<object, TfRepository[]>();
+
+/** Every `aws_ecr_repository` of the module, in file order (once per module: `moduleKey`; not to be changed). */
 export function tfRepositories(module: TfModule): TfRepository[] {
-  return module.files.flatMap((file) => resourcesOfType(file.blocks, [TF_REPOSITORY]).map((block) => ({ file, block })));
+  const key = moduleKey(module);
+  let repos = tfRepositoryCache.get(key);
+  if (!repos) {
+    repos = module.files.flatMap((file) => resourcesOfType(file.blocks, [TF_REPOSITORY]).map((block) => ({ file, block })));
+    tfRepositoryCache.set(key, repos);
+  }
+  return repos;
 }
 
 export function tfRepositoryName(module: TfModule, block: TfBlock): string | null {
@@ -120,7 +129,19 @@ export function cfnHasReplication(tpl: CfnTemplate): boolean {
   return false;
 }
 
+const tfReplicationCache = new WeakMap<object, boolean>();
+
 export function tfHasReplication(module: TfModule): boolean {
+  const key = moduleKey(module);
+  let has = tfReplicationCache.get(key);
+  if (has === undefined) {
+    has = tfModuleHasReplication(module);
+    tfReplicationCache.set(key, has);
+  }
+  return has;
+}
+
+function tfModuleHasReplication(module: TfModule): boolean {
   for (const file of module.files) {
     for (const res of resourcesOfType(file.blocks, ['aws_ecr_replication_configuration'])) {
       for (const cfg of res.blocksOfType('replication_configuration')) {
@@ -145,7 +166,20 @@ export interface TfLifecycleTargets {
   names: Set<string>;
 }
 
+const tfLifecycleCache = new WeakMap<object, TfLifecycleTargets>();
+
+/** Once per module (`moduleKey`); not to be changed. */
 export function tfLifecycleTargets(module: TfModule): TfLifecycleTargets {
+  const key = moduleKey(module);
+  let targets = tfLifecycleCache.get(key);
+  if (!targets) {
+    targets = tfModuleLifecycleTargets(module);
+    tfLifecycleCache.set(key, targets);
+  }
+  return targets;
+}
+
+function tfModuleLifecycleTargets(module: TfModule): TfLifecycleTargets {
   const out: TfLifecycleTargets = { unknown: false, addresses: new Set(), names: new Set() };
   for (const file of module.files) {
     for (const pol of resourcesOfType(file.blocks, ['aws_ecr_lifecycle_policy'])) {

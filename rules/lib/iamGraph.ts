@@ -21,6 +21,7 @@ import { branches, entry, fromCfn, fromTf, get, str, type DMap, type DNode } fro
 import {
   adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, type PolicyDocument,
 } from './policy';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 export type PrincipalKind = 'user' | 'group' | 'role';
 
@@ -431,12 +432,12 @@ const TF_ATTACH: Record<string, PrincipalKind> = {
   aws_iam_user_policy_attachment: 'user', aws_iam_group_policy_attachment: 'group', aws_iam_role_policy_attachment: 'role',
 };
 
-const tfCache = new WeakMap<TfModule, IamGraph>();
+const tfCache = new WeakMap<object, IamGraph>();
 
 interface Located { block: TfBlock; file: TfFile }
 
 export function tfIamGraph(module: TfModule): IamGraph {
-  const cached = tfCache.get(module);
+  const cached = tfCache.get(moduleKey(module));
   if (cached) return cached;
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
   const resources: Located[] = [];
@@ -612,7 +613,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       use(g, kind, uses.has('ecr'), b.address ?? '', () => tfDataDocument(module, file, b));
     }
   }
-  tfCache.set(module, g);
+  tfCache.set(moduleKey(module), g);
   return g;
 }
 

@@ -9,6 +9,7 @@ import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformatio
 import type { TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
 import type { OffsetRange, TextEdit } from '../../server/engine/types';
 import { cfnFacts, cfnUnit } from './memo';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 // ---------------------------------------------------------------------------
 // CloudFormation references
@@ -192,7 +193,7 @@ interface RefIndex {
   byBlock: Map<TfBlock, TfRefSite[]>;
 }
 
-const tfRefCache = new WeakMap<TfModule, RefIndex>();
+const tfRefCache = new WeakMap<object, RefIndex>();
 
 /** The innermost block of `blocks` (sorted by position) that holds `r`. */
 function holder(blocks: readonly TfBlock[], r: OffsetRange): TfBlock | null {
@@ -215,7 +216,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function moduleReferences(module: TfModule): RefIndex {
-  let cached = tfRefCache.get(module);
+  let cached = tfRefCache.get(moduleKey(module));
   if (cached) return cached;
   const sites: TfRefSite[] = [];
   const byAddress = new Map<string, TfRefSite[]>();
@@ -238,7 +239,7 @@ function moduleReferences(module: TfModule): RefIndex {
     }
   }
   cached = { sites, byAddress, byBlock };
-  tfRefCache.set(module, cached);
+  tfRefCache.set(moduleKey(module), cached);
   return cached;
 }
 
@@ -252,11 +253,11 @@ export function tfReferencesTo(module: TfModule, address: string): TfRefSite[] {
   return moduleReferences(module).byAddress.get(address) ?? [];
 }
 
-const resourceCache = new WeakMap<TfModule, Map<string, { file: TfFile; block: TfBlock }[]>>();
+const resourceCache = new WeakMap<object, Map<string, { file: TfFile; block: TfBlock }[]>>();
 
 /** Top-level resource blocks of the given types across the module (cached per module). */
 export function tfModuleResources(module: TfModule, ...types: string[]): { file: TfFile; block: TfBlock }[] {
-  let byType = resourceCache.get(module);
+  let byType = resourceCache.get(moduleKey(module));
   if (!byType) {
     byType = new Map();
     for (const file of module.files) {
@@ -264,7 +265,7 @@ export function tfModuleResources(module: TfModule, ...types: string[]): { file:
         if (block.type === 'resource') push(byType, block.labels[0]?.value ?? '', { file, block });
       }
     }
-    resourceCache.set(module, byType);
+    resourceCache.set(moduleKey(module), byType);
   }
   if (types.length === 1) return byType.get(types[0]) ?? [];
   return types.flatMap((t) => byType!.get(t) ?? []);

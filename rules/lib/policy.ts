@@ -13,6 +13,7 @@ import type { OffsetRange } from '../../server/engine/types';
 import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terraform/model';
 import { callOf, tupleItems } from '../../server/engine/terraform/parser';
 import { branches, fromTf, jsonInside, type DMap, type DNode } from './docNode';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 export interface PolicyValue {
   /** The literal value; undefined when unknown. */
@@ -291,11 +292,11 @@ export function policyFromNode(node: DNode): PolicyDocument {
 // ---------------------------------------------------------------------------
 // Terraform
 
-const dataIndex = new WeakMap<TfModule, Map<string, { block: TfBlock; file: TfFile }>>();
+const dataIndex = new WeakMap<object, Map<string, { block: TfBlock; file: TfFile }>>();
 
 /** `data "aws_iam_policy_document" "x"` in the module, with its file (the first one, as Terraform would refuse a duplicate). */
 export function findDataDocument(module: TfModule, name: string): { block: TfBlock; file: TfFile } | undefined {
-  let index = dataIndex.get(module);
+  let index = dataIndex.get(moduleKey(module));
   if (!index) {
     index = new Map();
     for (const file of module.files) {
@@ -304,7 +305,7 @@ export function findDataDocument(module: TfModule, name: string): { block: TfBlo
         if (b.type === 'data' && b.labels[0]?.value === 'aws_iam_policy_document' && n !== undefined && !index.has(n)) index.set(n, { block: b, file });
       }
     }
-    dataIndex.set(module, index);
+    dataIndex.set(moduleKey(module), index);
   }
   return index.get(name);
 }
@@ -316,7 +317,10 @@ export function dataDocumentName(expr: TfExpr): string | undefined {
   return m?.[1];
 }
 
-const docCache = new WeakMap<TfModule, Map<string, PolicyDocument>>();
+const docCache = new WeakMap<object, Map<string, PolicyDocument>>();
+
+/** How many times a data document walk met a document it was already inside (a cycle). */
+let cycleHits = 0;
 
 /**
  * The document a `data "aws_iam_policy_document"` block produces: its
@@ -327,13 +331,17 @@ const docCache = new WeakMap<TfModule, Map<string, PolicyDocument>>();
  */
 export function tfDataDocument(module: TfModule, file: TfFile, block: TfBlock, seen: Set<TfBlock> = new Set()): PolicyDocument {
   const name = block.labels[1]?.value ?? '';
-  let cache = docCache.get(module);
-  if (!cache) docCache.set(module, (cache = new Map()));
+  let cache = docCache.get(moduleKey(module));
+  if (!cache) docCache.set(moduleKey(module), (cache = new Map()));
   const cached = cache.get(`${file.path}\0${name}`);
   if (cached) return cached;
   const doc: PolicyDocument = { path: file.path, range: block.range, statements: [], unknown: false };
-  if (seen.has(block)) return { ...doc, unknown: true };
+  if (seen.has(block)) {
+    cycleHits++;
+    return { ...doc, unknown: true };
+  }
   seen.add(block);
+  const hitsBefore = cycleHits;
   const merge = (into: PolicyStatement[], from: PolicyStatement[]) => {
     for (const st of from) {
       const i = st.sid ? into.findIndex((x) => x.sid === st.sid) : -1;
@@ -370,7 +378,9 @@ export function tfDataDocument(module: TfModule, file: TfFile, block: TfBlock, s
     if (d.unknown) doc.unknown = true;
   }
   doc.statements = statements;
-  cache.set(`${file.path}\0${name}`, doc);
+  // A document that met a cycle depends on where the walk entered it: not kept, so
+  // that every call gives what a first call would (whichever rule or file asks first).
+  if (cycleHits === hitsBefore) cache.set(`${file.path}\0${name}`, doc);
   return doc;
 }
 

@@ -27,6 +27,7 @@ import { tfFacts } from '../../server/engine/units';
 import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
 import { cfnRange, cfnRefTargets } from './network';
+import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
 export type Direction = 'ingress' | 'egress';
 export type ProtocolName = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
@@ -462,14 +463,14 @@ function cfnScalars<T>(tpl: CfnTemplate, node: Node | undefined, parse: (v: stri
 // Terraform
 
 const TF_GROUP_TYPES = ['aws_security_group', 'aws_default_security_group'];
-const tfCache = new WeakMap<TfModule, Map<string, SgRule[]>>();
+const tfCache = new WeakMap<object, Map<string, SgRule[]>>();
 
 /** Every security group rule declared in `file` (values resolved across `module`). */
 export function tfSecurityGroupRules(file: TfFile, module: TfModule): SgRule[] {
-  let perFile = tfCache.get(module);
+  let perFile = tfCache.get(moduleKey(module));
   if (!perFile) {
     perFile = new Map();
-    tfCache.set(module, perFile);
+    tfCache.set(moduleKey(module), perFile);
   }
   let rules = perFile.get(file.path);
   if (!rules) {
