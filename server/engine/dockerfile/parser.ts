@@ -62,22 +62,26 @@ interface FromInfo {
   image: string;
 }
 
+/** FROM details of the instructions as parsed (a moved copy asks its source, see `fromInfoOf`). */
 const fromInfos = new WeakMap<DfInstruction, FromInfo>();
-/** A shifted copy of an instruction: the instruction it was copied from, and by how much it moved. */
-const origins = new WeakMap<DfInstruction, { from: DfInstruction; delta: number }>();
+
+/** The FROM details of `instr` (moved with it when it is a moved copy). */
+function fromInfoOf(instr: DfInstruction): FromInfo | undefined {
+  if (!(instr instanceof MovedInstruction)) return fromInfos.get(instr);
+  const info = fromInfos.get(instr.source);
+  if (!info) return undefined;
+  const d = instr.delta;
+  return { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image };
+}
 
 /**
  * When `instr` is a copy, moved by `delta`, of an instruction of an earlier parse
  * of the same text (see `parseDockerfile`), that instruction: results derived
- * from its text alone can be moved instead of recomputed.
+ * from its text alone can be moved instead of recomputed. (The instruction as
+ * parsed, never a copy: copies of copies point to it, so no chain stays alive.)
  */
 export function originOf(instr: DfInstruction): { from: DfInstruction; delta: number } | undefined {
-  return origins.get(instr);
-}
-
-/** Drops the link of `originOf` once the caller has what it needed from it (copies then link to `instr`). */
-export function forgetOrigin(instr: DfInstruction): void {
-  origins.delete(instr);
+  return instr instanceof MovedInstruction && instr.keyword === 'RUN' ? { from: instr.source, delta: instr.delta } : undefined;
 }
 
 /**
@@ -151,7 +155,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   const named = new Map<string, DfStage>();
   for (const instr of file.instructions) {
     if (instr.keyword === 'FROM') {
-      const info = fromInfos.get(instr) ?? { nameRange: null, imageRange: null, image: '' };
+      const info = fromInfoOf(instr) ?? { nameRange: null, imageRange: null, image: '' };
       const image = fromImage(instr, info, file.globalArgs);
       const nameRange = info.nameRange;
       const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
@@ -340,17 +344,7 @@ function shiftOrNull(r: OffsetRange | null, d: number): OffsetRange | null {
 
 /** A copy of a chunk's parse moved by `d` characters. */
 function shiftChunk(p: ChunkParse, d: number): ChunkParse {
-  const instructions = p.instructions.map((i) => {
-    const moved = shiftInstruction(i, d);
-    if (i.keyword === 'RUN') {
-      // Link to the instance results were computed for, never to a chain of copies.
-      const o = origins.get(i);
-      origins.set(moved, o ? { from: o.from, delta: o.delta + d } : { from: i, delta: d });
-    }
-    const info = fromInfos.get(i);
-    if (info) fromInfos.set(moved, { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image });
-    return moved;
-  });
+  const instructions = p.instructions.map((i) => new MovedInstruction(i, d));
   return {
     key: p.key,
     start: p.start + d,
@@ -362,10 +356,6 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
     ast: p.ast,
     data: p.data,
   };
-}
-
-function shiftInstruction(i: DfInstruction, d: number): DfInstruction {
-  return new MovedInstruction(i, d);
 }
 
 /**
@@ -383,8 +373,9 @@ class MovedInstruction implements DfInstruction {
   json: string[] | null;
   raw: any;
   /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
-  private readonly source: DfInstruction;
-  private readonly delta: number;
+  readonly source: DfInstruction;
+  /** How far this copy is moved from `source`. */
+  readonly delta: number;
   private movedMap?: number[];
   private movedArgs?: DfArgument[];
   private movedFlags?: DfFlag[];
