@@ -5,6 +5,7 @@
  */
 import { DockerfileParser } from 'dockerfile-ast';
 import { LineIndex } from '../positions';
+import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
 import type {
   DfArgument,
@@ -34,6 +35,8 @@ export interface DfParseCache {
   chunks: Map<string, ChunkParse>;
   /** The line index of the last parse, the next one is derived from. */
   lines?: LineIndex;
+  /** The chunks of the last parse by their start (`chunks` by position). */
+  byStart?: Map<number, ChunkParse>;
 }
 
 export function newDfParseCache(): DfParseCache {
@@ -97,6 +100,7 @@ export function originOf(instr: DfInstruction): { from: DfInstruction; delta: nu
  * that does not parse as expected) the whole text is parsed as one chunk.
  */
 export function parseDockerfile(path: string, text: string, cache?: DfParseCache): DfFile {
+  const prevText = cache?.lines?.text;
   const lines = LineIndex.of(text, cache?.lines);
   if (cache) cache.lines = lines;
   const file: DfFile = {
@@ -118,12 +122,25 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   if (cache) {
     const starts = chunkStarts(text);
     const used = new Map<string, ChunkParse>();
+    // Chunks wholly before or after the changed text are found by position (the
+    // text there is the previous text, moved): no need to cut and hash them.
+    const span = prevText !== undefined && prevText !== text && cache.byStart ? changedSpan(prevText, text) : null;
+    const byStart = new Map<number, ChunkParse>();
     if (starts.length > 1) {
       parts = [];
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        const part = cachedChunk(cache, used, text, start, end);
+        let part: ChunkParse | undefined;
+        if (span && (end <= span.start || start >= span.newEnd)) {
+          const was = cache.byStart!.get(end <= span.start ? start : start - span.newEnd + span.oldEnd);
+          if (was && was.key.length === end - start && !used.has(was.key)) {
+            part = was.start === start ? was : shiftChunk(was, start - was.start);
+            used.set(part.key, part);
+          }
+        }
+        part ??= cachedChunk(cache, used, text, start, end);
+        byStart.set(start, part);
         const first = part.instructions[0];
         const fine = part.ok && (k === 0 ? part.escapeChar === '\\' : first !== undefined && first.keyword === 'FROM' && first.range.start === start);
         if (!fine) {
@@ -134,6 +151,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
       }
     }
     cache.chunks = used;
+    cache.byStart = byStart;
   }
   if (!parts) {
     parts = [parseChunk(text, 0, text.length, lines)];
