@@ -11,6 +11,7 @@ import { detach, factOf, factsOf, type Unit } from './memo';
 import { indentUnit as tfIndentUnit } from './terraform/edit';
 import type { TfBlock, TfFile, TfModule } from './terraform/model';
 import { blockRecord } from './terraform/parser';
+import { changedSpan } from './textDiff';
 import type { OffsetRange } from './types';
 
 // ---------------------------------------------------------------------------
@@ -194,7 +195,57 @@ const tfContext = new WeakMap<TfFile, { siblings: TfFile[]; text: string }>();
 export function tfContextText(module: TfModule, file: TfFile): string {
   const siblings = module.files.filter((f) => f !== file && f.path !== file.path);
   const cached = tfContext.get(file);
-  if (cached && cached.siblings.length === siblings.length && cached.siblings.every((f, i) => f === siblings[i])) return cached.text;
+  if (cached && sameFiles(cached.siblings, siblings)) return cached.text;
+  // An edit inside one resource block leaves the context as it was: the last
+  // context text of this path is kept (the same string, whose id is found
+  // without hashing it again) instead of being built anew.
+  const last = lastTfContext.get(file.path);
+  if (last && sameFiles(last.siblings, siblings) && sameTfContext(last.file, file)) {
+    tfContext.set(file, { siblings, text: last.text });
+    lastTfContext.set(file.path, { file, siblings, text: last.text });
+    return last.text;
+  }
+  const text = buildTfContextText(siblings, file);
+  tfContext.set(file, { siblings, text });
+  if (lastTfContext.size >= 64) lastTfContext.clear();
+  lastTfContext.set(file.path, { file, siblings, text });
+  return text;
+}
+
+/** Per path: the file the context text was last made for. */
+const lastTfContext = new Map<string, { file: TfFile; siblings: TfFile[]; text: string }>();
+
+function sameFiles(a: readonly TfFile[], b: readonly TfFile[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
+/**
+ * Whether `cur`, a later version of `old`, has the same text outside its
+ * resource blocks and as many of them: the text changed inside one resource
+ * block only, and every resource block is where `old`'s is, moved by the edit.
+ */
+function sameTfContext(old: TfFile, cur: TfFile): boolean {
+  if (old === cur) return true;
+  const { start, oldEnd, newEnd } = changedSpan(old.text, cur.text);
+  const delta = newEnd - oldEnd;
+  const moved = (o: number): number => (o <= start ? o : o >= oldEnd ? o + delta : -1);
+  let inside = false;
+  let i = 0;
+  let j = 0;
+  const a = old.blocks;
+  const b = cur.blocks;
+  for (;;) {
+    while (i < a.length && !isTfUnit(a[i])) i++;
+    while (j < b.length && !isTfUnit(b[j])) j++;
+    if (i >= a.length || j >= b.length) return i >= a.length && j >= b.length && inside;
+    const x = a[i++].range;
+    const y = b[j++].range;
+    if (moved(x.start) !== y.start || moved(x.end) !== y.end) return false;
+    if (x.start <= start && oldEnd <= x.end && y.start <= start && newEnd <= y.end) inside = true;
+  }
+}
+
+function buildTfContextText(siblings: readonly TfFile[], file: TfFile): string {
   const parts: string[] = [];
   for (const f of siblings) parts.push(f.path, '\u0000', f.text, '\u0001');
   let pos = 0;
@@ -205,9 +256,7 @@ export function tfContextText(module: TfModule, file: TfFile): string {
     pos = Math.max(pos, b.range.end);
   }
   parts.push(file.text.slice(pos));
-  const text = parts.join('');
-  tfContext.set(file, { siblings, text });
-  return text;
+  return parts.join('');
 }
 
 /** The style fixes follow in a Terraform file. */
