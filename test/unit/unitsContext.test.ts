@@ -4,9 +4,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
-import { tfContextText } from '../../server/engine/units';
+import { cfnContextText, cfnPairCounts, tfContextText } from '../../server/engine/units';
+import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
+import { newPieceCache } from '../../server/engine/cloudformation/incremental';
 import type { TfFile } from '../../server/engine/terraform/model';
-import { TF_VARIABLES, terraform } from '../../scripts/bench/generate';
+import { TF_VARIABLES, cloudFormationJson, cloudFormationYaml, terraform } from '../../scripts/bench/generate';
 
 function rng(seed: number): () => number {
   let s = seed;
@@ -51,3 +53,34 @@ describe('tfContextText across edits', () => {
     assert.ok(kept > 15, `kept ${kept}`);
   });
 });
+
+describe('CloudFormation context and line pairs across edits', () => {
+  for (const [name, make] of [['YAML', () => cloudFormationYaml(300)], ['JSON', () => cloudFormationJson(300)]] as const) {
+    it(`equal those of a fresh parse after edits inside, between and across resources (${name})`, () => {
+      let text = make();
+      const cache = newPieceCache();
+      let tpl = parseCloudFormation('/c/template', text, cache)!;
+      const fresh = (t: string) => parseCloudFormation(`/fresh${freshCfn++}/template`, t)!;
+      const random = rng(11);
+      const snippets = ['a', ' ', '\n', '- x\n', '  - y\n', 'Tags:\n', ':', '"', '}', ''];
+      let kept = 0;
+      for (let k = 0; k < 150; k++) {
+        const prevContext = cfnContextText(tpl);
+        cfnPairCounts(tpl);
+        const at = Math.floor(random() * text.length);
+        const del = random() < 0.3 ? Math.floor(random() * 4) : 0;
+        text = text.slice(0, at) + snippets[Math.floor(random() * snippets.length)] + text.slice(Math.min(text.length, at + del));
+        const next = parseCloudFormation('/c/template', text, cache);
+        if (!next) continue;
+        tpl = next;
+        const f = fresh(text);
+        const context = cfnContextText(tpl);
+        if (context === prevContext) kept++;
+        assert.equal(context, cfnContextText(f), `context after edit ${k} at ${at}`);
+        assert.deepEqual(cfnPairCounts(tpl), cfnPairCounts(f), `pairs after edit ${k} at ${at}`);
+      }
+      assert.ok(kept > 10, `kept ${kept}`);
+    });
+  }
+});
+let freshCfn = 0;
