@@ -3,7 +3,7 @@ import { cfnFacts, cfnReusable, cfnUnit } from './lib/memo';
 import { DisjointRanges } from './lib/ranges';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
-import type { DfFile, DfInstruction } from '../server/engine/dockerfile/model';
+import type { DfFile, DfInstruction, DfStage } from '../server/engine/dockerfile/model';
 import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TfFile, TfModule } from '../server/engine/terraform/model';
 import { blockRecord, fileParts, walkBlocks } from '../server/engine/terraform/parser';
@@ -247,8 +247,19 @@ function baseName(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
-function dockerfileCopies(ctx: BaseContext, df: DfFile, seen: DisjointRanges): void {
-  for (const stage of df.stages) {
+function dockerfileCopies(ctx: BaseContext, df: DfFile, seen: DisjointRanges, keyBlocks: boolean): void {
+  // A stage's findings depend on its text, the global ARGs and the escape
+  // character only, and lie inside it: checked per stage under `ctx.memo` when
+  // nothing was reported before (a private key block could overlap them) and no
+  // COPY/ADD is in exec form (its strings are searched in the text, possibly
+  // beyond the stage).
+  const perStage = !keyBlocks && !df.instructions.some((i) => i.json !== null && (i.keyword === 'COPY' || i.keyword === 'ADD'));
+  const deps = perStage ? JSON.stringify([df.escapeChar, [...df.globalArgs]]) : null;
+  for (const stage of df.stages) ctx.memo(stage.range, deps, () => stageCopies(ctx, df, stage, seen));
+}
+
+function stageCopies(ctx: BaseContext, df: DfFile, stage: DfStage, seen: DisjointRanges): void {
+  {
     const vars = new Map(df.globalArgs);
     for (const instr of stage.instructions) {
       if (instr.keyword === 'ARG' || instr.keyword === 'ENV') {
@@ -359,7 +370,8 @@ export default defineRule({
     const df = ctx.dockerfile;
     const seen = new DisjointRanges();
     const stageAt = (o: number) => df.stages.find((s) => s.range.start <= o && o <= s.range.end)?.name ?? null;
-    for (const b of privateKeyBlocks(df.text)) reportOnce(ctx, seen, b.range, stageAt(b.range.start), blockMessage(b.kind, 'Dockerfile'));
-    dockerfileCopies(ctx, df, seen);
+    const blocks = privateKeyBlocks(df.text);
+    for (const b of blocks) reportOnce(ctx, seen, b.range, stageAt(b.range.start), blockMessage(b.kind, 'Dockerfile'));
+    dockerfileCopies(ctx, df, seen, blocks.length > 0);
   },
 });

@@ -321,7 +321,8 @@ export class DocMemo {
       path,
       range: { start: base + f.start, end: base + f.end },
       resource: f.resource,
-      fixes: f.fixes.map((x) => ({
+      // Fix lists are never changed once made: an empty one is shared, not copied.
+      fixes: f.fixes.length === 0 ? (f.fixes as unknown as Fix[]) : f.fixes.map((x) => ({
         title: x.title,
         kind: x.kind,
         changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],

@@ -77,6 +77,22 @@ export function registerSecurityDiff(host: SecurityDiffHost): SecurityDiff {
     return null;
   };
 
+  // The library and its service database load synchronously in about half a
+  // second, once. Only a document with a base to compare with needs them (not an
+  // untrusted workspace, nor one without git): they are loaded when the first
+  // such base arrives (see `refresh`), so that neither a lint nor a keystroke
+  // waits for them, and never when no base is ever found.
+  let warmed = false;
+  const warm = (): void => {
+    if (warmed) return;
+    warmed = true;
+    try {
+      warmUp();
+    } catch (e) {
+      host.log(`iac-lint: loading @aws-cdk/cloudformation-diff failed: ${(e as Error).message}`);
+    }
+  };
+
   const refresh = (path: string, entry: Entry | undefined): void => {
     if (entry?.loading) return;
     if (cache.size > 1000) cache.clear();
@@ -87,6 +103,9 @@ export function registerSecurityDiff(host: SecurityDiffHost): SecurityDiff {
       const result = git.baseText(path);
       const prev = cache.get(path);
       cache.set(path, { result, at: Date.now() });
+      // The first base to compare with: the library is loaded now, before the
+      // lint that needs it, rather than by that lint or a keystroke after it.
+      if (result.kind !== 'unavailable') warm();
       if (!prev || !sameBase(prev.result, result)) host.relint([path]);
     }, (e: unknown) => {
       host.log(`iac-lint: reading the git base of ${path} failed: ${(e as Error).message}`);
@@ -160,15 +179,6 @@ export function registerSecurityDiff(host: SecurityDiffHost): SecurityDiff {
       const o = (opts ?? {}) as { trusted?: unknown; diffBase?: unknown };
       trusted = o.trusted === true;
       setRef(o.diffBase);
-      if (trusted) {
-        setTimeout(() => {
-          try {
-            warmUp();
-          } catch (e) {
-            host.log(`iac-lint: loading @aws-cdk/cloudformation-diff failed: ${(e as Error).message}`);
-          }
-        }, 1500).unref();
-      }
     },
     configure(settings: unknown): void {
       const section = (settings as { 'iac-lint'?: { diffBase?: unknown } } | undefined)?.['iac-lint'];

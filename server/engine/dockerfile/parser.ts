@@ -5,6 +5,7 @@
  */
 import { DockerfileParser } from 'dockerfile-ast';
 import { LineIndex } from '../positions';
+import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
 import type {
   DfArgument,
@@ -34,6 +35,8 @@ export interface DfParseCache {
   chunks: Map<string, ChunkParse>;
   /** The line index of the last parse, the next one is derived from. */
   lines?: LineIndex;
+  /** The chunks of the last parse by their start (`chunks` by position). */
+  byStart?: Map<number, ChunkParse>;
 }
 
 export function newDfParseCache(): DfParseCache {
@@ -62,22 +65,26 @@ interface FromInfo {
   image: string;
 }
 
+/** FROM details of the instructions as parsed (a moved copy asks its source, see `fromInfoOf`). */
 const fromInfos = new WeakMap<DfInstruction, FromInfo>();
-/** A shifted copy of an instruction: the instruction it was copied from, and by how much it moved. */
-const origins = new WeakMap<DfInstruction, { from: DfInstruction; delta: number }>();
+
+/** The FROM details of `instr` (moved with it when it is a moved copy). */
+function fromInfoOf(instr: DfInstruction): FromInfo | undefined {
+  if (!(instr instanceof MovedInstruction)) return fromInfos.get(instr);
+  const info = fromInfos.get(instr.source);
+  if (!info) return undefined;
+  const d = instr.delta;
+  return { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image };
+}
 
 /**
  * When `instr` is a copy, moved by `delta`, of an instruction of an earlier parse
  * of the same text (see `parseDockerfile`), that instruction: results derived
- * from its text alone can be moved instead of recomputed.
+ * from its text alone can be moved instead of recomputed. (The instruction as
+ * parsed, never a copy: copies of copies point to it, so no chain stays alive.)
  */
 export function originOf(instr: DfInstruction): { from: DfInstruction; delta: number } | undefined {
-  return origins.get(instr);
-}
-
-/** Drops the link of `originOf` once the caller has what it needed from it (copies then link to `instr`). */
-export function forgetOrigin(instr: DfInstruction): void {
-  origins.delete(instr);
+  return instr instanceof MovedInstruction && instr.keyword === 'RUN' ? { from: instr.source, delta: instr.delta } : undefined;
 }
 
 /**
@@ -93,6 +100,7 @@ export function forgetOrigin(instr: DfInstruction): void {
  * that does not parse as expected) the whole text is parsed as one chunk.
  */
 export function parseDockerfile(path: string, text: string, cache?: DfParseCache): DfFile {
+  const prevText = cache?.lines?.text;
   const lines = LineIndex.of(text, cache?.lines);
   if (cache) cache.lines = lines;
   const file: DfFile = {
@@ -114,12 +122,25 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   if (cache) {
     const starts = chunkStarts(text);
     const used = new Map<string, ChunkParse>();
+    // Chunks wholly before or after the changed text are found by position (the
+    // text there is the previous text, moved): no need to cut and hash them.
+    const span = prevText !== undefined && prevText !== text && cache.byStart ? changedSpan(prevText, text) : null;
+    const byStart = new Map<number, ChunkParse>();
     if (starts.length > 1) {
       parts = [];
       for (let k = 0; k < starts.length; k++) {
         const start = starts[k];
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
-        const part = cachedChunk(cache, used, text, start, end);
+        let part: ChunkParse | undefined;
+        if (span && (end <= span.start || start >= span.newEnd)) {
+          const was = cache.byStart!.get(end <= span.start ? start : start - span.newEnd + span.oldEnd);
+          if (was && was.key.length === end - start && !used.has(was.key)) {
+            part = was.start === start ? was : shiftChunk(was, start - was.start);
+            used.set(part.key, part);
+          }
+        }
+        part ??= cachedChunk(cache, used, text, start, end);
+        byStart.set(start, part);
         const first = part.instructions[0];
         const fine = part.ok && (k === 0 ? part.escapeChar === '\\' : first !== undefined && first.keyword === 'FROM' && first.range.start === start);
         if (!fine) {
@@ -130,6 +151,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
       }
     }
     cache.chunks = used;
+    cache.byStart = byStart;
   }
   if (!parts) {
     parts = [parseChunk(text, 0, text.length, lines)];
@@ -151,7 +173,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   const named = new Map<string, DfStage>();
   for (const instr of file.instructions) {
     if (instr.keyword === 'FROM') {
-      const info = fromInfos.get(instr) ?? { nameRange: null, imageRange: null, image: '' };
+      const info = fromInfoOf(instr) ?? { nameRange: null, imageRange: null, image: '' };
       const image = fromImage(instr, info, file.globalArgs);
       const nameRange = info.nameRange;
       const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
@@ -340,17 +362,7 @@ function shiftOrNull(r: OffsetRange | null, d: number): OffsetRange | null {
 
 /** A copy of a chunk's parse moved by `d` characters. */
 function shiftChunk(p: ChunkParse, d: number): ChunkParse {
-  const instructions = p.instructions.map((i) => {
-    const moved = shiftInstruction(i, d);
-    if (i.keyword === 'RUN') {
-      // Link to the instance results were computed for, never to a chain of copies.
-      const o = origins.get(i);
-      origins.set(moved, o ? { from: o.from, delta: o.delta + d } : { from: i, delta: d });
-    }
-    const info = fromInfos.get(i);
-    if (info) fromInfos.set(moved, { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image });
-    return moved;
-  });
+  const instructions = p.instructions.map((i) => new MovedInstruction(i, d));
   return {
     key: p.key,
     start: p.start + d,
@@ -362,10 +374,6 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
     ast: p.ast,
     data: p.data,
   };
-}
-
-function shiftInstruction(i: DfInstruction, d: number): DfInstruction {
-  return new MovedInstruction(i, d);
 }
 
 /**
@@ -383,8 +391,9 @@ class MovedInstruction implements DfInstruction {
   json: string[] | null;
   raw: any;
   /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
-  private readonly source: DfInstruction;
-  private readonly delta: number;
+  readonly source: DfInstruction;
+  /** How far this copy is moved from `source`. */
+  readonly delta: number;
   private movedMap?: number[];
   private movedArgs?: DfArgument[];
   private movedFlags?: DfFlag[];

@@ -14,7 +14,7 @@
 import TreeSitter = require('web-tree-sitter');
 import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
-import { forgetOrigin, originOf } from './parser';
+import { originOf } from './parser';
 import { loadParser } from '../treeSitter';
 
 type TsNode = TreeSitter.Node;
@@ -505,7 +505,6 @@ export function runCommands(instr: DfInstruction): ShellCommand[] {
   const origin = originOf(instr);
   const result = origin ? shiftCommands(runCommands(origin.from), origin.delta) : instr.json ? execForm(instr) : shellForm(instr);
   cache.set(instr, result);
-  forgetOrigin(instr);
   return result;
 }
 
