@@ -95,9 +95,10 @@ interface ChunkProblems {
 /**
  * The errors of a file cut into chunks (`DfFile.chunks`), equal to those of the
  * whole text. Each chunk is validated alone, cached with the chunk, after the
- * lines before the file's first FROM (the global ARGs that FROM lines and ARGs
- * without a default resolve against, and that dockerfile-utils reads variables
- * by) — what it reports there belongs to the first chunk. Dropped: what only
+ * lines before the file's first FROM when they hold instructions (the global
+ * ARGs that FROM lines and ARGs without a default resolve against, and that
+ * dockerfile-utils reads variables by) — what it reports there belongs to the
+ * first chunk; without a prefix, over the chunk's own parse. Dropped: what only
  * comes from the cut (a "no source image" in a later chunk) and duplicate stage
  * names, the one check across stages, made over all stages here. When
  * dockerfile-utils fails on any chunk it would have failed on the whole text:
@@ -120,15 +121,18 @@ function chunkedProblems(df: DfFile): Problem[] {
     }
   }
   const firstFrom = df.stages[0]?.from.range.start ?? 0;
-  const prefix = df.text.slice(0, df.text.lastIndexOf('\n', firstFrom - 1) + 1);
+  // Without instructions before the first FROM, the lines there (comments, and
+  // directives other than `escape`, which turns cutting off) change nothing in a
+  // later chunk: it is validated alone, over its own parse.
+  const prefix = df.preamble.length === 0 ? '' : df.text.slice(0, df.text.lastIndexOf('\n', firstFrom - 1) + 1);
   for (let k = 0; k < df.chunks.length; k++) {
     const chunk = df.chunks[k];
     const pre = k === 0 ? '' : prefix;
     let done = chunk.data.get(DATA_KEY) as ChunkProblems | undefined;
     if (!done || done.prefix !== pre) {
       const text = pre + df.text.slice(chunk.start, chunk.end);
-      // The first chunk's parse is the engine's `ast` (parsed from this very text).
-      const all = problemsIn(text, new LineIndex(text), k === 0 ? df.ast : undefined);
+      // Without a prefix, the text is the chunk's: its parse is the chunk's `ast`.
+      const all = problemsIn(text, new LineIndex(text), pre === '' ? chunk.ast : undefined);
       const problems = all === null ? null : all
         .filter((p) => p.code !== ValidationCode.DUPLICATE_BUILD_STAGE_NAME && (k === 0 || (p.code !== ValidationCode.NO_SOURCE_IMAGE && p.start >= pre.length)))
         .map((p) => ({ ...p, start: p.start - pre.length, end: p.end - pre.length }));

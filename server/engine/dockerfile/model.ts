@@ -167,4 +167,6 @@ export interface DfChunk {
   start: number;
   end: number;
   data: Map<string, unknown>;
+  /** The dockerfile-ast Dockerfile of the chunk's text alone (shared by moved copies). */
+  ast: any;
 }

@@ -155,9 +155,9 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   }
   if (!parts) {
     parts = [parseChunk(text, 0, text.length, lines)];
-    file.chunks = [{ start: 0, end: text.length, data: parts[0].data }];
+    file.chunks = [{ start: 0, end: text.length, data: parts[0].data, ast: parts[0].ast }];
   } else {
-    file.chunks = parts.map((p, k) => ({ start: p.start, end: k + 1 < parts!.length ? parts![k + 1].start : text.length, data: p.data }));
+    file.chunks = parts.map((p, k) => ({ start: p.start, end: k + 1 < parts!.length ? parts![k + 1].start : text.length, data: p.data, ast: p.ast }));
   }
   const head = parts[0];
   file.ast = head.ast;
