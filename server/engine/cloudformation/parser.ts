@@ -9,6 +9,7 @@ import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
 import { parseJsonIncremental } from './incrementalJson';
+import { parseJsonDocument } from './jsonFast';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -36,17 +37,36 @@ export function isCloudFormationCandidatePath(path: string): boolean {
  * The schema, built once: a parse would otherwise build its own, which costs
  * more than parsing one resource (the incremental parser parses many small pieces).
  */
-let schema: Schema | null = null;
+let options: { schema: Schema; prettyErrors: false; keepSourceTokens: false; strict: false; uniqueKeys: true } | null = null;
 
-export function parseYamlDocument(text: string): Document {
-  schema ??= new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS });
-  return parseDocument(text, {
-    schema,
+function yamlOptions(): NonNullable<typeof options> {
+  options ??= {
+    schema: new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS }),
     prettyErrors: false,
     keepSourceTokens: false,
     strict: false,
     uniqueKeys: true,
-  });
+  };
+  return options;
+}
+
+export function parseYamlDocument(text: string): Document {
+  return parseDocument(text, yamlOptions());
+}
+
+/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
+export const MAX_FLOW_DEPTH = 400;
+export const MAX_INDENT = 1200;
+
+const JSON_LIMITS = { maxDepth: MAX_FLOW_DEPTH, maxIndent: MAX_INDENT };
+
+/**
+ * The document of a JSON object by the fast path (jsonFast.ts): the one
+ * `parseYamlDocument` gives, or null when the fast path does not take the text.
+ * It also declines what nests deeper than the limits `tooDeepAt` checks.
+ */
+export function parseJsonFast(text: string): Document | null {
+  return parseJsonDocument(text, yamlOptions(), JSON_LIMITS);
 }
 
 /**
@@ -64,11 +84,18 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     // The parser recurses once per level: very deep nesting would exhaust the
     // stack. The incremental parse checks each piece it parses (a deep piece
     // makes it give up); a full parse, the whole text.
+    const json = /^\s*\{/.test(text);
     const piece = (t: string) => (tooDeepAt(t) >= 0 ? null : parseYamlDocument(t));
-    const inc = !cache ? null : /^\s*\{/.test(text) ? parseJsonIncremental(text, cache.json, piece) : parseIncremental(text, cache, piece);
+    const jsonPiece = (t: string) => parseJsonFast(t) ?? piece(t);
+    const inc = !cache ? null : json ? parseJsonIncremental(text, cache.json, jsonPiece) : parseIncremental(text, cache, piece);
+    const fast = inc || !json ? null : parseJsonFast(text);
     if (inc) {
       doc = inc.doc;
       emptyKeys = inc.emptyKeys;
+    } else if (fast) {
+      // Keys are strings and JSON has no aliases: nothing for the walk below.
+      doc = fast;
+      emptyKeys = [];
     } else {
       const deep = tooDeepAt(text);
       if (deep >= 0) return tooDeep(path, text, lines, deep);
@@ -168,9 +195,6 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
   return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
 }
 
-/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
-export const MAX_FLOW_DEPTH = 400;
-export const MAX_INDENT = 1200;
 
 /**
  * Where the text nests too deeply for the parser (its recursion would exhaust
