@@ -3,7 +3,7 @@
  * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
  * JSON is YAML 1.2 flow syntax, so one parser serves both.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, visit, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
@@ -109,6 +109,17 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
     };
   }
+  return templateOf(path, text, lines, doc, emptyKeys);
+}
+
+/**
+ * The template read from a parsed document. `emptyKeys`: the empty keys the
+ * parse found already (an incremental parse finds them piece by piece, the JSON
+ * fast path has none, and neither has aliases), or null to look for them, and
+ * for aliases, in one walk. Exported for tests (the fast paths against the
+ * general one).
+ */
+export function templateOf(path: string, text: string, lines: LineIndex, doc: Document, emptyKeys: Scalar[] | null): CfnTemplate | null {
   // Nesting deeper than the parser's stack anyway: where it gave up depends on
   // the stack, so nothing it read is kept (a file always gives the same result).
   if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
@@ -124,21 +135,28 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     emptyKeys = [];
     const found = emptyKeys;
     const anchors = new Map<string, Node>();
-    visit(doc, {
-      Pair(_, pair) {
-        const k = pair.key;
+    // Every pair and node in document order (as `yaml`'s `visit`, which costs
+    // more: it builds a frozen path array per node).
+    const stack: unknown[] = [doc.contents];
+    while (stack.length) {
+      const n = stack.pop();
+      if (!n || typeof n !== 'object') continue;
+      if (isPair(n)) {
+        const k = n.key;
         if (isScalar(k) && k.value === null && k.source === '' && k.range) found.push(k);
-      },
-      Node(_, node) {
-        if (isAlias(node)) {
-          aliasTargets ??= new Map();
-          const target = anchors.get(node.source);
-          if (target) aliasTargets.set(node, target);
-        } else if (node.anchor) {
-          anchors.set(node.anchor, node);
-        }
-      },
-    });
+        stack.push(n.value, k);
+        continue;
+      }
+      const node = n as Node;
+      if (isAlias(node)) {
+        aliasTargets ??= new Map();
+        const target = anchors.get(node.source);
+        if (target) aliasTargets.set(node, target);
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
     if (aliasTargets && expandsTooFar(doc, aliasTargets)) {
       const first = [...aliasTargets.keys()][0] ?? null;
       const start = Math.min(first?.range?.[0] ?? 0, text.length);
