@@ -55,10 +55,19 @@ function guessIndentUnit(tpl: CfnTemplate): string {
   const { text, lineStarts } = tpl.lines;
   const n = Math.min(400, lineStarts.length);
   for (let i = 0; i < n; i++) {
-    const line = text.slice(lineStarts[i], tpl.lines.lineEnd(i));
-    if (!line.trim() || /^\s*#/.test(line)) continue;
-    if (line.startsWith('\t')) tabs++;
-    const ind = /^ */.exec(line)![0].length;
+    const start = lineStarts[i];
+    const end = tpl.lines.lineEnd(i);
+    // Most lines: spaces, then a printable ASCII character other than `#`.
+    let p = start;
+    while (p < end && text.charCodeAt(p) === 32) p++;
+    const c = p < end ? text.charCodeAt(p) : -1;
+    let ind = p - start;
+    if (!(c > 32 && c < 127 && c !== 35)) {
+      const line = text.slice(start, end);
+      if (!line.trim() || /^\s*#/.test(line)) continue;
+      if (line.startsWith('\t')) tabs++;
+      ind = /^ */.exec(line)![0].length;
+    }
     const d = ind - prev;
     if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
     prev = ind;

@@ -9,9 +9,9 @@
  * at the top, a piece that does not parse on its own) returns null and the
  * caller parses the whole text, so the result is always the full parser's.
  */
-import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Node, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, Pair, YAMLMap, type Node, type Scalar } from 'yaml';
 import { newJsonPieceCache, type JsonPieceCache } from './incrementalJson';
-import { collectRanges, detach, hasDuplicateKey, shiftRanges } from './ranges';
+import { collectRanges, detach, emptyKeysOf, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
 import type { LineIndex } from '../positions';
 
@@ -42,18 +42,6 @@ export interface IncrementalParse {
 function hasAnchorOrAlias(text: string): boolean {
   if (text.indexOf('&') < 0 && text.indexOf('*') < 0) return false;
   return /(^|[\s\[{,:-])[&*][A-Za-z0-9_]/m.test(text.replace(/"[^"\n]*"|'[^'\n]*'|#.*$/gm, ''));
-}
-
-/** Empty keys (`:` alone) of a parsed piece, in visiting order. */
-function emptyKeysOf(doc: Document): Scalar[] {
-  const out: Scalar[] = [];
-  visit(doc, {
-    Pair(_, pair) {
-      const k = pair.key;
-      if (isScalar(k) && k.value === null && k.source === '' && k.range) out.push(k);
-    },
-  });
-  return out;
 }
 
 export interface PieceCache {
@@ -161,7 +149,7 @@ export function parseIncremental(
       if (!d || d.errors.length || !isMap(d.contents) && d.contents !== null) return null;
       if (d.contents !== null && (d.contents as YAMLMap).flow) return null;
       const pairs = d.contents ? [...(d.contents as YAMLMap).items] : [];
-      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d), ranges: collectRanges(pairs), key: own };
+      piece = { base: 0, pairs, emptyKeys: emptyKeysOf(d.contents), ranges: collectRanges(pairs), key: own };
     }
     if (piece.base !== r.start) {
       shiftRanges(piece.ranges, r.start - piece.base);

@@ -13,8 +13,8 @@
  * anchor, a top level that is not one object, a piece with an error, a
  * duplicate key — returns null, and the caller parses the whole text.
  */
-import { Document, isMap, isScalar, Pair, visit, YAMLMap, type Scalar } from 'yaml';
-import { collectRanges, detach, hasDuplicateKey, shiftRanges } from './ranges';
+import { Document, isMap, isScalar, Pair, YAMLMap, type Scalar } from 'yaml';
+import { collectRanges, detach, emptyKeysOf, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
 
 interface Piece {
@@ -218,13 +218,7 @@ function pieceAt(text: string, span: Span, cache: JsonPieceCache, next: Map<stri
   if (!piece) {
     const d = parse(`{${t}}`);
     if (!d || d.errors.length || !isMap(d.contents) || !(d.contents as YAMLMap).flow || (d.contents as YAMLMap).items.length !== 1) return null;
-    const emptyKeys: Scalar[] = [];
-    visit(d, {
-      Pair(_, pair) {
-        const k = pair.key;
-        if (isScalar(k) && k.value === null && k.source === '' && k.range) emptyKeys.push(k);
-      },
-    });
+    const emptyKeys = emptyKeysOf(d.contents);
     const pair = (d.contents as YAMLMap).items[0] as Pair;
     piece = { base: 1, pair, emptyKeys, ranges: collectRanges([pair]), key: detach(t) };
   }

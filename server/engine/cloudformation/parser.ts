@@ -3,12 +3,13 @@
  * ranges and the intrinsic function tags (`!Ref`, `!Sub`, ...) in short form.
  * JSON is YAML 1.2 flow syntax, so one parser serves both.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, visit, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
 import { parseJsonIncremental } from './incrementalJson';
+import { parseJsonDocument } from './jsonFast';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -36,17 +37,36 @@ export function isCloudFormationCandidatePath(path: string): boolean {
  * The schema, built once: a parse would otherwise build its own, which costs
  * more than parsing one resource (the incremental parser parses many small pieces).
  */
-let schema: Schema | null = null;
+let options: { schema: Schema; prettyErrors: false; keepSourceTokens: false; strict: false; uniqueKeys: true } | null = null;
 
-export function parseYamlDocument(text: string): Document {
-  schema ??= new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS });
-  return parseDocument(text, {
-    schema,
+function yamlOptions(): NonNullable<typeof options> {
+  options ??= {
+    schema: new Schema({ resolveKnownTags: true, schema: 'core', customTags: CUSTOM_TAGS }),
     prettyErrors: false,
     keepSourceTokens: false,
     strict: false,
     uniqueKeys: true,
-  });
+  };
+  return options;
+}
+
+export function parseYamlDocument(text: string): Document {
+  return parseDocument(text, yamlOptions());
+}
+
+/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
+export const MAX_FLOW_DEPTH = 400;
+export const MAX_INDENT = 1200;
+
+const JSON_LIMITS = { maxDepth: MAX_FLOW_DEPTH, maxIndent: MAX_INDENT };
+
+/**
+ * The document of a JSON object by the fast path (jsonFast.ts): the one
+ * `parseYamlDocument` gives, or null when the fast path does not take the text.
+ * It also declines what nests deeper than the limits `tooDeepAt` checks.
+ */
+export function parseJsonFast(text: string): Document | null {
+  return parseJsonDocument(text, yamlOptions(), JSON_LIMITS);
 }
 
 /**
@@ -64,11 +84,18 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     // The parser recurses once per level: very deep nesting would exhaust the
     // stack. The incremental parse checks each piece it parses (a deep piece
     // makes it give up); a full parse, the whole text.
+    const json = /^\s*\{/.test(text);
     const piece = (t: string) => (tooDeepAt(t) >= 0 ? null : parseYamlDocument(t));
-    const inc = !cache ? null : /^\s*\{/.test(text) ? parseJsonIncremental(text, cache.json, piece) : parseIncremental(text, cache, piece);
+    const jsonPiece = (t: string) => parseJsonFast(t) ?? piece(t);
+    const inc = !cache ? null : json ? parseJsonIncremental(text, cache.json, jsonPiece) : parseIncremental(text, cache, piece);
+    const fast = inc || !json ? null : parseJsonFast(text);
     if (inc) {
       doc = inc.doc;
       emptyKeys = inc.emptyKeys;
+    } else if (fast) {
+      // Keys are strings and JSON has no aliases: nothing for the walk below.
+      doc = fast;
+      emptyKeys = [];
     } else {
       const deep = tooDeepAt(text);
       if (deep >= 0) return tooDeep(path, text, lines, deep);
@@ -82,6 +109,17 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
       errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
     };
   }
+  return templateOf(path, text, lines, doc, emptyKeys);
+}
+
+/**
+ * The template read from a parsed document. `emptyKeys`: the empty keys the
+ * parse found already (an incremental parse finds them piece by piece, the JSON
+ * fast path has none, and neither has aliases), or null to look for them, and
+ * for aliases, in one walk. Exported for tests (the fast paths against the
+ * general one).
+ */
+export function templateOf(path: string, text: string, lines: LineIndex, doc: Document, emptyKeys: Scalar[] | null): CfnTemplate | null {
   // Nesting deeper than the parser's stack anyway: where it gave up depends on
   // the stack, so nothing it read is kept (a file always gives the same result).
   if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
@@ -97,21 +135,28 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     emptyKeys = [];
     const found = emptyKeys;
     const anchors = new Map<string, Node>();
-    visit(doc, {
-      Pair(_, pair) {
-        const k = pair.key;
+    // Every pair and node in document order (as `yaml`'s `visit`, which costs
+    // more: it builds a frozen path array per node).
+    const stack: unknown[] = [doc.contents];
+    while (stack.length) {
+      const n = stack.pop();
+      if (!n || typeof n !== 'object') continue;
+      if (isPair(n)) {
+        const k = n.key;
         if (isScalar(k) && k.value === null && k.source === '' && k.range) found.push(k);
-      },
-      Node(_, node) {
-        if (isAlias(node)) {
-          aliasTargets ??= new Map();
-          const target = anchors.get(node.source);
-          if (target) aliasTargets.set(node, target);
-        } else if (node.anchor) {
-          anchors.set(node.anchor, node);
-        }
-      },
-    });
+        stack.push(n.value, k);
+        continue;
+      }
+      const node = n as Node;
+      if (isAlias(node)) {
+        aliasTargets ??= new Map();
+        const target = anchors.get(node.source);
+        if (target) aliasTargets.set(node, target);
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
     if (aliasTargets && expandsTooFar(doc, aliasTargets)) {
       const first = [...aliasTargets.keys()][0] ?? null;
       const start = Math.min(first?.range?.[0] ?? 0, text.length);
@@ -168,9 +213,6 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
   return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
 }
 
-/** Flow collections nested deeper than this, or lines indented further, are not parsed. */
-export const MAX_FLOW_DEPTH = 400;
-export const MAX_INDENT = 1200;
 
 /**
  * Where the text nests too deeply for the parser (its recursion would exhaust

@@ -3,7 +3,7 @@
  * (incremental parsing: its text did not change, but text before it did) is a
  * tight loop over arrays instead of a walk of the tree on every keystroke.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 
 /** Every distinct `range` array under `roots` (pairs, maps, sequences, scalars), without recursion. */
 export function collectRanges(roots: readonly unknown[]): number[][] {
@@ -52,4 +52,25 @@ export function hasDuplicateKey(map: YAMLMap | null | undefined): boolean {
     keys.add(k);
   }
   return false;
+}
+
+/**
+ * Empty keys (a line holding only `:`, `{: 1}`) under `root`, in document order,
+ * as `yaml`'s `visit` would meet them (a walk without its per-node path arrays).
+ */
+export function emptyKeysOf(root: unknown): Scalar[] {
+  const out: Scalar[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || typeof n !== 'object') continue;
+    if (isPair(n)) {
+      const k = n.key;
+      if (isScalar(k) && k.value === null && k.source === '' && k.range) out.push(k);
+      stack.push(n.value, k);
+    } else if (isMap(n) || isSeq(n)) {
+      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+    }
+  }
+  return out;
 }
