@@ -188,6 +188,17 @@ describe('JSON fast path (jsonFast.ts)', () => {
     for (const [i, text] of cases.entries()) assert.ok(check(text, `case ${i}`), `case ${i} declined: ${JSON.stringify(text)}`);
   });
 
+  it('ends on every truncation of a template (a prefix of the text), taken or declined as yaml reads it', () => {
+    const text = files.find((f) => /good-spread\.json$/.test(f.name))?.text ?? files[0].text;
+    let declined = 0;
+    for (let n = 0; n < text.length; n++) {
+      const t = text.slice(0, n);
+      if (parseJsonFast(t) === null) declined++;
+      else checkTemplate('/ws/t.json', t);
+    }
+    assert.ok(declined > text.length / 2, `${declined} of ${text.length} declined`);
+  });
+
   it('declines what it does not model, and the template then is the yaml one (errors included)', () => {
     const head = '"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": "AWS::S3::Bucket"}}';
     const cases = [
@@ -210,6 +221,10 @@ describe('JSON fast path (jsonFast.ts)', () => {
       `{${head}, "a": !Ref B}`, // a tag
       `{${head}} {}`, // text after the object
       `{${head}`, // unclosed
+      `{${head}, "a": "x`, // an unterminated string
+      `{${head}, "a": ["`, // one at the end of the text
+      `{${head}, "a": "x\\`, // an escape at the end of the text
+      `{${head}, "a": "\\u00`, // a short unicode escape at the end
     ];
     for (const [i, text] of cases.entries()) {
       assert.equal(parseJsonFast(text), null, `case ${i}: ${JSON.stringify(text.slice(0, 120))}`);

@@ -222,6 +222,8 @@ class Scanner {
     let escaped = false;
     let i = start + 1;
     for (;; i++) {
+      // Unterminated (past the end `charCodeAt` is NaN, which no test below matches).
+      if (i >= text.length) throw DECLINE;
       const c = text.charCodeAt(i);
       if (c === 34) break;
       if (c === 92) {
