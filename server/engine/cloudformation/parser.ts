@@ -10,6 +10,7 @@ import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
 import { parseJsonIncremental } from './incrementalJson';
 import { parseJsonDocument } from './jsonFast';
+import { isEmptyKey, walkNodes } from './ranges';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -135,28 +136,17 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
     emptyKeys = [];
     const found = emptyKeys;
     const anchors = new Map<string, Node>();
-    // Every pair and node in document order (as `yaml`'s `visit`, which costs
-    // more: it builds a frozen path array per node).
-    const stack: unknown[] = [doc.contents];
-    while (stack.length) {
-      const n = stack.pop();
-      if (!n || typeof n !== 'object') continue;
+    walkNodes(doc.contents, (n) => {
       if (isPair(n)) {
-        const k = n.key;
-        if (isScalar(k) && k.value === null && k.source === '' && k.range) found.push(k);
-        stack.push(n.value, k);
-        continue;
-      }
-      const node = n as Node;
-      if (isAlias(node)) {
+        if (isEmptyKey(n.key)) found.push(n.key);
+      } else if (isAlias(n)) {
         aliasTargets ??= new Map();
-        const target = anchors.get(node.source);
-        if (target) aliasTargets.set(node, target);
-      } else if (node.anchor) {
-        anchors.set(node.anchor, node);
+        const target = anchors.get(n.source);
+        if (target) aliasTargets.set(n, target);
+      } else if (n.anchor) {
+        anchors.set(n.anchor, n);
       }
-      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
-    }
+    });
     if (aliasTargets && expandsTooFar(doc, aliasTargets)) {
       const first = [...aliasTargets.keys()][0] ?? null;
       const start = Math.min(first?.range?.[0] ?? 0, text.length);

@@ -3,7 +3,7 @@
  * (incremental parsing: its text did not change, but text before it did) is a
  * tight loop over arrays instead of a walk of the tree on every keystroke.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 
 /** Every distinct `range` array under `roots` (pairs, maps, sequences, scalars), without recursion. */
 export function collectRanges(roots: readonly unknown[]): number[][] {
@@ -55,22 +55,30 @@ export function hasDuplicateKey(map: YAMLMap | null | undefined): boolean {
 }
 
 /**
- * Empty keys (a line holding only `:`, `{: 1}`) under `root`, in document order,
- * as `yaml`'s `visit` would meet them (a walk without its per-node path arrays).
+ * Every pair and node under `root` in document order, as `yaml`'s `visit` meets
+ * them (a pair, then its key, then its value), without its per-node path arrays.
  */
-export function emptyKeysOf(root: unknown): Scalar[] {
-  const out: Scalar[] = [];
+export function walkNodes(root: unknown, visit: (n: Node | Pair) => void): void {
   const stack: unknown[] = [root];
   while (stack.length) {
     const n = stack.pop();
     if (!n || typeof n !== 'object') continue;
-    if (isPair(n)) {
-      const k = n.key;
-      if (isScalar(k) && k.value === null && k.source === '' && k.range) out.push(k);
-      stack.push(n.value, k);
-    } else if (isMap(n) || isSeq(n)) {
-      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
-    }
+    visit(n as Node | Pair);
+    if (isPair(n)) stack.push(n.value, n.key);
+    else if (isMap(n) || isSeq(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
   }
+}
+
+/** Whether `key` is an empty key (a line holding only `:`, `{: 1}`). */
+export function isEmptyKey(key: unknown): key is Scalar {
+  return isScalar(key) && key.value === null && key.source === '' && !!key.range;
+}
+
+/** Empty keys under `root`, in document order. */
+export function emptyKeysOf(root: unknown): Scalar[] {
+  const out: Scalar[] = [];
+  walkNodes(root, (n) => {
+    if (isPair(n) && isEmptyKey(n.key)) out.push(n.key);
+  });
   return out;
 }
