@@ -24,7 +24,22 @@ export function stageByRef(df: DfFile, name: string, before = Infinity): DfStage
     const s = df.stages[Number(name)];
     return s && s.index < before ? s : null;
   }
-  return df.stages.find((s) => s.index < before && s.name !== null && s.name.toLowerCase() === lower) ?? null;
+  // The first stage of a name is the one any later reference means.
+  const first = firstByName(df).get(lower);
+  return first && first.index < before ? first : null;
+}
+
+const firstByNames = new WeakMap<DfFile, Map<string, DfStage>>();
+
+/** The first stage of each name (lower case), per parse. */
+function firstByName(df: DfFile): Map<string, DfStage> {
+  let m = firstByNames.get(df);
+  if (!m) {
+    m = new Map();
+    for (const s of df.stages) if (s.name !== null && !m.has(s.name.toLowerCase())) m.set(s.name.toLowerCase(), s);
+    firstByNames.set(df, m);
+  }
+  return m;
 }
 
 /** `stage` and the stages it is built FROM, the root first. */
@@ -34,10 +49,10 @@ export function stageChain(df: DfFile, stage: DfStage): DfStage[] {
   for (let guard = 0; s.parentStage !== null && guard < df.stages.length; guard++) {
     const parent = stageByRef(df, s.parentStage, s.index);
     if (!parent) break;
-    chain.unshift(parent);
+    chain.push(parent);
     s = parent;
   }
-  return chain;
+  return chain.reverse();
 }
 
 /**
