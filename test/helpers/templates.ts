@@ -14,8 +14,8 @@ Resources:
         HttpTokens: !Ref Tokens
 `;
 
-/** A role with an inline S3 read policy and a security group open on 443 to 10/8: the base of the tests of access that widens. */
-export const ROLE_AND_GROUP = `AWSTemplateFormatVersion: "2010-09-09"
+/** A template holding one EC2 role (its properties open, for more to be appended) and no policy. */
+export const APP_ROLE = `AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   AppRole:
     Type: AWS::IAM::Role
@@ -25,7 +25,10 @@ Resources:
           - Effect: Allow
             Principal: { Service: ec2.amazonaws.com }
             Action: sts:AssumeRole
-      Policies:
+`;
+
+/** A role with an inline S3 read policy and a security group open on 443 to 10/8: the base of the tests of access that widens. */
+export const ROLE_AND_GROUP = `${APP_ROLE}      Policies:
         - PolicyName: read
           PolicyDocument:
             Statement:

@@ -10,21 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { DidChangeConfigurationNotification, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspClient } from '../helpers/lspClient';
 import { TempDir, gitAvailable, onlyRules } from '../cli/run';
+import { APP_ROLE } from '../helpers/templates';
 
 const RULE = 'iam-permission-broadening';
 const REQUEST = 'iac-lint/securityChanges';
 
-const BASE = `AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  AppRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Service: ec2.amazonaws.com }
-            Action: sts:AssumeRole
-`;
+const BASE = APP_ROLE;
 const WIDER = `${BASE}      ManagedPolicyArns:
         - arn:aws:iam::aws:policy/AdministratorAccess
 `;
