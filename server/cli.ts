@@ -154,8 +154,7 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   let inputError = readError;
   const engine = await Engine.create(config, undefined, { incremental: false });
   // Files already read win over the disk, and the disk is not listed twice for the same folder.
-  const byPath = new Map(sources.map((s) => [nodePath.resolve(s.path), s]));
-  const disk = new DiskWorkspace((p) => byPath.get(nodePath.resolve(p))?.text, { snapshot: true });
+  const disk = DiskWorkspace.snapshotOver(sources);
   let workspace: WorkspaceView = disk;
   const notes: string[] = [];
   if (config.rules[BROADENING] !== 'off' && engine.ruleById(BROADENING)) {

@@ -147,8 +147,7 @@ export async function runLintWorker(): Promise<void> {
   const input = workerData as WorkerInput;
   try {
     const engine = await Engine.create(input.config, undefined, { incremental: false });
-    const byPath = new Map(input.files.map((f) => [nodePath.resolve(f.path), f.text]));
-    const disk = new DiskWorkspace((p) => byPath.get(nodePath.resolve(p)), { snapshot: true });
+    const disk = DiskWorkspace.snapshotOver(input.files);
     const base = input.base ? new Map(input.base) : null;
     const workspace: WorkspaceView = base
       ? { terraformFilesIn: (dir) => disk.terraformFilesIn(dir), baseText: (p) => base.get(p) ?? { kind: 'unavailable', reason: 'not fetched' } }

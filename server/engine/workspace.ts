@@ -23,6 +23,15 @@ export class DiskWorkspace implements WorkspaceView {
     this.listings = options.snapshot ? new Map() : null;
   }
 
+  /**
+   * The disk as one CLI run sees it: a snapshot where `files` (already read; their
+   * current `text`, which --fix may change) win over what is on disk.
+   */
+  static snapshotOver(files: readonly SourceFile[]): DiskWorkspace {
+    const byPath = new Map(files.map((f) => [nodePath.resolve(f.path), f]));
+    return new DiskWorkspace((p) => byPath.get(nodePath.resolve(p))?.text, { snapshot: true });
+  }
+
   terraformFilesIn(dir: string): SourceFile[] {
     const names = this.list(dir);
     if (!names) return [];
