@@ -180,12 +180,8 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   }
   const results: LintResult[] = [];
   for (const l of large) results.push(engine.tooLarge(l.path, l.format, l.size));
-  const lintHere = (s: SourceFile): LintResult | null => {
-    const r = engine.lint(s, workspace);
-    // The report needs the findings and line index only: let the parse go.
-    if (r) delete r.suppression;
-    return r;
-  };
+  // A one-pass engine: its results keep no parse, only findings and line index.
+  const lintHere = (s: SourceFile): LintResult | null => engine.lint(s, workspace);
   const threads = workerCount(sources.length);
   const linted = threads > 1
     ? await lintInWorkers(__filename, sources, config, threads, workspace.baseText?.bind(workspace), lintHere)

@@ -11,7 +11,7 @@ import type { CfnTemplate } from './cloudformation/model';
 import { newPieceCache, type PieceCache } from './cloudformation/incremental';
 import { parseDockerfile, isDockerfilePath, newDfParseCache, type DfParseCache } from './dockerfile/parser';
 import type { DfFile } from './dockerfile/model';
-import { initTerraform, parseTerraform } from './terraform/parser';
+import { initTerraform, parseTerraform, releaseTree } from './terraform/parser';
 import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
@@ -37,7 +37,10 @@ export interface LintResult {
   format: Format;
   findings: Finding[];
   lines: LineIndex;
-  /** The parsed file as the suppression code actions need it (absent when the file could not be read). */
+  /**
+   * The parsed file as the suppression code actions need it (absent when the file
+   * could not be read, and from a one-pass engine, which keeps no parse).
+   */
   suppression?: SuppressionView;
 }
 
@@ -75,13 +78,20 @@ export interface EngineOptions {
    * each document's parse pieces and findings per unit so that a keystroke costs
    * what it changes). `false` for a one-pass scan (the CLI): every file is
    * linted once, so nothing is kept for later and no memo keys are computed.
-   * Findings are the same either way.
+   * Findings are the same either way. A one-pass engine's results carry no
+   * `suppression` view, and it frees the tree of a Terraform file as soon as the
+   * file leaves its cache of parses (`releaseTree`) instead of waiting for the
+   * garbage collector: over a workspace, WebAssembly memory stays small.
    */
   incremental?: boolean;
+  /** How many parsed Terraform files the engine keeps (default 500; tests set fewer). */
+  terraformCacheFiles?: number;
 }
 
 export class Engine {
   private readonly tfCache = new Map<string, TfFile>();
+  /** One-pass: parses that left `tfCache`, their trees to free after the current lint. */
+  private readonly dropped: TfFile[] = [];
   /** Per-file pieces of the last YAML parse, for incremental re-parsing. */
   private readonly cfnCache = new Map<string, PieceCache>();
   /** Per-file chunks of the last Dockerfile parse, for incremental re-parsing. */
@@ -90,10 +100,12 @@ export class Engine {
   private readonly memos = new Map<string, DocMemo>();
   readonly rules: readonly Rule[];
   readonly incremental: boolean;
+  private readonly tfCacheFiles: number;
 
   private constructor(public config: EngineConfig, rules: readonly Rule[], options: EngineOptions) {
     this.rules = rules;
     this.incremental = options.incremental ?? true;
+    this.tfCacheFiles = Math.max(1, options.terraformCacheFiles ?? TF_CACHE_FILES);
   }
 
   /** Loads the Terraform and shell grammars once; everything after is synchronous. */
@@ -146,7 +158,7 @@ export class Engine {
     const units = (m: DocMemo) => m.setUnits(cfnUnits(t), cfnReusable(t) ? `${m.textId(cfnContextText(t))}|${cfnStyle(t)}` : null);
     this.run('cloudformation', t, workspace, findings, { template: t }, units);
     const suppression = new CfnSuppressionView(t);
-    return { path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression };
+    return this.result({ path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression });
   }
 
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -159,7 +171,7 @@ export class Engine {
     const findings: Finding[] = [];
     this.run('dockerfile', df, workspace, findings, { dockerfile: df });
     const suppression = new DfSuppressionView(df);
-    return { path: file.path, format: 'dockerfile', findings: this.suppress(file.path, suppression, findings), lines: df.lines, suppression };
+    return this.result({ path: file.path, format: 'dockerfile', findings: this.suppress(file.path, suppression, findings), lines: df.lines, suppression });
   }
 
   private lintTerraform(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -179,9 +191,29 @@ export class Engine {
     }
     const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
     const units = (m: DocMemo) => m.setUnits(tfUnits(tf), tfReusable(module) ? `${m.textId(tfContextText(module, tf))}|${tfStyle(tf)}` : null);
-    this.run('terraform', tf, workspace, findings, { file: tf, module }, units);
-    const suppression = new TfSuppressionView(tf);
-    return { path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression };
+    try {
+      this.run('terraform', tf, workspace, findings, { file: tf, module }, units);
+      const suppression = new TfSuppressionView(tf);
+      return this.result({ path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression });
+    } finally {
+      if (this.dropped.length) this.releaseDropped();
+    }
+  }
+
+  /** A one-pass engine's result keeps no parse (see `EngineOptions.incremental`). */
+  private result(r: LintResult): LintResult {
+    if (!this.incremental) delete r.suppression;
+    return r;
+  }
+
+  /**
+   * One-pass: frees the trees of the parses that left the cache, once the lint that
+   * dropped them is over (a module larger than the cache drops files the lint still
+   * reads). Nothing reads them later: the next lint of the module parses them again.
+   */
+  private releaseDropped(): void {
+    for (const f of this.dropped) releaseTree(f);
+    this.dropped.length = 0;
   }
 
   private parseTf(path: string, text: string): TfFile {
@@ -195,9 +227,18 @@ export class Engine {
     // The most recently used parses (open files and their modules); a walk over a
     // whole workspace keeps only the modules around the current one.
     this.tfCache.delete(path);
-    if (this.tfCache.size >= TF_CACHE_FILES) this.tfCache.delete(this.tfCache.keys().next().value!);
+    if (cached) this.drop(cached);
+    if (this.tfCache.size >= this.tfCacheFiles) {
+      const oldest = this.tfCache.keys().next().value!;
+      this.drop(this.tfCache.get(oldest)!);
+      this.tfCache.delete(oldest);
+    }
     this.tfCache.set(path, parsed);
     return parsed;
+  }
+
+  private drop(file: TfFile): void {
+    if (!this.incremental) this.dropped.push(file);
   }
 
   private run(

@@ -11,6 +11,7 @@ import { rules } from '../../rules';
 import { defaultConfig } from '../../server/engine/config';
 import { Engine, candidateFormat, type LintResult } from '../../server/engine/linter';
 import type { SourceFile } from '../../server/engine/types';
+import { liveTreeCount } from '../../server/engine/terraform/parser';
 import { ROOT, memoryWorkspace, read } from '../helpers/engine';
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -58,5 +59,31 @@ describe('one-pass engine (CLI) against the incremental engine (language server)
     assert.equal(imds(oneShot.lint({ path, text: after })), 0);
     assert.equal(imds(oneShot.lint({ path, text: before })), 1);
     assert.deepEqual(view(oneShot.lint({ path, text: after })), view(incremental.lint({ path, text: after })));
+  });
+
+  /** A module of `n` files in `dir`, each instance referencing the next file's security group. */
+  const module = (dir: string, n: number): SourceFile[] => Array.from({ length: n }, (_, i) => ({
+    path: `${dir}/f${i}.tf`,
+    text: `resource "aws_instance" "web${i}" {\n  ami = "ami-1"\n  vpc_security_group_ids = [aws_security_group.sg${(i + 1) % n}.id]\n}\n\n`
+      + `resource "aws_security_group" "sg${i}" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n`,
+  }));
+
+  it('frees the trees of the Terraform files it no longer keeps, right away', async () => {
+    const engine = await Engine.create(defaultConfig(), rules, { incremental: false, terraformCacheFiles: 4 });
+    const before = liveTreeCount();
+    // 40 one-file modules, linted in one synchronous run (no collection can free a tree meanwhile).
+    for (let i = 0; i < 40; i++) {
+      const [f] = module(`/one-shot-free/m${i}`, 1);
+      const r = engine.lint(f, memoryWorkspace([f]));
+      assert.ok(r && r.findings.length > 0 && r.suppression === undefined, f.path);
+    }
+    assert.ok(liveTreeCount() - before <= 4, `${liveTreeCount() - before} trees still held`);
+  });
+
+  it('keeps the trees of a module larger than its cache while the module is linted', async () => {
+    const engine = await Engine.create(defaultConfig(), rules, { incremental: false, terraformCacheFiles: 3 });
+    const files = module('/one-shot-big', 8);
+    const ws = memoryWorkspace(files);
+    for (const f of files) assert.deepEqual(view(engine.lint(f, ws)), view(incremental.lint(f, ws)), f.path);
   });
 });

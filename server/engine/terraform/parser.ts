@@ -38,14 +38,42 @@ export function initTerraform(): Promise<void> {
   return initializing;
 }
 
-// Trees live in WebAssembly memory; free each one when its file is collected.
+// Trees live in WebAssembly memory, which grows and never shrinks: free each one
+// when its file is collected, or earlier with `releaseTree`.
+let liveTrees = 0;
 const treeRegistry = new FinalizationRegistry<Tree>((tree) => {
+  liveTrees--;
   try {
     tree.delete();
   } catch {
     // already gone
   }
 });
+
+/**
+ * Frees a parsed file's tree now instead of when the file is garbage collected
+ * (a workspace scan parses thousands of files between two collections, and the
+ * WebAssembly memory their trees took stays taken). Only for a file that nothing
+ * reads again: its parse nodes, references computed on first use and the
+ * suppression view all read the tree. False when there was nothing to free.
+ */
+export function releaseTree(file: TfFile): boolean {
+  if (!(file instanceof TfFileImpl) || file.released) return false;
+  file.released = true;
+  treeRegistry.unregister(file);
+  liveTrees--;
+  try {
+    file.tree.delete();
+  } catch {
+    // already gone
+  }
+  return true;
+}
+
+/** Trees parsed and not freed yet (tests). */
+export function liveTreeCount(): number {
+  return liveTrees;
+}
 
 /**
  * Parses one `.tf` file. Synchronous once `initTerraform()` has resolved. Never
@@ -59,7 +87,7 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
   }
   let tree: Tree | null = null;
   try {
-    const span = previous?.tree ? changedSpan(previous.text, text) : null;
+    const span = previous?.tree && !(previous instanceof TfFileImpl && previous.released) ? changedSpan(previous.text, text) : null;
     const old = span ? editedCopy(previous as TfFile & { tree: Tree }, span, lines) : null;
     try {
       tree = parser.parse(text, old);
@@ -68,7 +96,8 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
     }
     if (!tree) throw new Error('the parser returned no tree');
     const file = new TfFileImpl(path, text, lines, tree, previous instanceof TfFileImpl && span ? { file: previous, span } : null);
-    treeRegistry.register(file, tree);
+    treeRegistry.register(file, tree, file);
+    liveTrees++;
     return file;
   } catch (e) {
     try {
@@ -139,6 +168,8 @@ class TfFileImpl implements TfFile {
   declare readonly references: TfReference[];
   /** Parsed without errors: its blocks can be reused by the next version. */
   readonly clean: boolean;
+  /** The tree was freed (`releaseTree`): nothing may read this file's parse any more. */
+  released = false;
   private readonly segments: Segment[] = [];
 
   constructor(readonly path: string, readonly text: string, readonly lines: LineIndex, readonly tree: Tree, previous: { file: TfFileImpl; span: Span } | null = null) {
