@@ -22,7 +22,8 @@ import { SEVERITY_ORDER, type Format, type Severity, type SourceFile, type Works
 import { DiskWorkspace } from './engine/workspace';
 import { BaselineError, applyBaseline, writeBaseline } from './cli/baseline';
 import { runDiff } from './cli/diff';
-import { isLintWorker, lintInWorkers, runLintWorker, workerCount } from './cli/parallel';
+import { isLintWorker, lintInWorkers, runLintWorker, withoutFixEdits, workerCount } from './cli/parallel';
+import { batched, jsonReport } from './cli/json';
 import { toSarif } from './cli/sarif';
 import { colors, formatText, useColor } from './cli/text';
 import { SKIP_DIRS, discover, type IgnoreList } from './engine/discovery';
@@ -180,11 +181,17 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   }
   const results: LintResult[] = [];
   for (const l of large) results.push(engine.tooLarge(l.path, l.format, l.size));
-  // A one-pass engine: its results keep no parse, only findings and line index.
-  const lintHere = (s: SourceFile): LintResult | null => engine.lint(s, workspace);
+  // A one-pass engine: its results keep no parse, only findings and line index,
+  // and fixes' edits only for SARIF, the one report that shows them.
+  const fixEdits = format === 'sarif';
+  const lintHere = (s: SourceFile): LintResult | null => {
+    const r = engine.lint(s, workspace);
+    if (r && !fixEdits) withoutFixEdits(r.findings);
+    return r;
+  };
   const threads = workerCount(sources.length);
   const linted = threads > 1
-    ? await lintInWorkers(__filename, sources, config, threads, workspace.baseText?.bind(workspace), lintHere)
+    ? await lintInWorkers(__filename, sources, config, threads, workspace.baseText?.bind(workspace), lintHere, { fixEdits })
     : sources.map(lintHere);
   sources.forEach((s, i) => {
     const r = linted[i];
@@ -215,8 +222,8 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
 
   const toFile = outputFile !== undefined;
   const colorOn = !toFile && format === 'text' && useColor(colorFlag(values), process.stdout);
-  let report: string;
-  if (format === 'json') report = JSON.stringify(toJson(results), null, 2) + '\n';
+  let report: string | Iterable<string>;
+  if (format === 'json') report = batched(jsonReport(results, display));
   else if (format === 'sarif') {
     const root = (await gitTopLevel(process.cwd())) ?? process.cwd();
     const sarif = toSarif(results, {
@@ -239,12 +246,18 @@ async function run(argv: string[], out: (s: string) => void, err: (s: string) =>
   if (toFile) {
     try {
       fs.mkdirSync(nodePath.dirname(nodePath.resolve(outputFile)), { recursive: true });
-      fs.writeFileSync(outputFile, report);
+      const fd = fs.openSync(outputFile, 'w');
+      try {
+        for (const piece of typeof report === 'string' ? [report] : report) fs.writeSync(fd, piece);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (e) {
       err(`iac-lint: cannot write ${outputFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       inputError = true;
     }
-  } else out(report);
+  } else if (typeof report === 'string') out(report);
+  else for (const piece of report) out(piece);
 
   if (inputError) return 2;
   if (writeBaselineFile) return 0;
@@ -387,24 +400,6 @@ function walk(dir: string, files: string[], unreadable: string[] = []): string[]
 function display(path: string): string {
   const rel = nodePath.relative(process.cwd(), path);
   return (rel && !rel.startsWith('..') && !nodePath.isAbsolute(rel) ? rel : path).split(nodePath.sep).join('/');
-}
-
-function toJson(results: LintResult[]) {
-  return {
-    version: 1,
-    files: results.map((r) => ({
-      path: display(r.path),
-      format: r.format,
-      findings: r.findings.map((f) => ({
-        ruleId: f.ruleId,
-        severity: f.severity,
-        message: f.message,
-        range: r.lines.toRange(f.range.start, f.range.end),
-        resource: f.resource,
-        fixable: f.fixes.some((x) => x.kind === 'exact'),
-      })),
-    })),
-  };
 }
 
 function printRules(format: string, out: (s: string) => void): number {

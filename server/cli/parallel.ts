@@ -24,6 +24,24 @@ interface WorkerInput {
   files: SourceFile[];
   /** What `WorkspaceView.baseText` answers, per path (iam-permission-broadening). */
   base: [string, BaseText][] | null;
+  /** Whether findings keep their fixes' edits (see `LintOptions.fixEdits`). */
+  fixEdits: boolean;
+}
+
+export interface LintOptions {
+  /**
+   * Whether findings keep their fixes' edits; false when the report says only
+   * whether a finding is fixable (JSON, text): over a workspace the edits take
+   * hundreds of megabytes, and crossing from a worker thread costs a copy.
+   */
+  fixEdits?: boolean;
+}
+
+/** Drops the edits of the findings' fixes, keeping each fix's title and kind. */
+export function withoutFixEdits(findings: Finding[]): void {
+  for (const f of findings) {
+    if (f.fixes.length) f.fixes = f.fixes.map((x) => (x.changes.length ? { title: x.title, kind: x.kind, changes: [] } : x));
+  }
 }
 
 /** A result as it crosses the thread boundary: no class instances. */
@@ -101,6 +119,7 @@ const WORKER_YOUNG_MB = 192;
 export async function lintInWorkers(
   entry: string, files: SourceFile[], config: EngineConfig, threads: number, baseText: ((path: string) => BaseText) | undefined,
   here?: (file: SourceFile) => LintResult | null,
+  options: LintOptions = {},
 ): Promise<(LintResult | null)[]> {
   const results: (LintResult | null)[] = new Array(files.length).fill(null);
   const all = shares(files, threads);
@@ -111,6 +130,7 @@ export async function lintInWorkers(
       config,
       files: share.map((i) => ({ path: files[i].path, text: files[i].text })),
       base: baseText ? share.map((i) => [files[i].path, baseText(files[i].path)]) : null,
+      fixEdits: options.fixEdits ?? true,
     };
     const worker = new Worker(entry, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     let done = false;
@@ -154,6 +174,7 @@ export async function runLintWorker(): Promise<void> {
       : disk;
     const results = input.files.map((f): WireResult | null => {
       const r = engine.lint(f, workspace);
+      if (r && !input.fixEdits) withoutFixEdits(r.findings);
       return r && { path: r.path, format: r.format, findings: r.findings };
     });
     parentPort!.postMessage({ results } satisfies WorkerOutput);

@@ -44,7 +44,8 @@ export function toDiagnostic(f: Finding, lines: LineIndex, key: number): Diagnos
     source: SOURCE,
     code: f.ruleId,
     message: f.message,
-    data: { key, ruleId: f.ruleId },
+    // The finding's index, for its code actions (the rule id is `code` already).
+    data: { key },
   };
   if (f.ruleId === UNUSED_SUPPRESSION) d.codeDescription = { href: SUPPRESSION_DOCS };
   else if (f.ruleId === FILE_TOO_LARGE) d.codeDescription = { href: SIZE_LIMIT_DOCS };

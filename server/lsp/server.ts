@@ -100,6 +100,21 @@ const KNOWN_CONFIG_IDS = (): string[] => [...allRules.map((r) => r.id), UNUSED_S
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
+/** A document's lint waiting to run. */
+interface Pending {
+  cancel(): void;
+}
+
+/** Runs `run` after `delay` ms; with no delay on the next turn of the event loop (a zero timeout waits a millisecond). */
+function later(delay: number, run: () => void): Pending {
+  if (delay <= 0) {
+    const h = setImmediate(run);
+    return { cancel: () => clearImmediate(h) };
+  }
+  const h = setTimeout(run, delay);
+  return { cancel: () => clearTimeout(h) };
+}
+
 export function startServer(connection: Connection): void {
   new IacLintServer(connection).listen();
 }
@@ -109,7 +124,7 @@ class IacLintServer {
   private readonly results = new Map<string, Entry>();
   /** Per open document: what its last publish was made of, for reusing unchanged diagnostics (convert.ts toDiagnostics). */
   private readonly lastPublished = new Map<string, Published>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, Pending>();
   private readonly justOpened = new Set<string>();
   /** Paths of open documents → their URIs (edits to open files use the editor's URI). */
   private readonly openPaths = new Map<string, string>();
@@ -530,9 +545,8 @@ class IacLintServer {
   }
 
   private schedule(uri: string, delay: number, siblings: boolean): void {
-    const prev = this.timers.get(uri);
-    if (prev) clearTimeout(prev);
-    const handle = setTimeout(() => {
+    this.timers.get(uri)?.cancel();
+    const handle = later(delay, () => {
       void this.ready.then(() => {
         if (this.timers.get(uri) === handle) this.timers.delete(uri);
         const doc = this.documents.get(uri);
@@ -546,7 +560,7 @@ class IacLintServer {
         if (siblings) this.relintModule(this.pathOf(doc), uri);
         this.scheduleStatus();
       });
-    }, delay);
+    });
     this.timers.set(uri, handle);
     this.scheduleStatus();
   }
@@ -581,8 +595,7 @@ class IacLintServer {
 
   private async onClose(doc: TextDocument): Promise<void> {
     const path = this.pathOf(doc);
-    const t = this.timers.get(doc.uri);
-    if (t) clearTimeout(t);
+    this.timers.get(doc.uri)?.cancel();
     this.timers.delete(doc.uri);
     this.results.delete(doc.uri);
     this.lastPublished.delete(doc.uri);

@@ -135,6 +135,22 @@ describe('CLI on worker threads', function () {
     assert.ok(findings > 20, `${findings} findings`);
   });
 
+  it('drops fixes\' edits in the workers when asked, keeping every fix\'s title and kind', async () => {
+    const sources = sourcesIn(nodePath.join(t.path, 'fixtures'));
+    const engine = await Engine.create(defaultConfig(), undefined, { incremental: false });
+    const serial = sources.map((s) => engine.lint(s, new DiskWorkspace()));
+    const there = await lintInWorkers(nodePath.join(ROOT, 'out', 'server', 'cli.js'), sources, defaultConfig(), 2, undefined, undefined, { fixEdits: false });
+    let edits = 0;
+    serial.forEach((r, i) => {
+      const w = there[i];
+      if (!r) return assert.equal(w, null, sources[i].path);
+      const bare = r.findings.map((f) => ({ ...f, fixes: f.fixes.map((x) => ({ title: x.title, kind: x.kind, changes: [] })) }));
+      edits += r.findings.reduce((a, f) => a + f.fixes.reduce((b, x) => b + x.changes.length, 0), 0);
+      assert.deepEqual(w!.findings, bare, sources[i].path);
+    });
+    assert.ok(edits > 50, `${edits} fix edits dropped`);
+  });
+
   it('keeps the files of a Terraform folder in one share, every file once, shares balanced', () => {
     const files = [
       { path: '/w/a/main.tf', text: 'x'.repeat(5000) },

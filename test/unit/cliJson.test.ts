@@ -1,0 +1,59 @@
+/**
+ * The CLI's JSON report is written file by file (server/cli/json.ts): joined, the
+ * pieces must be exactly the one-string `JSON.stringify(report, null, 2)` form.
+ */
+import * as assert from 'node:assert/strict';
+import { batched, fileJson, jsonReport } from '../../server/cli/json';
+import type { LintResult } from '../../server/engine/linter';
+import { LineIndex } from '../../server/engine/positions';
+import type { Finding } from '../../server/engine/types';
+
+const display = (p: string) => p.replace(/^\/w\//, '');
+
+function result(path: string, text: string, findings: Partial<Finding>[]): LintResult {
+  return {
+    path,
+    format: 'cloudformation',
+    lines: new LineIndex(text),
+    findings: findings.map((f, i) => ({
+      ruleId: f.ruleId ?? `rule-${i}`,
+      severity: f.severity ?? 'warning',
+      message: f.message ?? `message ${i}`,
+      path,
+      range: f.range ?? { start: i, end: i + 3 },
+      resource: f.resource ?? null,
+      fixes: f.fixes ?? [],
+    })),
+  };
+}
+
+const whole = (results: LintResult[]) => JSON.stringify({ version: 1, files: results.map((r) => fileJson(r, display)) }, null, 2) + '\n';
+
+describe('CLI JSON report in pieces', () => {
+  const cases: [string, LintResult[]][] = [
+    ['no files', []],
+    ['a file without findings', [result('/w/a.yaml', 'x: 1\n', [])]],
+    ['files with findings, fixes and awkward messages', [
+      result('/w/a.yaml', 'Resources:\n  A:\n    Type: X\n', [
+        { message: 'line\nbreak, "quotes", tab\t, unicode é 💥 \u2028', resource: 'A' },
+        { severity: 'error', fixes: [{ title: 't', kind: 'exact', changes: [] }], range: { start: 11, end: 12 } },
+      ]),
+      result('/w/b.tf', 'resource "a" "b" {}\n', []),
+      result('/w/c/Dockerfile', 'FROM x\n', [{ ruleId: 'docker-x', resource: 'stage' }]),
+    ]],
+  ];
+  for (const [name, results] of cases) {
+    it(`joins to JSON.stringify's text: ${name}`, () => {
+      const pieces = [...jsonReport(results, display)];
+      assert.equal(pieces.join(''), whole(results));
+      assert.deepEqual(JSON.parse(pieces.join('')).files.length, results.length);
+    });
+  }
+
+  it('batches pieces without losing or reordering any', () => {
+    const results = Array.from({ length: 50 }, (_, i) => result(`/w/f${i}.yaml`, 'a: 1\nb: 2\n', [{ message: `m${i}` }]));
+    const batches = [...batched(jsonReport(results, display), 1500)];
+    assert.ok(batches.length > 5 && batches.length < 50, `${batches.length} batches`);
+    assert.equal(batches.join(''), whole(results));
+  });
+});
