@@ -64,7 +64,7 @@ export interface Published {
  * Typing changes few of thousands of findings: the diagnostic published for the
  * same index last time is reused as is when it would come out equal (same rule,
  * severity and message, same line and character range), so that unchanged
- * diagnostics are not made again (nor serialized again, see `encodeMessage`).
+ * diagnostics are not made again (nor serialized again, see `encodeMessageBytes`).
  */
 export function toDiagnostics(findings: readonly Finding[], lines: LineIndex, previous?: Published): Diagnostic[] {
   const out: Diagnostic[] = new Array(findings.length);

@@ -1,6 +1,6 @@
 /** The stdio message encoder writes exactly what JSON.stringify writes, also for diagnostics it serialized before. */
 import * as assert from 'node:assert/strict';
-import { encodeMessage } from '../../server/lsp/encode';
+import { encodeMessage, encodeMessageBytes } from '../../server/lsp/encode';
 import type { Message } from 'vscode-languageserver/node';
 
 const diag = (line: number, message: string) => ({
@@ -28,6 +28,7 @@ describe('encodeMessage (stdio JSON encoder)', () => {
       const out = encodeMessage(m as Message);
       assert.equal(out, JSON.stringify(m));
       assert.deepEqual(JSON.parse(out), m);
+      assert.ok(encodeMessageBytes(m as Message).equals(Buffer.from(JSON.stringify(m))), 'bytes');
     }
   });
 
