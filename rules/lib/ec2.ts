@@ -13,7 +13,7 @@ import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } 
 import type { CfnContext, TfContext } from '../../server/engine/rule';
 import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
-import { referenceOf } from '../../server/engine/terraform/parser';
+import { blockText, referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
@@ -421,6 +421,7 @@ const TF_LAUNCHER: Record<string, Launcher> = {
 };
 
 const tfLauncherCache = new WeakMap<object, Map<string, Set<Launcher>>>();
+const LAUNCH_MARK = 'aws_launch_';
 
 /**
  * For each `aws_launch_template.x` / `aws_launch_configuration.x` of the module:
@@ -431,21 +432,34 @@ export function tfLaunchers(module: TfModule): Map<string, Set<Launcher>> {
   let map = tfLauncherCache.get(moduleKey(module));
   if (map) return map;
   map = new Map();
+  const add = (holder: TfBlock, ref: TfReference): void => {
+    const t = ref.parts[0];
+    if ((t !== 'aws_launch_template' && t !== 'aws_launch_configuration') || ref.parts.length < 2) return;
+    const address = `${t}.${ref.parts[1]}`;
+    if (holder.address === address) return;
+    let kind: Launcher = 'other';
+    if (holder.type === 'resource') kind = TF_LAUNCHER[holder.labels[0]?.value ?? ''] ?? 'other';
+    else if (holder.type === 'module') kind = 'module';
+    else if (holder.type === 'output') kind = 'output';
+    const set = map!.get(address) ?? new Set<Launcher>();
+    set.add(kind);
+    map!.set(address, set);
+  };
   for (const file of module.files) {
+    // A reference's first part is an identifier written as is: no `aws_launch_` in the text, no launcher reference.
+    if (!file.text.includes(LAUNCH_MARK)) continue;
+    if (file.errors.length === 0) {
+      // Clean file: top-level blocks in source order, apart; the references of each
+      // (by start) are those it holds, and a block without the word holds none.
+      for (const block of file.blocks) {
+        if (!blockText(file, block).includes(LAUNCH_MARK)) continue;
+        for (const ref of tfRefsIn(file, block.range)) add(block, ref);
+      }
+      continue;
+    }
     for (const ref of file.references) {
-      const t = ref.parts[0];
-      if ((t !== 'aws_launch_template' && t !== 'aws_launch_configuration') || ref.parts.length < 2) continue;
       const holder = tfBlockAt(file, ref.range.start);
-      if (!holder) continue;
-      const address = `${t}.${ref.parts[1]}`;
-      if (holder.address === address) continue;
-      let kind: Launcher = 'other';
-      if (holder.type === 'resource') kind = TF_LAUNCHER[holder.labels[0]?.value ?? ''] ?? 'other';
-      else if (holder.type === 'module') kind = 'module';
-      else if (holder.type === 'output') kind = 'output';
-      const set = map.get(address) ?? new Set<Launcher>();
-      set.add(kind);
-      map.set(address, set);
+      if (holder) add(holder, ref);
     }
   }
   tfLauncherCache.set(moduleKey(module), map);
