@@ -4,7 +4,7 @@ import { defineRule } from '../server/engine/rule';
 import type { TfModule } from '../server/engine/terraform/model';
 import { resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
 import {
-  cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfInstanceTemplate, tfRefsIn,
+  cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfBlockRefs, tfInstanceTemplate,
 } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
@@ -23,7 +23,7 @@ function tfAttached(module: TfModule): Set<string> {
   for (const f of module.files) {
     for (const b of f.blocks) {
       if (b.type !== 'resource' || b.labels[0]?.value !== 'aws_volume_attachment') continue;
-      for (const r of tfRefsIn(f, b.range)) if (r.parts.length >= 2) out.add(`${r.parts[0]}.${r.parts[1]}`);
+      for (const r of tfBlockRefs(f, b)) if (r.parts.length >= 2) out.add(`${r.parts[0]}.${r.parts[1]}`);
     }
   }
   return out;

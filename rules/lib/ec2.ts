@@ -13,7 +13,7 @@ import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } 
 import type { CfnContext, TfContext } from '../../server/engine/rule';
 import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
-import { blockText, referenceOf } from '../../server/engine/terraform/parser';
+import { blockText, fileParts, referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
@@ -324,6 +324,37 @@ export function tfRefsIn(file: TfFile, range: OffsetRange): TfReference[] {
   return out;
 }
 
+/**
+ * The references inside a top-level block of `file` (`file.blocks`): the same
+ * references, in the same order, as `tfRefsIn(file, block.range)`. A clean file's
+ * references are the concatenation of its top-level blocks' own (queried block by
+ * block, moved with a block copied from the file's last version); the model keeps
+ * each block's, so asking for one block's does not query the whole file (a module
+ * whose alarms are the only blocks whose references a rule needs pays only for those).
+ * Files with syntax errors (no `fileParts`) are queried whole.
+ */
+export function tfBlockRefs(file: TfFile, block: TfBlock): TfReference[] {
+  if (block.parent === null && cleanFile(file)) {
+    const own = (block as TfBlock & { references?: unknown }).references;
+    if (typeof own === 'function') return (own as (src: string) => TfReference[]).call(block, file.text);
+  }
+  return tfRefsIn(file, block.range);
+}
+
+const cleanFiles = new WeakMap<TfFile, boolean>();
+
+/** Whether the parser read `file` block by block (clean, `fileParts`). */
+function cleanFile(file: TfFile): boolean {
+  let clean = cleanFiles.get(file);
+  if (clean === undefined) cleanFiles.set(file, (clean = fileParts(file) !== null));
+  return clean;
+}
+
+/** `tfRefsIn(file, range)` for a range inside the top-level block `block` (its references, filtered). */
+export function tfBlockRefsIn(file: TfFile, block: TfBlock, range: OffsetRange): TfReference[] {
+  return tfBlockRefs(file, block).filter((r) => r.range.start >= range.start && r.range.start <= range.end && r.range.end <= range.end);
+}
+
 /** The top-level block of `file` holding `offset`. */
 export function tfBlockAt(file: TfFile, offset: number): TfBlock | undefined {
   return file.blocks.find((b) => b.range.start <= offset && offset < b.range.end);
@@ -453,7 +484,7 @@ export function tfLaunchers(module: TfModule): Map<string, Set<Launcher>> {
       // (by start) are those it holds, and a block without the word holds none.
       for (const block of file.blocks) {
         if (!blockText(file, block).includes(LAUNCH_MARK)) continue;
-        for (const ref of tfRefsIn(file, block.range)) add(block, ref);
+        for (const ref of tfBlockRefs(file, block)) add(block, ref);
       }
       continue;
     }
