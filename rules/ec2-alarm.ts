@@ -2,7 +2,8 @@ import { getNode } from '../server/engine/cloudformation/nodes';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import type { TfModule, TfReference } from '../server/engine/terraform/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnRefs, tfBlockRefs, tfBlockRefsIn, tfRefsIn } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 import { moduleKey } from '../server/engine/terraform/moduleKey';
@@ -95,7 +96,7 @@ export default defineRule({
 
   terraform(ctx) {
     const watched = tfWatched(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request'])) {
       if (watched.has(block.address ?? '')) continue;
       const id = block.labels[0].value === 'aws_spot_instance_request' ? `${block.address}.spot_instance_id` : `${block.address}.id`;
       ctx.report({

@@ -3,7 +3,8 @@ import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, getPair, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfModule } from '../server/engine/terraform/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { tfDeps } from './lib/memo';
 import { cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
@@ -107,7 +108,7 @@ export default defineRule({
     // are reused while neither changes; an instance started from a launch
     // template also reads the template, and is checked every time.
     const deps = tfDeps(ctx);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request', 'aws_security_group', 'aws_autoscaling_group'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request', 'aws_security_group', 'aws_autoscaling_group'])) {
       const check = (): void => {
         const type = block.labels[0].value;
         if (ev.instanceCounts(block)?.every((n) => n === 0)) return;

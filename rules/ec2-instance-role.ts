@@ -1,5 +1,6 @@
 import { defineRule } from '../server/engine/rule';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import {
   cfnInstanceTemplate, cfnLaunchers, cfnLaunchResources, cfnLookup, tfHasDynamic, tfInstanceTemplate, tfLaunchers, type CfnLookup, type Launcher,
 } from './lib/ec2';
@@ -58,7 +59,7 @@ export default defineRule({
   terraform(ctx) {
     const launchers = tfLaunchers(ctx.module);
     const types = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
-    for (const block of resourcesOfType(ctx.file.blocks, types)) {
+    for (const block of tfResourceBlocks(ctx.file, types)) {
       const type = block.labels[0].value;
       if (type === 'aws_launch_template') {
         if (!judgeTemplate(launchers.get(block.address ?? ''))) continue;

@@ -5,7 +5,8 @@ import { defineRule, type CfnContext, type TfContext } from '../server/engine/ru
 import { indentUnit, insertAttribute, insertObjectItem, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { tfDeps } from './lib/memo';
 import type { Fix, OffsetRange, TextEdit } from '../server/engine/types';
 import { appendTag, insertTags, type CfnTagValue } from './lib/cfn-edit';
@@ -185,7 +186,7 @@ export default defineRule({
     // neither changes. An instance started from a launch template also reads the
     // template: checked every time.
     const deps = tfDeps(ctx);
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_ENTITY))) {
+    for (const block of tfResourceBlocks(ctx.file, Object.keys(TF_ENTITY))) {
       const entity = TF_ENTITY[block.labels[0].value];
       if (entity === 'ec2_instance' && block.blocksOfType('launch_template').length > 0) tfCheck(ctx, block, entity);
       else ctx.memo(block.range, deps, () => tfCheck(ctx, block, entity));

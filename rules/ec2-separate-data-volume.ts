@@ -2,7 +2,8 @@ import { getNode, nodeRange, resolveValues } from '../server/engine/cloudformati
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import type { TfModule } from '../server/engine/terraform/model';
-import { resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import {
   cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfBlockRefs, tfInstanceTemplate,
 } from './lib/ec2';
@@ -75,7 +76,7 @@ export default defineRule({
   terraform(ctx) {
     const max = ctx.options.rootVolumeMaxGiB;
     const attached = tfAttached(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request'])) {
       if (attached.has(block.address ?? '')) continue;
       if (block.blocksOfType('ebs_block_device').length > 0 || tfHasDynamic(block, 'ebs_block_device') || tfHasDynamic(block, 'root_block_device')) continue;
       const root = block.blocksOfType('root_block_device')[0];

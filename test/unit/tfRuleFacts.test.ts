@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { TfFile } from '../../server/engine/terraform/model';
 import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
 import { tfBlockRefs, tfBlockRefsIn, tfRefsIn } from '../../rules/lib/ec2';
+import { tfResourceBlocks } from '../../rules/lib/tfBlocks';
+import { resourcesOfType } from '../../server/engine/terraform/values';
 import { terraform, TF_VARIABLES } from '../../scripts/bench/generate';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'test');
@@ -71,6 +73,24 @@ describe('Terraform rule facts from cheaper sources', () => {
       prev = file;
       at = text.indexOf('description = "web tier 1"');
     }
+  });
+
+  it('resource blocks by type equal the filtered blocks (one type, several, repeated, unknown)', () => {
+    const files = tfFiles(path.join(ROOT, 'fixtures'));
+    let found = 0;
+    for (const p of files) {
+      const file = parseTerraform(p, fs.readFileSync(p, 'utf8'));
+      const types = [...new Set(file.blocks.filter((b) => b.type === 'resource').map((b) => b.labels[0]?.value ?? ''))];
+      const lists = [[], ['aws_nothing'], ...types.map((t) => [t]), types, [...types].reverse(), types.concat(types.slice(0, 1)), ['aws_instance', 'aws_launch_template', 'aws_security_group']];
+      for (const list of lists) {
+        const want = resourcesOfType(file.blocks, list);
+        const got = tfResourceBlocks(file, list);
+        assert.equal(got.length, want.length, `${p} ${list.join(',')}`);
+        got.forEach((b, i) => assert.equal(b, want[i], `${p} ${list.join(',')} #${i}`));
+        found += got.length;
+      }
+    }
+    assert.ok(found > 500, `blocks found: ${found}`);
   });
 
   it('variables file and a file with a syntax error', () => {
