@@ -4,6 +4,7 @@ import { getMap, getNode, getPair, resolveValues } from '../server/engine/cloudf
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfModule } from '../server/engine/terraform/model';
 import { headerRange } from '../server/engine/terraform/values';
+import { blockText } from '../server/engine/terraform/parser';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import { tfDeps } from './lib/memo';
 import { cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
@@ -143,7 +144,9 @@ export default defineRule({
         }
       };
       const type = block.labels[0].value;
-      if (type !== 'aws_security_group' && type !== 'aws_autoscaling_group' && block.blocksOfType('launch_template').length > 0) check();
+      // A nested launch_template block's type is written in the block's text (no nested blocks read without it).
+      const fromTemplate = type !== 'aws_security_group' && type !== 'aws_autoscaling_group' && blockText(ctx.file, block).includes('launch_template') && block.blocksOfType('launch_template').length > 0;
+      if (fromTemplate) check();
       else ctx.memo(block.range, deps, check);
     }
   },

@@ -472,6 +472,15 @@ export function isTfSecurityGroupBlock(block: TfBlock): boolean {
   return TF_GROUP_TYPES.includes(type) || type === 'aws_security_group_rule' || type.startsWith('aws_vpc_security_group_');
 }
 
+const sgBlocks = new WeakMap<TfFile, TfBlock[]>();
+
+/** The top-level blocks of `file` that declare security group rules, in file order (once per parsed file). */
+export function tfSecurityGroupBlocks(file: TfFile): TfBlock[] {
+  let blocks = sgBlocks.get(file);
+  if (!blocks) sgBlocks.set(file, (blocks = file.blocks.filter(isTfSecurityGroupBlock)));
+  return blocks;
+}
+
 /** Every security group rule declared in `file` (values resolved across `module`). */
 export function tfSecurityGroupRules(file: TfFile, module: TfModule): SgRule[] {
   let perFile = tfCache.get(moduleKey(module));

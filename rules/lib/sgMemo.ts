@@ -15,7 +15,7 @@
 import type { BaseContext, CfnContext, TfContext } from '../../server/engine/rule';
 import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './reads';
 import { cfnDeps, cfnUnit, plus, tfDeps, tfUnit } from './memo';
-import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, isTfSecurityGroupBlock, tfBlockSecurityGroupRules, tfSecurityGroupRules, type SgRule } from './securityGroups';
+import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, tfBlockSecurityGroupRules, tfSecurityGroupBlocks, tfSecurityGroupRules, type SgRule } from './securityGroups';
 
 export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: readonly SgRule[]) => void): void {
   const tpl = ctx.template;
@@ -45,8 +45,7 @@ export function tfCheckSecurityGroupRules(ctx: TfContext, check: (rules: readonl
     check(tfSecurityGroupRules(ctx.file, ctx.module));
     return;
   }
-  for (const block of ctx.file.blocks) {
-    if (!isTfSecurityGroupBlock(block)) continue;
+  for (const block of tfSecurityGroupBlocks(ctx.file)) {
     ctx.memo(tfUnit(block), deps, () => check(tfBlockSecurityGroupRules(ctx.file, ctx.module, block)));
   }
 }
