@@ -4,7 +4,7 @@ import { getNode, intrinsic, resolveValues } from '../server/engine/cloudformati
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfAttribute, TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { moduleKey } from '../server/engine/terraform/moduleKey';
 import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
@@ -252,12 +252,12 @@ export default defineRule({
 
   terraform(ctx) {
     const ev = new TfEvaluator(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_autoscaling_group'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_autoscaling_group'])) {
       checkTfGroup(ev, ctx.module, ctx.file, block, (range, message) => ctx.report({ range, resource: block.address, message }));
     }
     // `count` / `for_each` copies with one fixed subnet or zone.
     const blocks = tfModuleResources(ctx.module, 'aws_instance');
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance'])) {
       const counts = ev.instanceCounts(block);
       const where = tfPlacement(block);
       if (!where || !counts || Math.max(...counts) < 2) continue;

@@ -3,7 +3,8 @@ import { defineRule, type CfnContext } from '../server/engine/rule';
 import { ensureValue, replaceValue } from '../server/engine/cloudformation/edit';
 import { deref, getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
-import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange, resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnHoldsOwnData, offendingNodes, tfIsReplica } from './lib/stateful';
 import { CFN_STATEFUL, TF_STATEFUL } from './lib/reads';
@@ -88,7 +89,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_db_instance', 'aws_rds_cluster'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_db_instance', 'aws_rds_cluster'])) {
       if (tfIsReplica(ctx.module, block)) continue;
       const attr = block.attr('backup_retention_period');
       const value = resolveAttr(ctx.module, attr);
@@ -101,7 +102,7 @@ export default defineRule({
         fixes: [attr.expr.value !== undefined ? ctx.fix(RETENTION_TITLE, [edit]) : ctx.suggest(RETENTION_TITLE, [edit])],
       });
     }
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_dynamodb_table'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_dynamodb_table'])) {
       if (block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'point_in_time_recovery')) continue;
       const pitr = block.blocksOfType('point_in_time_recovery')[0];
       const attr = pitr?.attr('enabled');

@@ -4,7 +4,8 @@ import { replaceValue } from '../server/engine/cloudformation/edit';
 import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../server/engine/cloudformation/nodes';
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix, TextEdit } from '../server/engine/types';
 import {
   CFN_STATEFUL, cfnDefaultDeletionPolicy, cfnDeletionProtection, cfnHoldsOwnData, insertAfterEntry, offendingNodes, tfBool, tfIsReplica, tfPreventDestroy, typePair,
@@ -119,7 +120,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_STATEFUL))) {
+    for (const block of tfResourceBlocks(ctx.file, Object.keys(TF_STATEFUL))) {
       const type = block.labels[0].value;
       const spec = TF_STATEFUL[type];
       if (tfPreventDestroy(block)) continue;

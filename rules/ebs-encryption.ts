@@ -5,7 +5,8 @@ import { getNode, getPair, nodeRange, resolveValues, type Resolved } from '../se
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
 import { insertAttribute, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
-import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange, resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnBlockDevices, cfnLaunchResources, cfnLookup, isLiteral, tfHasDynamic, tfResources } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
@@ -141,10 +142,10 @@ export default defineRule({
 
   terraform(ctx) {
     if (encryptedByDefault(ctx)) return;
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_ebs_volume'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_ebs_volume'])) {
       tfCheck(ctx, block, block, 'the EBS volume', headerRange(block));
     }
-    for (const block of resourcesOfType(ctx.file.blocks, TF_DEVICE_OWNERS)) {
+    for (const block of tfResourceBlocks(ctx.file, TF_DEVICE_OWNERS)) {
       for (const type of ['root_block_device', 'ebs_block_device']) {
         if (tfHasDynamic(block, type)) continue;
         for (const dev of block.blocksOfType(type)) {
@@ -154,7 +155,7 @@ export default defineRule({
         }
       }
     }
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_launch_template'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_launch_template'])) {
       if (tfHasDynamic(block, 'block_device_mappings')) continue;
       for (const mapping of block.blocksOfType('block_device_mappings')) {
         if (tfHasDynamic(mapping, 'ebs')) continue;

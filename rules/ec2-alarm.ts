@@ -2,8 +2,9 @@ import { getNode } from '../server/engine/cloudformation/nodes';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import type { TfModule, TfReference } from '../server/engine/terraform/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
-import { cfnRefs, tfRefsIn } from './lib/ec2';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
+import { cfnRefs, tfBlockRefs, tfBlockRefsIn, tfRefsIn } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 import { moduleKey } from '../server/engine/terraform/moduleKey';
 
@@ -40,7 +41,13 @@ function tfWatched(module: TfModule): Set<string> {
   const refKey = (r: TfReference) => (r.parts[0] === 'local' ? `local.${r.parts[1]}` : `${r.parts[0]}.${r.parts[1]}`);
   // Which local values carry which resource references (followed through other locals).
   const carries = new Map<string, Set<string>>();
-  for (const f of module.files) for (const l of f.locals) carries.set(`local.${l.name}`, new Set(tfRefsIn(f, l.expr.range).filter((r) => r.parts.length >= 2).map(refKey)));
+  for (const f of module.files) {
+    for (const l of f.locals) {
+      // A local's references: those of its `locals` block (a top-level block) inside its value.
+      const refs = l.block && l.block.parent === null ? tfBlockRefsIn(f, l.block, l.expr.range) : tfRefsIn(f, l.expr.range);
+      carries.set(`local.${l.name}`, new Set(refs.filter((r) => r.parts.length >= 2).map(refKey)));
+    }
+  }
   for (let round = 0; round < 8; round++) {
     let changed = false;
     for (const set of carries.values()) {
@@ -54,7 +61,7 @@ function tfWatched(module: TfModule): Set<string> {
     for (const b of f.blocks) {
       const isAlarm = b.type === 'resource' && b.labels[0]?.value === 'aws_cloudwatch_metric_alarm';
       if (!isAlarm && b.type !== 'module') continue;
-      for (const r of tfRefsIn(f, b.range)) {
+      for (const r of tfBlockRefs(f, b)) {
         if (r.parts.length < 2) continue;
         const k = refKey(r);
         out.add(k);
@@ -89,7 +96,7 @@ export default defineRule({
 
   terraform(ctx) {
     const watched = tfWatched(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request'])) {
       if (watched.has(block.address ?? '')) continue;
       const id = block.labels[0].value === 'aws_spot_instance_request' ? `${block.address}.spot_instance_id` : `${block.address}.id`;
       ctx.report({

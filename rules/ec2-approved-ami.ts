@@ -1,7 +1,8 @@
 import { defineRule } from '../server/engine/rule';
 import type { TfExpr, TfFile, TfModule } from '../server/engine/terraform/model';
 import { callOf, referenceOf } from '../server/engine/terraform/parser';
-import { resolveAttr, resolveExpr, resourcesOfType } from '../server/engine/terraform/values';
+import { resolveAttr, resolveExpr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { imageKeys, isApproved } from './lib/ami';
 import { cfnLaunchResources, cfnLookup, knownStrings } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
@@ -71,7 +72,7 @@ export default defineRule({
   terraform(ctx) {
     const approved = ctx.options.approvedAmis;
     if (approved.length === 0) return;
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_IMAGE_ATTR))) {
+    for (const block of tfResourceBlocks(ctx.file, Object.keys(TF_IMAGE_ATTR))) {
       const attr = block.attr(TF_IMAGE_ATTR[block.labels[0].value]);
       if (!attr) continue;
       const image = tfImage(ctx.module, ctx.file, attr.expr);

@@ -1,7 +1,7 @@
 import type { CfnResource } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import type { TfBlock } from '../server/engine/terraform/model';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import {
   cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfInstanceTemplate, tfLookup, tfSetFix,
@@ -96,7 +96,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_launch_template'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_launch_template'])) {
       const isInstance = block.labels[0].value === 'aws_instance';
       let lt: TfBlock | null = null;
       if (isInstance) {

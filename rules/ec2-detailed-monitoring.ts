@@ -1,5 +1,5 @@
 import { defineRule } from '../server/engine/rule';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
@@ -44,7 +44,7 @@ export default defineRule({
 
   terraform(ctx) {
     const types = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
-    for (const block of resourcesOfType(ctx.file.blocks, types)) {
+    for (const block of tfResourceBlocks(ctx.file, types)) {
       const type = block.labels[0].value;
       const path = type === 'aws_launch_template' ? ['monitoring', 'enabled'] : type === 'aws_launch_configuration' ? ['enable_monitoring'] : ['monitoring'];
       const look = tfLookup(ctx.module, block, path);

@@ -2,7 +2,8 @@ import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { defineRule } from '../server/engine/rule';
 import { getNode } from '../server/engine/cloudformation/nodes';
 import * as nodePath from 'node:path';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnReferences, cfnRefTargets, refAddress, tfModuleResources, tfReferencesTo, tfRefsInBlock } from './lib/network';
 
 const CFN_PUBLIC = new Set(['PublicIp', 'PublicDnsName']);
@@ -62,7 +63,7 @@ export default defineRule({
 
   terraform(ctx) {
     const module = ctx.module;
-    const instances = resourcesOfType(ctx.file.blocks, ['aws_instance']);
+    const instances = tfResourceBlocks(ctx.file, ['aws_instance']);
     // Cheap before the module-wide reference index: nothing to find without instances and a public address read.
     if (instances.length === 0 || !module.files.some((f) => /\.public_(ip|dns)\b/.test(f.text))) return;
     const covered = new Set<string>();

@@ -1,5 +1,5 @@
 import { defineRule } from '../server/engine/rule';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLookup, tfSetFix } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
@@ -33,7 +33,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, TF_TYPES)) {
+    for (const block of tfResourceBlocks(ctx.file, TF_TYPES)) {
       const look = tfLookup(ctx.module, block, ['metadata_options', 'http_endpoint']);
       if (look.state !== 'present' || look.value.kind !== 'known') continue;
       if (String(look.value.value).toLowerCase() !== 'disabled') continue;

@@ -1,5 +1,5 @@
 import { defineRule } from '../server/engine/rule';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix } from '../server/engine/types';
 import { cfnLaunchers, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLaunchers, tfLookup, tfSetFix } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
@@ -59,7 +59,7 @@ export default defineRule({
 
   terraform(ctx) {
     const launchers = tfLaunchers(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, TF_TYPES)) {
+    for (const block of tfResourceBlocks(ctx.file, TF_TYPES)) {
       const look = tfLookup(ctx.module, block, ['metadata_options', 'http_put_response_hop_limit']);
       if (look.state !== 'present' || look.value.kind !== 'known' || look.value.value === null) continue;
       const high = tooHigh(String(look.value.value));

@@ -3,7 +3,8 @@ import { defineRule } from '../server/engine/rule';
 import { ensureValue } from '../server/engine/cloudformation/edit';
 import { getMap, getNode, getPair, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
-import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange, resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix } from '../server/engine/types';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
@@ -73,7 +74,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, TF_TYPES)) {
+    for (const block of tfResourceBlocks(ctx.file, TF_TYPES)) {
       if (block.blocksOfType('dynamic').some((d) => d.labels[0]?.value === 'metadata_options')) continue;
       const opts = block.blocksOfType('metadata_options')[0];
       const attr = opts?.attr('http_tokens');

@@ -3,7 +3,9 @@ import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, getPair, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfModule } from '../server/engine/terraform/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { blockText } from '../server/engine/terraform/parser';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { tfDeps } from './lib/memo';
 import { cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
@@ -107,7 +109,7 @@ export default defineRule({
     // are reused while neither changes; an instance started from a launch
     // template also reads the template, and is checked every time.
     const deps = tfDeps(ctx);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request', 'aws_security_group', 'aws_autoscaling_group'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request', 'aws_security_group', 'aws_autoscaling_group'])) {
       const check = (): void => {
         const type = block.labels[0].value;
         if (ev.instanceCounts(block)?.every((n) => n === 0)) return;
@@ -142,7 +144,9 @@ export default defineRule({
         }
       };
       const type = block.labels[0].value;
-      if (type !== 'aws_security_group' && type !== 'aws_autoscaling_group' && block.blocksOfType('launch_template').length > 0) check();
+      // A nested launch_template block's type is written in the block's text (no nested blocks read without it).
+      const fromTemplate = type !== 'aws_security_group' && type !== 'aws_autoscaling_group' && blockText(ctx.file, block).includes('launch_template') && block.blocksOfType('launch_template').length > 0;
+      if (fromTemplate) check();
       else ctx.memo(block.range, deps, check);
     }
   },

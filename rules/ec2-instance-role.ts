@@ -1,5 +1,9 @@
-import { defineRule } from '../server/engine/rule';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { defineRule, type TfContext } from '../server/engine/rule';
+import type { TfBlock } from '../server/engine/terraform/model';
+import { blockText } from '../server/engine/terraform/parser';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfDeps } from './lib/memo';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import {
   cfnInstanceTemplate, cfnLaunchers, cfnLaunchResources, cfnLookup, tfHasDynamic, tfInstanceTemplate, tfLaunchers, type CfnLookup, type Launcher,
 } from './lib/ec2';
@@ -23,6 +27,28 @@ function cfnHas(look: CfnLookup): 'yes' | 'no' | 'unknown' {
 }
 
 const WHY = 'applications on EC2 should get AWS credentials from a role, not from access keys stored on the instance';
+
+function tfCheck(ctx: TfContext, launchers: Map<string, Set<Launcher>>, block: TfBlock, type: string): void {
+  if (type === 'aws_launch_template') {
+    if (!judgeTemplate(launchers.get(block.address ?? ''))) return;
+    if (block.blocksOfType('iam_instance_profile').length > 0 || tfHasDynamic(block, 'iam_instance_profile')) return;
+  } else {
+    const attr = block.attr('iam_instance_profile');
+    if (attr && attr.expr.kind !== 'null') return;
+    if (type === 'aws_instance') {
+      const lt = tfInstanceTemplate(ctx.module, ctx.file, block);
+      if (lt.state === 'unknown') return;
+      if (lt.state === 'local' && (lt.target.block.blocksOfType('iam_instance_profile').length > 0 || tfHasDynamic(lt.target.block, 'iam_instance_profile'))) return;
+    }
+  }
+  const noun = type === 'aws_launch_template' ? 'instances launched from this template have' : type === 'aws_launch_configuration' ? 'instances launched with this configuration have' : 'the instance has';
+  const key = type === 'aws_launch_template' ? 'iam_instance_profile { arn | name }' : 'iam_instance_profile';
+  ctx.report({
+    range: headerRange(block),
+    resource: block.address,
+    message: `${block.address}: no instance profile (${key}), so ${noun} no IAM role; ${WHY}.`,
+  });
+}
 
 export default defineRule({
   id: 'ec2-instance-role',
@@ -58,27 +84,17 @@ export default defineRule({
   terraform(ctx) {
     const launchers = tfLaunchers(ctx.module);
     const types = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
-    for (const block of resourcesOfType(ctx.file.blocks, types)) {
+    // An instance or spot request without a launch template (none named in its
+    // text) reads only itself: its findings are reused while it does not change.
+    const deps = tfDeps(ctx);
+    for (const block of tfResourceBlocks(ctx.file, types)) {
       const type = block.labels[0].value;
-      if (type === 'aws_launch_template') {
-        if (!judgeTemplate(launchers.get(block.address ?? ''))) continue;
-        if (block.blocksOfType('iam_instance_profile').length > 0 || tfHasDynamic(block, 'iam_instance_profile')) continue;
+      if ((type === 'aws_instance' || type === 'aws_spot_instance_request') && !blockText(ctx.file, block).includes('launch_template')) {
+        ctx.memo(block.range, deps, () => tfCheck(ctx, launchers, block, type));
       } else {
-        const attr = block.attr('iam_instance_profile');
-        if (attr && attr.expr.kind !== 'null') continue;
-        if (type === 'aws_instance') {
-          const lt = tfInstanceTemplate(ctx.module, ctx.file, block);
-          if (lt.state === 'unknown') continue;
-          if (lt.state === 'local' && (lt.target.block.blocksOfType('iam_instance_profile').length > 0 || tfHasDynamic(lt.target.block, 'iam_instance_profile'))) continue;
-        }
+        tfCheck(ctx, launchers, block, type);
       }
-      const noun = type === 'aws_launch_template' ? 'instances launched from this template have' : type === 'aws_launch_configuration' ? 'instances launched with this configuration have' : 'the instance has';
-      const key = type === 'aws_launch_template' ? 'iam_instance_profile { arn | name }' : 'iam_instance_profile';
-      ctx.report({
-        range: headerRange(block),
-        resource: block.address,
-        message: `${block.address}: no instance profile (${key}), so ${noun} no IAM role; ${WHY}.`,
-      });
     }
   },
+
 });

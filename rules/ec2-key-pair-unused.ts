@@ -3,7 +3,8 @@ import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model
 import { defineRule } from '../server/engine/rule';
 import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { canon, cfnReferences, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferencesTo } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
 
@@ -109,7 +110,7 @@ export default defineRule({
     const module = ctx.module;
     const ev = new TfEvaluator(module);
     let names: Set<string> | null = null;
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_key_pair'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_key_pair'])) {
       const address = block.address!;
       if (tfReferencesTo(module, address).some((s) => s.block !== block)) continue;
       if (!names) {

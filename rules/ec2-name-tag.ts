@@ -4,8 +4,9 @@ import { getNode, intrinsic, nodeRange } from '../server/engine/cloudformation/n
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
 import { indentUnit, insertAttribute, insertObjectItem, setAttributeValue } from '../server/engine/terraform/edit';
 import type { TfBlock } from '../server/engine/terraform/model';
-import { callOf, objectItems } from '../server/engine/terraform/parser';
-import { headerRange, resourcesOfType } from '../server/engine/terraform/values';
+import { blockText, callOf, objectItems } from '../server/engine/terraform/parser';
+import { headerRange } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { tfDeps } from './lib/memo';
 import type { Fix, OffsetRange, TextEdit } from '../server/engine/types';
 import { appendTag, insertTags, type CfnTagValue } from './lib/cfn-edit';
@@ -185,9 +186,10 @@ export default defineRule({
     // neither changes. An instance started from a launch template also reads the
     // template: checked every time.
     const deps = tfDeps(ctx);
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(TF_ENTITY))) {
+    for (const block of tfResourceBlocks(ctx.file, Object.keys(TF_ENTITY))) {
       const entity = TF_ENTITY[block.labels[0].value];
-      if (entity === 'ec2_instance' && block.blocksOfType('launch_template').length > 0) tfCheck(ctx, block, entity);
+      // A nested launch_template block's type is written in the block's text (no nested blocks read without it).
+      if (entity === 'ec2_instance' && blockText(ctx.file, block).includes('launch_template') && block.blocksOfType('launch_template').length > 0) tfCheck(ctx, block, entity);
       else ctx.memo(block.range, deps, () => tfCheck(ctx, block, entity));
     }
   },

@@ -4,7 +4,8 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { deref, getMap, getNode, intrinsic, knownString, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { TfExpr, TfModule } from '../server/engine/terraform/model';
 import { tupleItems } from '../server/engine/terraform/parser';
-import { findVariable, resolveAttr, resolveExpr, resourcesOfType } from '../server/engine/terraform/values';
+import { findVariable, resolveAttr, resolveExpr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 
 /** The launch-permission group that means "every AWS account". */
@@ -71,14 +72,14 @@ export default defineRule({
 
   terraform(ctx) {
     const module = ctx.module;
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_ami_launch_permission'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_ami_launch_permission'])) {
       const attr = block.attr('group');
       const v = resolveAttr(module, attr);
       if (v?.kind === 'known' && String(v.value).toLowerCase() === PUBLIC_GROUP) {
         ctx.report({ range: attr!.expr.range, resource: block.address, message: `${block.address}: group = "all" makes the AMI public: every AWS account can launch it. ${SHARE}` });
       }
     }
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_snapshot_create_volume_permission'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_snapshot_create_volume_permission'])) {
       // The provider has no `group` argument; `all` is the public group's name in the EC2 API.
       const attr = block.attr('account_id');
       const v = resolveAttr(module, attr);
@@ -87,7 +88,7 @@ export default defineRule({
       }
     }
     const bpa: Record<string, string> = { aws_ec2_image_block_public_access: 'AMIs', aws_ebs_snapshot_block_public_access: 'EBS snapshots' };
-    for (const block of resourcesOfType(ctx.file.blocks, Object.keys(bpa))) {
+    for (const block of tfResourceBlocks(ctx.file, Object.keys(bpa))) {
       const attr = block.attr('state');
       const v = resolveAttr(module, attr);
       if (v?.kind === 'known' && String(v.value).toLowerCase() === 'unblocked') {
@@ -96,7 +97,7 @@ export default defineRule({
         ctx.report({ range: attr!.expr.range, resource: block.address, message: `${block.address}: state "unblocked" turns off block public access for ${what} in this region, so they can be made public. Use "${keep}".` });
       }
     }
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_imagebuilder_distribution_configuration'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_imagebuilder_distribution_configuration'])) {
       for (const dist of block.blocksOfType('distribution')) {
         for (const ami of dist.blocksOfType('ami_distribution_configuration')) {
           for (const lp of ami.blocksOfType('launch_permission')) {

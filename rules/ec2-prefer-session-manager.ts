@@ -5,7 +5,7 @@ import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/
 import type { OffsetRange } from '../server/engine/types';
 import { cfnRefTargets, rangeKeyOf, tfKeyPairReference, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 const ADVICE = 'Prefer Systems Manager Session Manager over SSH/RDP: no inbound port, no key to lose, every session logged. Once the instance has the SSM agent and an instance profile with AmazonSSMManagedInstanceCore, remove the key pair.';
@@ -63,7 +63,7 @@ export default defineRule({
 
   terraform(ctx) {
     const ev = new TfEvaluator(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, TF_TYPES)) {
+    for (const block of tfResourceBlocks(ctx.file, TF_TYPES)) {
       const attr = block.attr('key_name');
       if (!attr) continue;
       const seen = new Set<string>();

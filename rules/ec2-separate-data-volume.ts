@@ -2,9 +2,10 @@ import { getNode, nodeRange, resolveValues } from '../server/engine/cloudformati
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
 import { defineRule } from '../server/engine/rule';
 import type { TfModule } from '../server/engine/terraform/model';
-import { resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import {
-  cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfInstanceTemplate, tfRefsIn,
+  cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfBlockRefs, tfInstanceTemplate,
 } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
@@ -23,7 +24,7 @@ function tfAttached(module: TfModule): Set<string> {
   for (const f of module.files) {
     for (const b of f.blocks) {
       if (b.type !== 'resource' || b.labels[0]?.value !== 'aws_volume_attachment') continue;
-      for (const r of tfRefsIn(f, b.range)) if (r.parts.length >= 2) out.add(`${r.parts[0]}.${r.parts[1]}`);
+      for (const r of tfBlockRefs(f, b)) if (r.parts.length >= 2) out.add(`${r.parts[0]}.${r.parts[1]}`);
     }
   }
   return out;
@@ -75,7 +76,7 @@ export default defineRule({
   terraform(ctx) {
     const max = ctx.options.rootVolumeMaxGiB;
     const attached = tfAttached(ctx.module);
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_spot_instance_request'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_spot_instance_request'])) {
       if (attached.has(block.address ?? '')) continue;
       if (block.blocksOfType('ebs_block_device').length > 0 || tfHasDynamic(block, 'ebs_block_device') || tfHasDynamic(block, 'root_block_device')) continue;
       const root = block.blocksOfType('root_block_device')[0];

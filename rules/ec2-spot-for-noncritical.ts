@@ -3,7 +3,8 @@ import { getNode, nodeRange, resolveValues } from '../server/engine/cloudformati
 import { defineRule } from '../server/engine/rule';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { referenceOf } from '../server/engine/terraform/parser';
-import { headerRange, resolveAttr, resolveExpr, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange, resolveAttr, resolveExpr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import {
   cfnIsSpot, cfnLookup, cfnRefs, knownStrings, tfFind, tfIsSpot, tfLookup, type Tri,
@@ -181,7 +182,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance', 'aws_autoscaling_group'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance', 'aws_autoscaling_group'])) {
       const isInstance = block.labels[0].value === 'aws_instance';
       const spot = isInstance ? tfIsSpot(ctx.module, ctx.file, block) : tfAsgSpot(ctx.module, ctx.file, block);
       if (spot !== 'no') continue;

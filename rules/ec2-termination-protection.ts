@@ -1,5 +1,5 @@
 import { defineRule } from '../server/engine/rule';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
@@ -45,7 +45,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_instance'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_instance'])) {
       if (tfIsSpot(ctx.module, ctx.file, block) !== 'no') continue;
       const look = tfLookup(ctx.module, block, ['disable_api_termination']);
       const verdict = tfTrueVerdict(look);

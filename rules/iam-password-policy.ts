@@ -1,7 +1,8 @@
 import { defineRule } from '../server/engine/rule';
 import type { TfAttribute, TfBlock, TfFile } from '../server/engine/terraform/model';
 import { insertAttribute, setAttributeValue } from '../server/engine/terraform/edit';
-import { headerRange, resolveAttr, resourcesOfType } from '../server/engine/terraform/values';
+import { headerRange, resolveAttr } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { TextEdit } from '../server/engine/types';
 
 interface Requirement {
@@ -64,7 +65,7 @@ export default defineRule({
   reads: { terraform: ['aws_iam_account_password_policy'] },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_iam_account_password_policy'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_iam_account_password_policy'])) {
       const weak: { req: Requirement; attr: TfAttribute; shown: string; literal: boolean }[] = [];
       const missing: Requirement[] = [];
       for (const req of REQUIREMENTS) {

@@ -4,7 +4,7 @@ import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { deref, getMap, getNode, intrinsic, knownString, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { TfExpr } from '../server/engine/terraform/model';
 import { callOf, objectItems, tupleItems } from '../server/engine/terraform/parser';
-import { resourcesOfType } from '../server/engine/terraform/values';
+import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnStrings, dockerImageValue, judgeEcrImage, tfExprString, tfTemplateString, verdictMessage, type EcrJudgement } from './lib/images';
 import { CFN_ECR, TF_ECR } from './lib/reads';
@@ -78,7 +78,7 @@ export default defineRule({
   },
 
   terraform(ctx) {
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_ecs_task_definition'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_ecs_task_definition'])) {
       const attr = block.attr('container_definitions');
       if (!attr) continue;
       for (const img of containerImages(ctx, attr.expr, attr.expr.range, null, 0)) {
@@ -88,7 +88,7 @@ export default defineRule({
         ctx.report({ range: img.range, resource: block.address, message: verdictMessage(bad, where) });
       }
     }
-    for (const block of resourcesOfType(ctx.file.blocks, ['aws_lambda_function'])) {
+    for (const block of tfResourceBlocks(ctx.file, ['aws_lambda_function'])) {
       const attr = block.attr('image_uri');
       if (!attr) continue;
       const bad = firstBad([tfExprString(ctx.module, attr.expr)]);

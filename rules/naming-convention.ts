@@ -216,17 +216,21 @@ function tfRegion(module: TfModule): { text: string; literal: boolean } | null {
 }
 
 function tfModuleRegion(module: TfModule): { text: string; literal: boolean } | null {
-  const blocks = module.files.flatMap((f) => f.blocks);
-  for (const b of blocks) {
-    if (b.type !== 'provider' || b.labels[0]?.value !== 'aws' || b.attr('alias')) continue;
-    const r = b.attr('region');
-    if (!r) continue;
-    if (r.expr.kind === 'string' && typeof r.expr.value === 'string') return { text: r.expr.value, literal: true };
-    if (r.expr.kind === 'reference' && /^var\.[A-Za-z_][\w-]*$/.test(r.expr.text.trim())) return { text: `\${${r.expr.text.trim()}}`, literal: false };
+  // The module's top-level blocks in file order (read in place: no list of them is made per lint).
+  for (const f of module.files) {
+    for (const b of f.blocks) {
+      if (b.type !== 'provider' || b.labels[0]?.value !== 'aws' || b.attr('alias')) continue;
+      const r = b.attr('region');
+      if (!r) continue;
+      if (r.expr.kind === 'string' && typeof r.expr.value === 'string') return { text: r.expr.value, literal: true };
+      if (r.expr.kind === 'reference' && /^var\.[A-Za-z_][\w-]*$/.test(r.expr.text.trim())) return { text: `\${${r.expr.text.trim()}}`, literal: false };
+    }
   }
   for (const name of ['region', 'aws_region']) if (findVariable(module, name)) return { text: `\${var.${name}}`, literal: false };
-  const data = blocks.find((b) => b.type === 'data' && b.labels[0]?.value === 'aws_region');
-  if (data) return { text: `\${data.aws_region.${data.labels[1]?.value ?? 'current'}.name}`, literal: false };
+  for (const f of module.files) {
+    const data = f.blocks.find((b) => b.type === 'data' && b.labels[0]?.value === 'aws_region');
+    if (data) return { text: `\${data.aws_region.${data.labels[1]?.value ?? 'current'}.name}`, literal: false };
+  }
   return null;
 }
 

@@ -123,6 +123,20 @@ function historyRole(file: TfFile, ref: TfReference): 'from' | 'moved-to' | null
   return null;
 }
 
+/** Whether every name `declarationsOf(file)` lists is lower snake_case (the same names, read in place). */
+function allSnakeCase(file: TfFile): boolean {
+  for (const block of file.blocks) {
+    const spec = LABEL_OF[block.type];
+    if (spec) {
+      const label = block.labels[spec.index];
+      if (label && !SNAKE_CASE.test(label.value)) return false;
+    } else if (block.type === 'locals') {
+      for (const a of block.attributes) if (!SNAKE_CASE.test(a.name)) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * The edits renaming `d` to `newName` in every file of the module. With
  * `recordMove`, moved/removed blocks are left as they are (a new `moved` block
@@ -261,8 +275,9 @@ export default defineRule({
   reads: { terraform: '*' },
 
   terraform(ctx) {
+    // Most files declare only snake_case names: checked in place, no declarations listed.
+    if (allSnakeCase(ctx.file)) return;
     const own = declarationsOf(ctx.file);
-    if (own.every((d) => SNAKE_CASE.test(d.name))) return;
 
     const files = ctx.module.files.some((f) => f.path === ctx.file.path)
       ? ctx.module.files.map((f) => (f.path === ctx.file.path ? ctx.file : f))

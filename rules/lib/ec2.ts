@@ -13,7 +13,7 @@ import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } 
 import type { CfnContext, TfContext } from '../../server/engine/rule';
 import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
-import { referenceOf } from '../../server/engine/terraform/parser';
+import { blockText, fileParts, referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
@@ -324,6 +324,37 @@ export function tfRefsIn(file: TfFile, range: OffsetRange): TfReference[] {
   return out;
 }
 
+/**
+ * The references inside a top-level block of `file` (`file.blocks`): the same
+ * references, in the same order, as `tfRefsIn(file, block.range)`. A clean file's
+ * references are the concatenation of its top-level blocks' own (queried block by
+ * block, moved with a block copied from the file's last version); the model keeps
+ * each block's, so asking for one block's does not query the whole file (a module
+ * whose alarms are the only blocks whose references a rule needs pays only for those).
+ * Files with syntax errors (no `fileParts`) are queried whole.
+ */
+export function tfBlockRefs(file: TfFile, block: TfBlock): TfReference[] {
+  if (block.parent === null && cleanFile(file)) {
+    const own = (block as TfBlock & { references?: unknown }).references;
+    if (typeof own === 'function') return (own as (src: string) => TfReference[]).call(block, file.text);
+  }
+  return tfRefsIn(file, block.range);
+}
+
+const cleanFiles = new WeakMap<TfFile, boolean>();
+
+/** Whether the parser read `file` block by block (clean, `fileParts`). */
+function cleanFile(file: TfFile): boolean {
+  let clean = cleanFiles.get(file);
+  if (clean === undefined) cleanFiles.set(file, (clean = fileParts(file) !== null));
+  return clean;
+}
+
+/** `tfRefsIn(file, range)` for a range inside the top-level block `block` (its references, filtered). */
+export function tfBlockRefsIn(file: TfFile, block: TfBlock, range: OffsetRange): TfReference[] {
+  return tfBlockRefs(file, block).filter((r) => r.range.start >= range.start && r.range.start <= range.end && r.range.end <= range.end);
+}
+
 /** The top-level block of `file` holding `offset`. */
 export function tfBlockAt(file: TfFile, offset: number): TfBlock | undefined {
   return file.blocks.find((b) => b.range.start <= offset && offset < b.range.end);
@@ -421,6 +452,7 @@ const TF_LAUNCHER: Record<string, Launcher> = {
 };
 
 const tfLauncherCache = new WeakMap<object, Map<string, Set<Launcher>>>();
+const LAUNCH_MARK = 'aws_launch_';
 
 /**
  * For each `aws_launch_template.x` / `aws_launch_configuration.x` of the module:
@@ -431,21 +463,34 @@ export function tfLaunchers(module: TfModule): Map<string, Set<Launcher>> {
   let map = tfLauncherCache.get(moduleKey(module));
   if (map) return map;
   map = new Map();
+  const add = (holder: TfBlock, ref: TfReference): void => {
+    const t = ref.parts[0];
+    if ((t !== 'aws_launch_template' && t !== 'aws_launch_configuration') || ref.parts.length < 2) return;
+    const address = `${t}.${ref.parts[1]}`;
+    if (holder.address === address) return;
+    let kind: Launcher = 'other';
+    if (holder.type === 'resource') kind = TF_LAUNCHER[holder.labels[0]?.value ?? ''] ?? 'other';
+    else if (holder.type === 'module') kind = 'module';
+    else if (holder.type === 'output') kind = 'output';
+    const set = map!.get(address) ?? new Set<Launcher>();
+    set.add(kind);
+    map!.set(address, set);
+  };
   for (const file of module.files) {
+    // A reference's first part is an identifier written as is: no `aws_launch_` in the text, no launcher reference.
+    if (!file.text.includes(LAUNCH_MARK)) continue;
+    if (file.errors.length === 0) {
+      // Clean file: top-level blocks in source order, apart; the references of each
+      // (by start) are those it holds, and a block without the word holds none.
+      for (const block of file.blocks) {
+        if (!blockText(file, block).includes(LAUNCH_MARK)) continue;
+        for (const ref of tfBlockRefs(file, block)) add(block, ref);
+      }
+      continue;
+    }
     for (const ref of file.references) {
-      const t = ref.parts[0];
-      if ((t !== 'aws_launch_template' && t !== 'aws_launch_configuration') || ref.parts.length < 2) continue;
       const holder = tfBlockAt(file, ref.range.start);
-      if (!holder) continue;
-      const address = `${t}.${ref.parts[1]}`;
-      if (holder.address === address) continue;
-      let kind: Launcher = 'other';
-      if (holder.type === 'resource') kind = TF_LAUNCHER[holder.labels[0]?.value ?? ''] ?? 'other';
-      else if (holder.type === 'module') kind = 'module';
-      else if (holder.type === 'output') kind = 'output';
-      const set = map.get(address) ?? new Set<Launcher>();
-      set.add(kind);
-      map.set(address, set);
+      if (holder) add(holder, ref);
     }
   }
   tfLauncherCache.set(moduleKey(module), map);

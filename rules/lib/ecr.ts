@@ -9,7 +9,8 @@ import { indentUnit as cfnIndentUnit, insertEntry } from '../../server/engine/cl
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
 import { indentUnit as tfIndentUnit } from '../../server/engine/terraform/edit';
 import { referenceOf } from '../../server/engine/terraform/parser';
-import { resolveAttr, resourcesOfType } from '../../server/engine/terraform/values';
+import { resolveAttr } from '../../server/engine/terraform/values';
+import { tfResourceBlocks } from './tfBlocks';
 import type { TextEdit } from '../../server/engine/types';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
@@ -38,7 +39,7 @@ export function tfRepositories(module: TfModule): TfRepository[] {
   const key = moduleKey(module);
   let repos = tfRepositoryCache.get(key);
   if (!repos) {
-    repos = module.files.flatMap((file) => resourcesOfType(file.blocks, [TF_REPOSITORY]).map((block) => ({ file, block })));
+    repos = module.files.flatMap((file) => tfResourceBlocks(file, [TF_REPOSITORY]).map((block) => ({ file, block })));
     tfRepositoryCache.set(key, repos);
   }
   return repos;
@@ -91,7 +92,7 @@ export function cfnRegistryScanCovers(tpl: CfnTemplate, name: string | null): bo
 /** The Terraform counterpart: `aws_ecr_registry_scanning_configuration` in the module. */
 export function tfRegistryScanCovers(module: TfModule, name: string | null): boolean {
   for (const file of module.files) {
-    for (const cfg of resourcesOfType(file.blocks, ['aws_ecr_registry_scanning_configuration'])) {
+    for (const cfg of tfResourceBlocks(file, ['aws_ecr_registry_scanning_configuration'])) {
       if (cfg.blocksOfType('dynamic').length > 0) return true;
       for (const rule of cfg.blocksOfType('rule')) {
         const freq = resolveAttr(module, rule.attr('scan_frequency'));
@@ -143,7 +144,7 @@ export function tfHasReplication(module: TfModule): boolean {
 
 function tfModuleHasReplication(module: TfModule): boolean {
   for (const file of module.files) {
-    for (const res of resourcesOfType(file.blocks, ['aws_ecr_replication_configuration'])) {
+    for (const res of tfResourceBlocks(file, ['aws_ecr_replication_configuration'])) {
       for (const cfg of res.blocksOfType('replication_configuration')) {
         if (cfg.blocksOfType('dynamic').length > 0) return true;
         for (const rule of cfg.blocksOfType('rule')) {
@@ -182,7 +183,7 @@ export function tfLifecycleTargets(module: TfModule): TfLifecycleTargets {
 function tfModuleLifecycleTargets(module: TfModule): TfLifecycleTargets {
   const out: TfLifecycleTargets = { unknown: false, addresses: new Set(), names: new Set() };
   for (const file of module.files) {
-    for (const pol of resourcesOfType(file.blocks, ['aws_ecr_lifecycle_policy'])) {
+    for (const pol of tfResourceBlocks(file, ['aws_ecr_lifecycle_policy'])) {
       const attr = pol.attr('repository');
       if (!attr) continue;
       const ref = referenceOf(file, attr.expr);
@@ -281,7 +282,7 @@ export function tfLifecyclePolicyEdit(module: TfModule, file: TfFile, repo: TfBl
   const eol = file.lines.eol;
   const unit = tfIndentUnit(file);
   const label = repo.labels[1]?.value ?? 'this';
-  const taken = new Set(module.files.flatMap((f) => resourcesOfType(f.blocks, ['aws_ecr_lifecycle_policy']).map((b) => b.labels[1]?.value)));
+  const taken = new Set(module.files.flatMap((f) => tfResourceBlocks(f, ['aws_ecr_lifecycle_policy']).map((b) => b.labels[1]?.value)));
   const name = taken.has(label) ? `${label}_untagged` : label;
   const outer = file.lines.indentAt(repo.range.start);
   const lines: string[] = [`${outer}resource "aws_ecr_lifecycle_policy" "${name}" {`];

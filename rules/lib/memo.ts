@@ -48,6 +48,8 @@ const tfDepsCache = new WeakMap<TfFile, string | null>();
  * style (indentation, line breaks). Rules add what else they read.
  */
 export function tfDeps(ctx: TfContext): string | null {
+  // A module linted once (one-shot runs) is never reused: no lookup per file and rule.
+  if (ctx.module.transient) return null;
   const file = ctx.file;
   if (tfDepsCache.has(file)) return tfDepsCache.get(file)!;
   const deps = tfReusable(ctx.module) ? `${ctx.textKey(tfContextText(ctx.module, file))}|${tfStyle(file)}` : null;

@@ -23,7 +23,7 @@ import { getNode, getPair, intrinsic, resolveValues, type Resolved } from '../..
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
 import { headerRange } from '../../server/engine/terraform/values';
-import { tfFacts } from '../../server/engine/units';
+import { tfFacts, tfReusable } from '../../server/engine/units';
 import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
 import { cfnRange, cfnRefTargets } from './network';
@@ -465,6 +465,22 @@ function cfnScalars<T>(tpl: CfnTemplate, node: Node | undefined, parse: (v: stri
 const TF_GROUP_TYPES = ['aws_security_group', 'aws_default_security_group'];
 const tfCache = new WeakMap<object, Map<string, SgRule[]>>();
 
+/** Whether a top-level block declares security group rules (a group, or a rule resource). */
+export function isTfSecurityGroupBlock(block: TfBlock): boolean {
+  if (block.type !== 'resource') return false;
+  const type = block.labels[0]?.value ?? '';
+  return TF_GROUP_TYPES.includes(type) || type === 'aws_security_group_rule' || type.startsWith('aws_vpc_security_group_');
+}
+
+const sgBlocks = new WeakMap<TfFile, TfBlock[]>();
+
+/** The top-level blocks of `file` that declare security group rules, in file order (once per parsed file). */
+export function tfSecurityGroupBlocks(file: TfFile): TfBlock[] {
+  let blocks = sgBlocks.get(file);
+  if (!blocks) sgBlocks.set(file, (blocks = file.blocks.filter(isTfSecurityGroupBlock)));
+  return blocks;
+}
+
 /** Every security group rule declared in `file` (values resolved across `module`). */
 export function tfSecurityGroupRules(file: TfFile, module: TfModule): SgRule[] {
   let perFile = tfCache.get(moduleKey(module));
@@ -476,6 +492,29 @@ export function tfSecurityGroupRules(file: TfFile, module: TfModule): SgRule[] {
   if (!rules) {
     rules = readTf(file, module);
     perFile.set(file.path, rules);
+  }
+  return rules;
+}
+
+const tfBlockCache = new WeakMap<object, { ev: { v: TfEvaluator | null }; blocks: WeakMap<TfBlock, SgRule[]> }>();
+
+/**
+ * The security group rules of one top-level block of `file` (`isTfSecurityGroupBlock`):
+ * the part of `tfSecurityGroupRules(file, module)` that block declares, in the same
+ * order, every range inside the block. Shared by the rules that judge them in one lint.
+ */
+export function tfBlockSecurityGroupRules(file: TfFile, module: TfModule, block: TfBlock): SgRule[] {
+  const key = moduleKey(module);
+  let perModule = tfBlockCache.get(key);
+  if (!perModule) {
+    perModule = { ev: { v: null }, blocks: new WeakMap() };
+    tfBlockCache.set(key, perModule);
+  }
+  let rules = perModule.blocks.get(block);
+  if (!rules) {
+    rules = [];
+    readTfInto(file, module, block, perModule.ev, rules);
+    perModule.blocks.set(block, rules);
   }
   return rules;
 }
@@ -499,16 +538,22 @@ function moveTfRule(r: SgRule, d: number): SgRule {
  */
 function readTf(file: TfFile, module: TfModule): SgRule[] {
   const out: SgRule[] = [];
-  let ev: TfEvaluator | null = null;
-  for (const block of file.blocks) {
-    if (block.type !== 'resource') continue;
-    const type = block.labels[0]?.value ?? '';
-    if (!TF_GROUP_TYPES.includes(type) && type !== 'aws_security_group_rule' && !type.startsWith('aws_vpc_security_group_')) continue;
-    const base = block.range.start;
-    const rel = tfFacts(module, file, block, 'securityGroups:rules', () => readTfBlock(file, (ev ??= new TfEvaluator(module)), block).map((r) => moveTfRule(r, -base)));
-    for (const r of rel) out.push(moveTfRule(r, base));
-  }
+  const ev: { v: TfEvaluator | null } = { v: null };
+  for (const block of file.blocks) if (isTfSecurityGroupBlock(block)) readTfInto(file, module, block, ev, out);
   return out;
+}
+
+/** Appends the rules of one security group (rule) block to `out`; `ev` holds the evaluator shared by the blocks of one file. */
+function readTfInto(file: TfFile, module: TfModule, block: TfBlock, ev: { v: TfEvaluator | null }, out: SgRule[]): void {
+  const evaluator = (): TfEvaluator => (ev.v ??= new TfEvaluator(module));
+  if (!tfReusable(module)) {
+    // Not cached: read in place (no relative copies).
+    for (const r of readTfBlock(file, evaluator(), block)) out.push(r);
+    return;
+  }
+  const base = block.range.start;
+  const rel = tfFacts(module, file, block, 'securityGroups:rules', () => readTfBlock(file, evaluator(), block).map((r) => moveTfRule(r, -base)));
+  for (const r of rel) out.push(moveTfRule(r, base));
 }
 
 function readTfBlock(file: TfFile, ev: TfEvaluator, block: TfBlock): SgRule[] {

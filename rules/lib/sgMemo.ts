@@ -14,8 +14,8 @@
  */
 import type { BaseContext, CfnContext, TfContext } from '../../server/engine/rule';
 import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './reads';
-import { cfnDeps, cfnUnit, plus } from './memo';
-import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, tfSecurityGroupRules, type SgRule } from './securityGroups';
+import { cfnDeps, cfnUnit, plus, tfDeps, tfUnit } from './memo';
+import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, tfBlockSecurityGroupRules, tfSecurityGroupBlocks, tfSecurityGroupRules, type SgRule } from './securityGroups';
 
 export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: readonly SgRule[]) => void): void {
   const tpl = ctx.template;
@@ -32,6 +32,25 @@ export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: reado
 }
 
 /**
+ * Terraform, block by block (same findings as one check of the file's rules: every
+ * range of a block's rules lies inside the block — values read through variables
+ * and locals take the range of the expression that reads them — so no group spans
+ * two blocks; blocks come in file order as in the full list). A block's rules read,
+ * besides its text, the module outside this file's resource blocks (`tfDeps`).
+ * When reuse is off (syntax errors, one-shot runs), the check runs once on all rules.
+ */
+export function tfCheckSecurityGroupRules(ctx: TfContext, check: (rules: readonly SgRule[]) => void): void {
+  const deps = tfDeps(ctx);
+  if (deps === null) {
+    check(tfSecurityGroupRules(ctx.file, ctx.module));
+    return;
+  }
+  for (const block of tfSecurityGroupBlocks(ctx.file)) {
+    ctx.memo(tfUnit(block), deps, () => check(tfBlockSecurityGroupRules(ctx.file, ctx.module, block)));
+  }
+}
+
+/**
  * What a rule that judges security group rules declares besides its metadata:
  * what it reads, and its handlers (CloudFormation resource by resource, Terraform
  * over the module's rules in every shape). `check` sees the rules of one call.
@@ -43,7 +62,7 @@ export function securityGroupRuleHandlers(check: (ctx: BaseContext, rules: reado
       cfnCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
     },
     terraform(ctx: TfContext): void {
-      check(ctx, tfSecurityGroupRules(ctx.file, ctx.module));
+      tfCheckSecurityGroupRules(ctx, (rules) => check(ctx, rules));
     },
   };
 }
