@@ -1,4 +1,5 @@
-import { isMap, isScalar, visit, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isDocument, isMap, isScalar, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { walkNodes } from '../server/engine/cloudformation/ranges';
 import { cfnFacts, cfnReusable, cfnUnit } from './lib/memo';
 import { DisjointRanges } from './lib/ranges';
 import { defineRule, type BaseContext } from '../server/engine/rule';
@@ -102,6 +103,13 @@ function keyPathsIn(text: string, base: number): PathHit[] {
     if (place) out.push({ range: { start: base + m.index, end: base + m.index + m[0].length }, path: m[0], place });
   }
   return out;
+}
+
+/** Whether `text[start, end)` holds a `/` (every word `keyPathsIn` keeps does). */
+function hasSlash(text: string, start: number, end: number): boolean {
+  const e = Math.min(end, text.length);
+  for (let i = Math.max(0, start); i < e; i++) if (text.charCodeAt(i) === 47) return true;
+  return false;
 }
 
 const PLACE_TEXT: Record<KeyPlace, string> = {
@@ -318,14 +326,17 @@ export default defineRule({
     }
     const hits: PathHit[] = [];
     // The key paths in every string; those of a resource are cached by its text.
+    // Every string scalar in document order (as `yaml`'s `visit` meets them,
+    // without its per-node path arrays); a path holds a `/`, so a scalar whose
+    // source has none is not cut out of the text and searched.
+    const text = tpl.text;
     const collect = (node: unknown, base: number, out: PathHit[]) => {
       if (!node) return;
-      visit(node as Node, {
-        Scalar(_, n) {
-          const r = (n as Node).range;
-          if (!r || !isScalar(n) || typeof n.value !== 'string') return;
-          out.push(...keyPathsIn(tpl.text.slice(r[0], r[1]), r[0] - base));
-        },
+      walkNodes(isDocument(node) ? node.contents : node, (n) => {
+        if (!isScalar(n) || typeof n.value !== 'string') return;
+        const r = n.range;
+        if (!r || !hasSlash(text, r[0], r[1])) return;
+        for (const h of keyPathsIn(text.slice(r[0], r[1]), r[0] - base)) out.push(h);
       });
     };
     if (tpl.doc.contents === tpl.root && cfnReusable(tpl)) {
