@@ -105,6 +105,13 @@ function keyPathsIn(text: string, base: number): PathHit[] {
   return out;
 }
 
+/**
+ * Text every path `privateKeyPlace` places holds (its home, temp or `.ssh` part;
+ * the rewrites it makes first only drop characters, or keep a `~`): a text
+ * without any holds no key path.
+ */
+const PLACE_HINT = /~|HOME|USERPROFILE|\/home\/|Users|\/root\/|\/tmp\/|\/dev\/shm\/|TMPDIR|%TEMP%|\.ssh/;
+
 /** Whether `text[start, end)` holds a `/` (every word `keyPathsIn` keeps does). */
 function hasSlash(text: string, start: number, end: number): boolean {
   const e = Math.min(end, text.length);
@@ -328,7 +335,8 @@ export default defineRule({
     // The key paths in every string; those of a resource are cached by its text.
     // Every string scalar in document order (as `yaml`'s `visit` meets them,
     // without its per-node path arrays); a path holds a `/`, so a scalar whose
-    // source has none is not cut out of the text and searched.
+    // source has none is not cut out of the text and searched, nor one without a
+    // home, temp or .ssh part (nor any, when the whole text has none).
     const text = tpl.text;
     const collect = (node: unknown, base: number, out: PathHit[]) => {
       if (!node) return;
@@ -336,7 +344,9 @@ export default defineRule({
         if (!isScalar(n) || typeof n.value !== 'string') return;
         const r = n.range;
         if (!r || !hasSlash(text, r[0], r[1])) return;
-        for (const h of keyPathsIn(text.slice(r[0], r[1]), r[0] - base)) out.push(h);
+        const src = text.slice(r[0], r[1]);
+        if (!PLACE_HINT.test(src)) return;
+        for (const h of keyPathsIn(src, r[0] - base)) out.push(h);
       });
     };
     if (tpl.doc.contents === tpl.root && cfnReusable(tpl)) {
@@ -365,7 +375,7 @@ export default defineRule({
           for (const h of rel) hits.push({ ...h, range: { start: base + h.range.start, end: base + h.range.end } });
         }
       }
-    } else {
+    } else if (PLACE_HINT.test(text)) {
       collect(tpl.doc, 0, hits);
     }
     reportPaths(ctx, seen, hits, (o) => cfnResourceAt(tpl, o));
