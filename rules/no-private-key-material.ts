@@ -350,7 +350,9 @@ export default defineRule({
       });
     };
     if (tpl.doc.contents === tpl.root && cfnReusable(tpl)) {
-      const pairs = new Set(tpl.resources.map((r) => r.pair));
+      // `tpl.resources` are entries of one `Resources` map in its order (a clean
+      // template names each once): met by a pointer, no lookup per entry.
+      const all = tpl.resources;
       for (const section of tpl.root.items) {
         collect(section.key, 0, hits);
         const value = section.value as Node | null;
@@ -358,9 +360,10 @@ export default defineRule({
           collect(value, 0, hits);
           continue;
         }
+        let k = 0;
         for (const p of (value as YAMLMap).items) {
-          const res = pairs.has(p) ? tpl.resourceById.get(String((p.key as Scalar).value)) : undefined;
-          if (!res || res.pair !== p) {
+          const res = k < all.length && all[k].pair === p ? all[k++] : undefined;
+          if (!res || tpl.resourceById.get(res.logicalId) !== res) {
             collect(p.key, 0, hits);
             collect(p.value, 0, hits);
             continue;
@@ -371,6 +374,7 @@ export default defineRule({
             collect(p.value, base, out);
             return out;
           });
+          if (rel.length === 0) continue;
           const base = cfnUnit(res).start;
           for (const h of rel) hits.push({ ...h, range: { start: base + h.range.start, end: base + h.range.end } });
         }
