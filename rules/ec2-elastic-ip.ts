@@ -4,7 +4,7 @@ import { getNode } from '../server/engine/cloudformation/nodes';
 import * as nodePath from 'node:path';
 import { headerRange } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
-import { cfnReferences, cfnRefTargets, refAddress, tfModuleResources, tfReferencesTo, tfRefsInBlock } from './lib/network';
+import { cfnReferenceUses, cfnRefTargets, type CfnRefUse, refAddress, tfModuleResources, tfReferencesTo, tfRefsInBlock } from './lib/network';
 
 const CFN_PUBLIC = new Set(['PublicIp', 'PublicDnsName']);
 const TF_PUBLIC = new Set(['public_ip', 'public_dns']);
@@ -25,7 +25,9 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    const refs = cfnReferences(tpl);
+    // Only an instance is reported: without one, nothing to look up.
+    if (!tpl.resources.some((r) => r.type === 'AWS::EC2::Instance')) return;
+    const refs = cfnReferenceUses(tpl);
     // Instances (and the network interfaces they use) that an Elastic IP is associated with.
     const covered = new Set<string>();
     for (const res of tpl.resources) {
@@ -34,7 +36,7 @@ export default defineRule({
         for (const t of cfnRefTargets(tpl, getNode(res.properties, key, tpl))) covered.add(t.target);
       }
     }
-    const publicUses = new Map<string, typeof refs>();
+    const publicUses = new Map<string, CfnRefUse[]>();
     for (const r of refs) {
       if (r.attribute === null || !CFN_PUBLIC.has(r.attribute)) continue;
       const uses = publicUses.get(r.target);

@@ -5,7 +5,7 @@ import { getMap, getNode, resolveValues } from '../server/engine/cloudformation/
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import { headerRange } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
-import { canon, cfnReferences, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferencesTo } from './lib/network';
+import { canon, cfnReferenceUses, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferencesTo } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
 
 const TITLE = 'Remove the unused key pair';
@@ -75,7 +75,6 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    const refs = cfnReferences(tpl);
     let names: ReturnType<typeof cfnKeyNames> | null = null;
     // Targets referenced from somewhere other than themselves, once (not a scan of every reference per key pair).
     let used: Set<string> | null = null;
@@ -84,7 +83,7 @@ export default defineRule({
       // Any reference from elsewhere (an instance, an output another stack reads, a DependsOn) is a use.
       if (!used) {
         used = new Set();
-        for (const r of refs) if (r.owner !== r.target) used.add(r.target);
+        for (const r of cfnReferenceUses(tpl)) if (r.owner !== r.target) used.add(r.target);
       }
       if (used.has(res.logicalId)) continue;
       // So is an instance naming the same key by its name.

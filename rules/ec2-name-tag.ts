@@ -168,7 +168,10 @@ export default defineRule({
     for (const res of tpl.resources) {
       const entity = CFN_ENTITY[res.type];
       if (!entity) continue;
-      if (entity === 'ec2_instance' && instanceDeps === undefined) {
+      if (entity === 'ec2_instance' && instanceDeps === undefined && !tpl.resources.some((r) => r.type === 'AWS::EC2::LaunchTemplate')) {
+        // No launch template: every lookup of one finds none, whatever the other resources are.
+        instanceDeps = plus(deps, 0);
+      } else if (entity === 'ec2_instance' && instanceDeps === undefined) {
         const parts: string[] = [];
         for (const r of tpl.resources) {
           parts.push(r.logicalId, r.type);

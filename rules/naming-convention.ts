@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
 import { defineRule, type CfnContext, type TfContext } from '../server/engine/rule';
 import { getNode, intrinsic, nodeRange, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
-import { cfnDeps, cfnUnit } from './lib/memo';
+import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { callOf, objectItems } from '../server/engine/terraform/parser';
 import type { TfBlock, TfExpr, TfModule } from '../server/engine/terraform/model';
 import { tfDeps } from './lib/memo';
@@ -118,22 +118,32 @@ function cloudformation(ctx: CfnContext): void {
   const deps = cfnDeps(ctx);
   for (const res of tpl.resources) {
     if (!res.properties || intrinsic(res.properties)) continue;
-    ctx.memo(cfnUnit(res), deps, () => cfnResource(ctx, res as CfnResource & { properties: YAMLMap }));
+    const named = res as CfnResource & { properties: YAMLMap };
+    // A resource without a name to check reports nothing: known from its text
+    // (cached by it), without a memo lookup per lint. Without reuse, checked directly.
+    if (deps !== null && !cfnFacts(tpl, res, 'naming-convention:named', () => cfnNames(tpl, named).length > 0)) continue;
+    ctx.memo(cfnUnit(res), deps, () => cfnResource(ctx, named));
   }
+}
+
+/** The names of a resource to check: its type's name properties, then its Name tag. */
+function cfnNames(tpl: CfnTemplate, res: CfnResource & { properties: YAMLMap }): CfnName[] {
+  const spec = ENTITIES.find((e) => e.cfn === res.type);
+  const names: CfnName[] = [];
+  for (const prop of spec?.cfnNames ?? []) {
+    const n = getNode(res.properties, prop, tpl);
+    if (n) names.push({ label: prop, node: n, tag: false });
+  }
+  const tag = cfnNameTag(tpl, res.properties);
+  if (tag) names.push({ label: 'Name tag', node: tag, tag: true });
+  return names;
 }
 
 function cfnResource(ctx: CfnContext, res: CfnResource & { properties: YAMLMap }): void {
   const tpl = ctx.template;
   {
-    const spec = ENTITIES.find((e) => e.cfn === res.type);
     const entity = entityOf(res.type);
-    const names: CfnName[] = [];
-    for (const prop of spec?.cfnNames ?? []) {
-      const n = getNode(res.properties, prop, tpl);
-      if (n) names.push({ label: prop, node: n, tag: false });
-    }
-    const tag = cfnNameTag(tpl, res.properties);
-    if (tag) names.push({ label: 'Name tag', node: tag, tag: true });
+    const names = cfnNames(tpl, res);
 
     for (const name of names) {
       for (const v of cfnParts(tpl, name.node)) {

@@ -1,4 +1,5 @@
 import * as nodePath from 'node:path';
+import type { Node as YamlNode } from 'yaml';
 import { defineRule, type BaseContext } from '../server/engine/rule';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { isTfUnit } from '../server/engine/units';
@@ -6,7 +7,7 @@ import { tfDeps } from './lib/memo';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
-import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -203,26 +204,34 @@ export default defineRule({
     // the key ids the walk does not reach, resource by resource too.
     const units: OffsetRange[] = [];
     const deps = cfnDeps(ctx);
-    const root = fromCfn(tpl, tpl.root);
-    if (root?.kind === 'map') {
-      for (const e of root.entries) {
-        if (e.key === 'Resources' && e.value.kind === 'map') {
-          const byStart = new Map(tpl.resources.map((res) => [res.keyRange.start, res]));
-          for (const r of e.value.entries) {
+    // The root and `Resources` maps entry by entry, as `fromCfn` reads them: a
+    // resource's value is made only when it is walked.
+    const root = cfnPlainMap(tpl, tpl.root, 0);
+    if (root) {
+      forEachCfnEntry(tpl, root, 0, (e) => {
+        const resMap = e.key === 'Resources' ? cfnPlainMap(tpl, e.pair.value as YamlNode | null, 1) : null;
+        if (resMap) {
+          // `tpl.resources` are entries of one `Resources` map in its order: met by a pointer.
+          const all = tpl.resources;
+          let k = 0;
+          forEachCfnEntry(tpl, resMap, 1, (r) => {
             // A resource: its unit known without reading its body, whether it may hold credentials cached by its text.
-            const res = byStart.get(r.keyRange.start);
-            const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value.range.end };
+            const res = k < all.length && all[k].pair === r.pair ? all[k++] : undefined;
+            const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value().range.end };
             units.push(unit);
-            if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) continue;
+            if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
             ctx.memo(unit, deps, () => {
               const own: Hit[] = [];
-              walk(r.value, r.key, own);
+              walk(r.value(), r.key, own);
               own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end));
               report(ctx, own, where);
             });
-          }
-        } else if (e.key === 'Parameters' && e.value.kind === 'map') {
-          for (const p of e.value.entries) {
+          });
+          return;
+        }
+        const value = e.value();
+        if (e.key === 'Parameters' && value.kind === 'map') {
+          for (const p of value.entries) {
             if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
             walk(p.value, null, hits);
             const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
@@ -232,10 +241,10 @@ export default defineRule({
               if (h) hits.push(h);
             }
           }
-        } else if (maybe(tpl.text, { start: e.keyRange.start, end: e.value.range.end })) {
-          walk(e.value, null, hits);
+        } else if (maybe(tpl.text, { start: e.keyRange.start, end: value.range.end })) {
+          walk(value, null, hits);
         }
-      }
+      });
     }
     // Key ids (KEY_ID: `AKIA` / `ASIA` + 16) outside what was walked; the text searched first, as it seldom holds one.
     if (tpl.text.includes('AKIA') || tpl.text.includes('ASIA')) hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units)));

@@ -1,4 +1,5 @@
-import { isMap, isScalar, visit, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isDocument, isMap, isScalar, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { walkNodes } from '../server/engine/cloudformation/ranges';
 import { cfnFacts, cfnReusable, cfnUnit } from './lib/memo';
 import { DisjointRanges } from './lib/ranges';
 import { defineRule, type BaseContext } from '../server/engine/rule';
@@ -102,6 +103,20 @@ function keyPathsIn(text: string, base: number): PathHit[] {
     if (place) out.push({ range: { start: base + m.index, end: base + m.index + m[0].length }, path: m[0], place });
   }
   return out;
+}
+
+/**
+ * Text every path `privateKeyPlace` places holds (its home, temp or `.ssh` part;
+ * the rewrites it makes first only drop characters, or keep a `~`): a text
+ * without any holds no key path.
+ */
+const PLACE_HINT = /~|HOME|USERPROFILE|\/home\/|Users|\/root\/|\/tmp\/|\/dev\/shm\/|TMPDIR|%TEMP%|\.ssh/;
+
+/** Whether `text[start, end)` holds a `/` (every word `keyPathsIn` keeps does). */
+function hasSlash(text: string, start: number, end: number): boolean {
+  const e = Math.min(end, text.length);
+  for (let i = Math.max(0, start); i < e; i++) if (text.charCodeAt(i) === 47) return true;
+  return false;
 }
 
 const PLACE_TEXT: Record<KeyPlace, string> = {
@@ -318,18 +333,26 @@ export default defineRule({
     }
     const hits: PathHit[] = [];
     // The key paths in every string; those of a resource are cached by its text.
+    // Every string scalar in document order (as `yaml`'s `visit` meets them,
+    // without its per-node path arrays); a path holds a `/`, so a scalar whose
+    // source has none is not cut out of the text and searched, nor one without a
+    // home, temp or .ssh part (nor any, when the whole text has none).
+    const text = tpl.text;
     const collect = (node: unknown, base: number, out: PathHit[]) => {
       if (!node) return;
-      visit(node as Node, {
-        Scalar(_, n) {
-          const r = (n as Node).range;
-          if (!r || !isScalar(n) || typeof n.value !== 'string') return;
-          out.push(...keyPathsIn(tpl.text.slice(r[0], r[1]), r[0] - base));
-        },
+      walkNodes(isDocument(node) ? node.contents : node, (n) => {
+        if (!isScalar(n) || typeof n.value !== 'string') return;
+        const r = n.range;
+        if (!r || !hasSlash(text, r[0], r[1])) return;
+        const src = text.slice(r[0], r[1]);
+        if (!PLACE_HINT.test(src)) return;
+        for (const h of keyPathsIn(src, r[0] - base)) out.push(h);
       });
     };
     if (tpl.doc.contents === tpl.root && cfnReusable(tpl)) {
-      const pairs = new Set(tpl.resources.map((r) => r.pair));
+      // `tpl.resources` are entries of one `Resources` map in its order (a clean
+      // template names each once): met by a pointer, no lookup per entry.
+      const all = tpl.resources;
       for (const section of tpl.root.items) {
         collect(section.key, 0, hits);
         const value = section.value as Node | null;
@@ -337,9 +360,10 @@ export default defineRule({
           collect(value, 0, hits);
           continue;
         }
+        let k = 0;
         for (const p of (value as YAMLMap).items) {
-          const res = pairs.has(p) ? tpl.resourceById.get(String((p.key as Scalar).value)) : undefined;
-          if (!res || res.pair !== p) {
+          const res = k < all.length && all[k].pair === p ? all[k++] : undefined;
+          if (!res || tpl.resourceById.get(res.logicalId) !== res) {
             collect(p.key, 0, hits);
             collect(p.value, 0, hits);
             continue;
@@ -350,11 +374,12 @@ export default defineRule({
             collect(p.value, base, out);
             return out;
           });
+          if (rel.length === 0) continue;
           const base = cfnUnit(res).start;
           for (const h of rel) hits.push({ ...h, range: { start: base + h.range.start, end: base + h.range.end } });
         }
       }
-    } else {
+    } else if (PLACE_HINT.test(text)) {
       collect(tpl.doc, 0, hits);
     }
     reportPaths(ctx, seen, hits, (o) => cfnResourceAt(tpl, o));

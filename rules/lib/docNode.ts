@@ -9,7 +9,7 @@
  * Values the tool cannot know (references, intrinsics, interpolations) are
  * `unknown` or `template` nodes, never guessed.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { OffsetRange } from '../../server/engine/types';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { deref, resolveValues } from '../../server/engine/cloudformation/nodes';
@@ -341,6 +341,50 @@ function fromContent(tpl: CfnTemplate, n: Node, depth: number): DNode | null {
   }
   if (isSeq(n)) return { kind: 'list', items: seqItems(tpl, n, depth), ...base };
   return { kind: 'unknown', parts: [], ...base };
+}
+
+/**
+ * The map `fromCfn(tpl, node, depth)` reads as a `map` DNode (a plain map, not an
+ * intrinsic in short or long form), or null.
+ */
+export function cfnPlainMap(tpl: CfnTemplate, node: Node | null | undefined, depth: number): YAMLMap | null {
+  if (!node) return null;
+  const n = deref(node, tpl);
+  if (depth > 64 || !isMap(n)) return null;
+  const tag = (n as Node).tag;
+  if (tag && tag.startsWith('!') && tag !== '!!str') return null;
+  if (n.items.length === 1) {
+    const k = n.items[0].key;
+    if (isScalar(k) && typeof k.value === 'string' && (k.value === 'Ref' || k.value === 'Condition' || k.value.startsWith('Fn::'))) return null;
+  }
+  return n as YAMLMap;
+}
+
+/** An entry of a plain map as `fromCfn` reads it, with its pair; the value made when asked. */
+export interface CfnEntry {
+  pair: Pair;
+  key: string | null;
+  keyRange: OffsetRange;
+  value(): DNode;
+}
+
+/**
+ * The entries `fromCfn` gives a plain map `n` read at `depth` (see
+ * `cfnPlainMap`), in order, one at a time and with their pairs, made only as far
+ * as asked: for walks over a large map (a template's `Resources`) that look at
+ * few of its values.
+ */
+export function forEachCfnEntry(tpl: CfnTemplate, n: YAMLMap, depth: number, visit: (e: CfnEntry) => void): void {
+  let base: OffsetRange | null = null;
+  for (const p of n.items) {
+    const v = p.value as Node | null;
+    if (!v || isNoValue(tpl, v)) continue;
+    const k = p.key as Node;
+    const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
+    const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : (base ??= baseOf(tpl, n).range);
+    let value: DNode | undefined;
+    visit({ pair: p, key, keyRange, value: () => (value ??= fromCfn(tpl, v, depth + 1) ?? { kind: 'unknown', parts: [], ...baseOf(tpl, v) }) });
+  }
 }
 
 /** `!Ref AWS::NoValue` (short or long form): the entry is absent. */

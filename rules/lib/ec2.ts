@@ -9,7 +9,7 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { ensureValue } from '../../server/engine/cloudformation/edit';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
-import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
+import { deref, getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnContext, TfContext } from '../../server/engine/rule';
 import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
@@ -68,7 +68,9 @@ export function cfnLookup(tpl: CfnTemplate, res: CfnResource, path: readonly str
   let anchor: OffsetRange = res.keyRange;
   for (let i = 0; i < path.length; i++) {
     const pair = getPair(map, path[i]);
-    const node = getNode(map, path[i], tpl);
+    // As `getNode`, without looking the key up again.
+    const v = (pair?.value ?? undefined) as Node | undefined;
+    const node = v ? deref(v, tpl) : undefined;
     if (!pair || node === undefined) return { state: 'missing', anchor };
     if (i === path.length - 1) return { state: 'present', node, pair, values: resolveValues(tpl, node) };
     const keyRange = nodeRange(pair.key) ?? anchor;
@@ -187,6 +189,11 @@ export function cfnLaunchers(tpl: CfnTemplate): Map<string, Set<Launcher>> {
   let map = cfnLauncherCache.get(tpl);
   if (map) return map;
   map = new Map();
+  // Only launch templates and configurations are recorded: without one, nothing to look for.
+  if (!tpl.resources.some((r) => r.type === CFN_LAUNCH_TEMPLATE || r.type === CFN_LAUNCH_CONFIGURATION)) {
+    cfnLauncherCache.set(tpl, map);
+    return map;
+  }
   const add = (id: string, l: Launcher) => {
     const t = tpl.resourceById.get(id)?.type;
     if (t !== CFN_LAUNCH_TEMPLATE && t !== CFN_LAUNCH_CONFIGURATION) return;

@@ -60,30 +60,65 @@ function refOf(fn: string, arg: Node | null): { target: string; attribute: strin
 const SUB_VAR = /\$\{([^}!][^}]*)\}/g;
 
 const refCache = new WeakMap<CfnTemplate, CfnRef[]>();
+const unplacedCache = new WeakMap<CfnTemplate, readonly CfnRefUse[]>();
 /** A resource's cached references (relative) → the same placed at a unit start. */
 const placedRefs = new WeakMap<CfnRef[], { base: number; refs: CfnRef[] }>();
 
 /** Every reference in the template: `Ref`, `GetAtt`, `${...}` in `Sub`, `DependsOn`. */
 export function cfnReferences(tpl: CfnTemplate): CfnRef[] {
   let refs = refCache.get(tpl);
-  if (refs) return refs;
-  refs = [];
-  const out = refs;
-  const resources = new Map(tpl.resources.map((r) => [r.pair, r]));
+  if (!refs) {
+    refs = collectReferences(tpl, true);
+    refCache.set(tpl, refs);
+  }
+  return refs;
+}
+
+/** A reference without where it is written: what refers to what, from where. */
+export type CfnRefUse = Omit<CfnRef, 'range'>;
+
+/**
+ * The references `cfnReferences` finds, in the same order, for rules that read
+ * what refers to what and not where: a resource's references are its cached
+ * ones as they are (not copied to where the resource sits now, which an edit
+ * before it changes on every keystroke).
+ */
+export function cfnReferenceUses(tpl: CfnTemplate): readonly CfnRefUse[] {
+  let refs: readonly CfnRefUse[] | undefined = refCache.get(tpl) ?? unplacedCache.get(tpl);
+  if (!refs) {
+    refs = collectReferences(tpl, false);
+    unplacedCache.set(tpl, refs);
+  }
+  return refs;
+}
+
+/** The references of the template; `place`: those of resources placed at the resource (else left relative to it). */
+function collectReferences(tpl: CfnTemplate, place: boolean): CfnRef[] {
+  const out: CfnRef[] = [];
+  // `tpl.resources` are entries of one `Resources` map, in its order: met by a
+  // pointer while walking a `Resources` map (no lookup per entry; the entries
+  // of any other such map are other pair objects).
+  const all = tpl.resources;
   for (const sectionPair of tpl.root.items) {
     const section = isScalar(sectionPair.key) ? String(sectionPair.key.value) : '';
     const value = sectionPair.value as Node | null;
     if (!value) continue;
     if ((section === 'Resources' || section === 'Outputs') && isMap(value)) {
+      let k = section === 'Resources' ? 0 : all.length;
       for (const p of (value as YAMLMap).items) {
-        const res = section === 'Resources' ? resources.get(p as never) : undefined;
+        const res = k < all.length && all[k].pair === p ? all[k++] : undefined;
         if (res) {
           // A resource's references depend on its text alone: cached, relative to it.
           const rel = cfnFacts(tpl, res, 'cfnReferences', (base) => {
             const own: CfnRef[] = [];
             resourceRefs(p, section, res.logicalId, own);
-            return own.map((r) => ({ ...r, range: { start: r.range.start - base, end: r.range.end - base } }));
+            for (const r of own) r.range = { start: r.range.start - base, end: r.range.end - base };
+            return own;
           });
+          if (!place) {
+            for (const r of rel) out.push(r);
+            continue;
+          }
           const base = cfnUnit(res).start;
           // Placed at `base`: kept while the resource neither changes nor moves.
           let at = placedRefs.get(rel);
@@ -100,7 +135,7 @@ export function cfnReferences(tpl: CfnTemplate): CfnRef[] {
       }
     } else walkRefs(value, section, null, out, 0);
   }
-  return refs;
+  return out;
 }
 
 /** The references of one entry of `Resources`: in its body, and its `DependsOn`. */
@@ -118,10 +153,10 @@ function resourceRefs(p: Pair, section: string, owner: string | null, out: CfnRe
 function walkRefs(node: Node, section: string, owner: string | null, out: CfnRef[], depth: number): void {
   if (depth > 64) return;
   const fn = intrinsic(node);
-  const range = nodeRange(node);
+  const range = fn ? nodeRange(node) : null;
   if (fn && range) {
-    const r = refOf(fn.fn, fn.arg);
-    if (r && (fn.fn === 'Ref' || fn.fn === 'GetAtt')) out.push({ ...r, kind: fn.fn, range, section, owner });
+    const r = fn.fn === 'Ref' || fn.fn === 'GetAtt' ? refOf(fn.fn, fn.arg) : null;
+    if (r) out.push({ target: r.target, attribute: r.attribute, kind: fn.fn as 'Ref' | 'GetAtt', range, section, owner });
     if (fn.fn === 'Sub' && fn.arg) {
       const tmpl = isSeq(fn.arg) ? ((fn.arg as YAMLSeq).items[0] as Node | undefined) : fn.arg;
       const vars = isSeq(fn.arg) ? ((fn.arg as YAMLSeq).items[1] as Node | undefined) : undefined;

@@ -13,6 +13,8 @@
  * reuse is off (syntax errors, aliases), the check runs once on all rules.
  */
 import type { BaseContext, CfnContext, TfContext } from '../../server/engine/rule';
+import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
+import type { OffsetRange } from '../../server/engine/types';
 import { CFN_SECURITY_GROUPS, TF_SECURITY_GROUPS } from './reads';
 import { cfnDeps, cfnUnit, plus, tfDeps, tfUnit } from './memo';
 import { CFN_SG_RULE_TYPES, cfnEgressManagedOf, cfnResourceSecurityGroupRules, cfnSecurityGroupRules, tfBlockSecurityGroupRules, tfSecurityGroupBlocks, tfSecurityGroupRules, type SgRule } from './securityGroups';
@@ -24,11 +26,42 @@ export function cfnCheckSecurityGroupRules(ctx: CfnContext, check: (rules: reado
     check(cfnSecurityGroupRules(tpl));
     return;
   }
+  for (const u of sgUnits(tpl, deps)) ctx.memo(u.unit, u.deps, () => check(resourceRules(tpl, u.res)));
+}
+
+/** A resource that holds security group rules: its unit and the deps of a check of it. */
+interface SgUnit {
+  res: CfnResource;
+  unit: OffsetRange;
+  deps: string;
+}
+
+const unitsCache = new WeakMap<CfnTemplate, { deps: string; units: SgUnit[] }>();
+
+/** The resources holding security group rules, with unit and deps: once per template for the rules that share this check. */
+function sgUnits(tpl: CfnTemplate, deps: string): SgUnit[] {
+  const hit = unitsCache.get(tpl);
+  if (hit && hit.deps === deps) return hit.units;
   const managed = cfnEgressManagedOf(tpl);
+  const units: SgUnit[] = [];
   for (const res of tpl.resources) {
     if (!CFN_SG_RULE_TYPES.has(res.type)) continue;
-    ctx.memo(cfnUnit(res), plus(deps, managed.has(res.logicalId)), () => check(cfnResourceSecurityGroupRules(tpl, res)));
+    units.push({ res, unit: cfnUnit(res), deps: plus(deps, managed.has(res.logicalId))! });
   }
+  unitsCache.set(tpl, { deps, units });
+  return units;
+}
+
+const rulesCache = new WeakMap<CfnResource, SgRule[]>();
+
+/** `cfnResourceSecurityGroupRules`, once per resource of a template (the rules that share this check read the same list). */
+function resourceRules(tpl: CfnTemplate, res: CfnResource): SgRule[] {
+  let rules = rulesCache.get(res);
+  if (!rules) {
+    rules = cfnResourceSecurityGroupRules(tpl, res);
+    rulesCache.set(res, rules);
+  }
+  return rules;
 }
 
 /**

@@ -37,6 +37,7 @@ import type { DfFile } from './dockerfile/model';
 import { ourRulesFor, type PeerTool } from './peerIds';
 import type { LineIndex } from './positions';
 import type { TfBlock, TfFile } from './terraform/model';
+import { changedSpan } from './textDiff';
 import type { Finding, Format, OffsetRange, Severity, TextEdit } from './types';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
@@ -104,6 +105,40 @@ export interface SuppressionView {
 
 /** Cheap test: does the text mention any suppression syntax at all? */
 const MARKER = /iac-lint-ignore|checkov:skip|(?:trivy|tfsec):ignore|tflint-ignore|hadolint/;
+/** The longest text `MARKER` matches (`iac-lint-ignore`). */
+const MARKER_MAX = 15;
+
+/** The last text `mentionsMarker` answered for (a lint asks for the same text several times). */
+let lastMarker: { text: string; has: boolean } | null = null;
+/** Per path, the last text found without a marker (bounded). */
+const markerFree = new Map<string, string>();
+
+/**
+ * `MARKER.test(text)`, without searching the whole text on every keystroke: when
+ * the last text of `path` held no marker, a marker in this one must touch what
+ * changed, so only the changed span (widened by a marker's length) is searched.
+ */
+export function mentionsMarker(text: string, path?: string): boolean {
+  const l = lastMarker;
+  if (l && l.text === text) return l.has;
+  const before = path === undefined ? undefined : markerFree.get(path);
+  let has: boolean;
+  if (before !== undefined) {
+    const span = changedSpan(before, text);
+    has = MARKER.test(text.slice(Math.max(0, span.start - (MARKER_MAX - 1)), Math.min(text.length, span.newEnd + (MARKER_MAX - 1))));
+  } else {
+    has = MARKER.test(text);
+  }
+  if (path !== undefined) {
+    if (has) markerFree.delete(path);
+    else {
+      if (markerFree.size >= 64 && !markerFree.has(path)) markerFree.clear();
+      markerFree.set(path, text);
+    }
+  }
+  lastMarker = { text, has };
+  return has;
+}
 
 // ---------------------------------------------------------------------------
 // Directives
@@ -318,7 +353,7 @@ export interface SuppressOptions {
  * unused ones appended (the caller sorts).
  */
 export function applySuppressions(view: SuppressionView, findings: Finding[], opts: SuppressOptions): Finding[] {
-  const hasComments = view.commentsAllowed && MARKER.test(view.text);
+  const hasComments = view.commentsAllowed && mentionsMarker(view.text, opts.path);
   const directives = hasComments || view.format === 'cloudformation'
     ? collectDirectives(view, opts.today ?? new Date().toISOString().slice(0, 10))
     : [];
@@ -491,7 +526,7 @@ export class CfnSuppressionView implements SuppressionView {
   }
 
   comments(): SourceComment[] {
-    if (!this.commentsAllowed || !MARKER.test(this.tpl.text)) return [];
+    if (!this.commentsAllowed || !mentionsMarker(this.tpl.text)) return [];
     return hashComments(this.tpl.text, this.tpl.lines, (o) => this.containing(o) !== null);
   }
 
