@@ -258,12 +258,31 @@ class TfFileImpl implements TfFile {
   }
 
   private segmentReferences(): TfReference[] {
+    // Nothing to copy from a previous version (a fresh parse): one query over the
+    // whole tree finds what one query per part would (every match lies inside one
+    // part, comments hold none), at less cost; each block then gets its share.
+    if (this.segments.length > 1 && this.segments.every((s) => !s.block || !s.block.hasRefs())) return this.wholeReferences();
     const out: TfReference[] = [];
     for (const s of this.segments) {
       const refs = s.block ? s.block.references(this.text) : collectReferences(s.node!, this.text);
       for (const r of refs) out.push(r);
     }
     return out;
+  }
+
+  private wholeReferences(): TfReference[] {
+    const all = collectReferences(this.tree, this.text);
+    // Both in source order: each block's references are those starting inside it.
+    let i = 0;
+    for (const s of this.segments) {
+      const b = s.block;
+      if (!b) continue;
+      while (i < all.length && all[i].range.start < b.range.start) i++;
+      const from = i;
+      while (i < all.length && all[i].range.start < b.range.end) i++;
+      b.setReferences(all.slice(from, i));
+    }
+    return all;
   }
 }
 
@@ -383,6 +402,18 @@ class TfBlockImpl implements TfBlock {
 
   blocksOfType(type: string): TfBlock[] {
     return this.blocks.filter((b) => b.type === type);
+  }
+
+  /** The references of this top-level block are known or can be copied (no query needed). */
+  hasRefs(): boolean {
+    return this.refs !== null || !!this.placed?.tpl.refs;
+  }
+
+  /** The references inside this top-level block, found by a query over more than it. */
+  setReferences(refs: TfReference[]): void {
+    this.refs = refs;
+    const p = this.placed;
+    if (p) p.tpl.refs = refs.map((r) => moveRef(r, -p.base));
   }
 
   /** The references inside a top-level block. */
