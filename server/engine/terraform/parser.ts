@@ -525,31 +525,34 @@ class TfExprImpl implements TfExpr {
   }
 
   get kind(): TfExprKind {
-    if (this.kindCache === undefined) {
-      this.kindCache = exprKind(this.node);
-      if (this.tpl) this.tpl.kind = this.kindCache;
-    }
-    return this.kindCache;
+    if (this.kindCache === undefined) this.readShape();
+    return this.kindCache!;
   }
 
   get value(): string | number | boolean | null | undefined {
-    if (!this.valueDone) {
-      this.valueCache = exprValue(this.node, this.kind, this.src);
-      this.valueDone = true;
-      if (this.tpl) {
-        this.tpl.value = this.valueCache;
-        this.tpl.valueDone = true;
-      }
-    }
+    if (!this.valueDone) this.readShape();
     return this.valueCache;
   }
 
   get contentRange(): OffsetRange | undefined {
-    if (this.contentCache === null) {
-      this.contentCache = exprContentRange(this.node, this.kind, this.src);
-      if (this.tpl) this.tpl.content = this.contentCache && shift(this.contentCache, this.tpl.range.start - this.range.start);
+    if (this.contentCache === null) this.readShape();
+    return this.contentCache as OffsetRange | undefined;
+  }
+
+  /** Kind, value and content range, read together (one walk of the node's first levels). */
+  private readShape(): void {
+    const sh = exprShape(this.node, this.src);
+    this.kindCache = sh.kind;
+    this.valueCache = sh.value;
+    this.valueDone = true;
+    this.contentCache = sh.content;
+    const t = this.tpl;
+    if (t) {
+      t.kind = sh.kind;
+      t.value = sh.value;
+      t.valueDone = true;
+      t.content = sh.content && shift(sh.content, t.range.start - this.range.start);
     }
-    return this.contentCache;
   }
 }
 
@@ -679,94 +682,125 @@ function soleChild(expr: TsNode): TsNode | null {
   return expr.childCount === 1 ? expr.firstChild : null;
 }
 
-function exprKind(expr: TsNode): TfExprKind {
-  const first = expr.firstChild;
-  if (!first) return 'other';
-  if (first.type === 'variable_expr') return 'reference';
-  if (expr.childCount !== 1) return 'other';
-  switch (first.type) {
+/** What an expression is (`TfExpr` kind, value and content range). */
+interface Shape {
+  kind: TfExprKind;
+  value: string | number | boolean | null | undefined;
+  content: OffsetRange | undefined;
+}
+
+const OTHER: Shape = { kind: 'other', value: undefined, content: undefined };
+
+// One tree cursor, moved from node to node (a cursor belongs to one tree: a node of
+// another tree gets a new one). Reading with it makes no node objects, and each of
+// its steps costs less than a node's `firstChild`.
+let cursor: TreeSitter.TreeCursor | null = null;
+let cursorTree: Tree | null = null;
+
+function cursorAt(node: TsNode): TreeSitter.TreeCursor {
+  if (cursor && cursorTree === node.tree) {
+    cursor.reset(node);
+    return cursor;
+  }
+  // Deleting a cursor frees its own memory only, never reads its tree (which may be freed already).
+  cursor?.delete();
+  cursorTree = node.tree;
+  cursor = node.walk();
+  return cursor;
+}
+
+/**
+ * Kind, value and content range of `expr` (see `TfExpr`), in one pass with the
+ * cursor over the first levels of the node. The kind is read from the sole child
+ * (the first child for a traversal); `-1` is a number to everyone reading the file.
+ */
+function exprShape(expr: TsNode, src: string): Shape {
+  const c = cursorAt(expr);
+  if (!c.gotoFirstChild()) return OTHER;
+  const first = c.nodeType;
+  // A sole child (the cursor stays on it when there is no next sibling).
+  if (c.gotoNextSibling()) return first === 'variable_expr' ? { kind: 'reference', value: undefined, content: undefined } : OTHER;
+  switch (first) {
+    case 'variable_expr': return { kind: 'reference', value: undefined, content: undefined };
     case 'literal_value': {
-      const lit = first.firstChild;
-      switch (lit?.type) {
-        case 'string_lit': return 'string';
-        case 'numeric_lit': return 'number';
-        case 'bool_lit': return 'bool';
-        case 'null_lit': return 'null';
+      const soleStart = c.startIndex;
+      const soleEnd = c.endIndex;
+      if (!c.gotoFirstChild()) return OTHER;
+      switch (c.nodeType) {
+        case 'string_lit': {
+          const content = cursorStringContent(c, src);
+          return { kind: 'string', value: unescapeTemplateLiteral(src.slice(content.start, content.end)), content };
+        }
+        case 'numeric_lit': return { kind: 'number', value: Number(src.slice(c.startIndex, c.endIndex)), content: undefined };
+        case 'bool_lit': return { kind: 'bool', value: src.slice(soleStart, soleEnd) === 'true', content: undefined };
+        case 'null_lit': return { kind: 'null', value: null, content: undefined };
       }
-      return 'other';
+      return OTHER;
     }
     case 'template_expr': {
-      const t = first.firstChild;
-      return t?.type === 'heredoc_template' ? 'heredoc' : 'template';
+      if (!c.gotoFirstChild()) return { kind: 'template', value: undefined, content: undefined };
+      if (c.nodeType !== 'heredoc_template') return { kind: 'template', value: undefined, content: cursorStringContent(c, src) };
+      return { kind: 'heredoc', value: undefined, content: cursorHeredocContent(c, src) };
     }
-    case 'function_call': return 'call';
+    case 'function_call': return { kind: 'call', value: undefined, content: undefined };
     case 'collection_value': {
-      const c = first.firstChild;
-      return c?.type === 'object' ? 'object' : c?.type === 'tuple' ? 'tuple' : 'other';
+      if (!c.gotoFirstChild()) return OTHER;
+      const t = c.nodeType;
+      return t === 'object' ? { kind: 'object', value: undefined, content: undefined } : t === 'tuple' ? { kind: 'tuple', value: undefined, content: undefined } : OTHER;
     }
     case 'operation': {
-      // `-1` is a number to everyone reading the file.
-      const neg = negatedNumber(first);
-      return neg ? 'number' : 'other';
+      // `-1`: a unary operation of two children, `-` and a numeric literal.
+      if (!c.gotoFirstChild() || typeAt(c) !== 'unary_operation') return OTHER;
+      if (!c.gotoFirstChild() || typeAt(c) !== '-' || !c.gotoNextSibling()) return OTHER;
+      const litIsLast = !c.gotoNextSibling();
+      if (!litIsLast || typeAt(c) !== 'literal_value' || !c.gotoFirstChild() || typeAt(c) !== 'numeric_lit') return OTHER;
+      return { kind: 'number', value: -Number(src.slice(c.startIndex, c.endIndex)), content: undefined };
     }
   }
-  return 'other';
+  return OTHER;
 }
 
-function negatedNumber(op: TsNode): TsNode | null {
-  const u = op.firstChild;
-  if (u?.type !== 'unary_operation' || u.childCount !== 2 || u.firstChild?.type !== '-') return null;
-  const lit = u.lastChild;
-  if (lit?.type === 'literal_value' && lit.firstChild?.type === 'numeric_lit') return lit.firstChild;
-  return null;
+/** The type of the cursor's node (a call: the cursor moves between reads). */
+function typeAt(c: TreeSitter.TreeCursor): string {
+  return c.nodeType;
 }
 
-function exprValue(expr: TsNode, kind: TfExprKind, src: string): string | number | boolean | null | undefined {
-  const sole = soleChild(expr);
-  if (!sole) return undefined;
-  switch (kind) {
-    case 'string': {
-      const lit = sole.firstChild!;
-      const c = stringContent(lit, src);
-      return unescapeTemplateLiteral(src.slice(c.start, c.end));
-    }
-    case 'number': {
-      const lit = sole.type === 'operation' ? negatedNumber(sole) : sole.firstChild;
-      if (!lit) return undefined;
-      const n = Number(src.slice(lit.startIndex, lit.endIndex));
-      return sole.type === 'operation' ? -n : n;
-    }
-    case 'bool': return src.slice(sole.startIndex, sole.endIndex) === 'true';
-    case 'null': return null;
+/** `stringContent` of the cursor's node (the cursor ends on one of its children). */
+function cursorStringContent(c: TreeSitter.TreeCursor, src: string): OffsetRange {
+  const nStart = c.startIndex;
+  const nEnd = c.endIndex;
+  let start = nStart;
+  let end = nEnd;
+  if (c.gotoFirstChild()) {
+    if (c.nodeType === 'quoted_template_start') start = c.endIndex;
+    while (c.gotoNextSibling());
+    if (c.nodeType === 'quoted_template_end') end = c.startIndex;
   }
-  return undefined;
+  return { start, end: Math.max(start, Math.min(end, src.length)) };
 }
 
-function exprContentRange(expr: TsNode, kind: TfExprKind, src: string): OffsetRange | undefined {
-  const sole = soleChild(expr);
-  if (!sole) return undefined;
-  if (kind === 'string' || kind === 'template') {
-    const s = sole.firstChild; // string_lit or quoted_template
-    return s ? stringContent(s, src) : undefined;
-  }
-  if (kind === 'heredoc') {
-    const h = sole.firstChild!;
-    let open: TsNode | null = null;
-    let close: TsNode | null = null;
-    for (const c of h.children) {
-      if (c?.type === 'heredoc_identifier') {
-        if (!open) open = c;
-        else close = c;
+/**
+ * A heredoc's body lines, the cursor on the `heredoc_template`: from the line
+ * after `<<EOT` to the start of the closing marker's line.
+ */
+function cursorHeredocContent(c: TreeSitter.TreeCursor, src: string): OffsetRange | undefined {
+  const hEnd = c.endIndex;
+  let openEnd = -1;
+  let closeStart = -1;
+  if (c.gotoFirstChild()) {
+    do {
+      if (c.nodeType === 'heredoc_identifier') {
+        if (openEnd < 0) openEnd = c.endIndex;
+        else closeStart = c.startIndex;
       }
-    }
-    if (!open) return undefined;
-    const nl = src.indexOf('\n', open.endIndex);
-    const start = nl < 0 || nl > h.endIndex ? h.endIndex : nl + 1;
-    let end = close ? close.startIndex : h.endIndex;
-    while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
-    return { start, end: Math.max(start, end) };
+    } while (c.gotoNextSibling());
   }
-  return undefined;
+  if (openEnd < 0) return undefined;
+  const nl = src.indexOf('\n', openEnd);
+  const start = nl < 0 || nl > hEnd ? hEnd : nl + 1;
+  let end = closeStart >= 0 ? closeStart : hEnd;
+  while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
+  return { start, end: Math.max(start, end) };
 }
 
 function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
