@@ -156,8 +156,10 @@ interface Segment {
  * change (found by position outside the changed span) is not read again: its
  * model is copied from the previous version's template of it, moved to where the
  * block is now, its parse nodes found in the new tree on first use (by their
- * child-index path from the block's node). References are queried per top-level
- * block, and copied (moved) with the block.
+ * descendant index under the block's node). References are queried per top-level
+ * block (or once for the whole file when no block has them yet), and copied
+ * (moved) with the block. A clean file's top-level blocks are read with a tree
+ * cursor (no node objects); an expression's node is made on first use.
  */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
@@ -199,13 +201,13 @@ class TfFileImpl implements TfFile {
           const end = c.endIndex;
           const key = text.slice(start, end);
           const old = reuse?.(start, end, key);
-          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readTopBlock(c, text, this);
           b.top = c;
           b.text = key;
           this.blocks.push(b);
           this.segments.push({ block: b, node: null });
         } else if (c.type === 'attribute') {
-          const a = readAttribute(c, text, this, null, null, []);
+          const a = readAttribute(c, text, this, null);
           if (a) this.attributes.push(a);
           this.segments.push({ block: null, node: c });
         } else if (c.type !== 'comment') {
@@ -319,7 +321,8 @@ interface AttrTpl {
 
 interface ExprTpl {
   range: OffsetRange;
-  path: readonly number[];
+  /** The expression's descendant index under the top-level block's node. */
+  at: number;
   kind: TfExprKind | undefined;
   value: string | number | boolean | null | undefined;
   valueDone: boolean;
@@ -466,9 +469,9 @@ class TfExprImpl implements TfExpr {
   private valueDone = false;
   private contentCache: OffsetRange | undefined | null = null;
   private nodeCache: TsNode | null;
-  /** A top-level block's expression: where its node is found from the block's node (-1: the last child). */
-  path: readonly number[] | null = null;
-  /** The node of the top-level block holding this expression, for finding `node` (a moved model). */
+  /** A top-level block's expression: its descendant index under the block's node (-1: none). */
+  at = -1;
+  /** The node of the top-level block holding this expression, for finding `node`. */
   top: TsNode | null = null;
 
   constructor(
@@ -483,13 +486,18 @@ class TfExprImpl implements TfExpr {
 
   get node(): TsNode {
     if (!this.nodeCache) {
-      if (!this.path) throw new Error('expression node not found');
-      let n: TsNode | null = this.top;
-      for (const i of this.path) n = n && (i < 0 ? n.lastChild : n.child(i));
-      if (!n) throw new Error('expression node not found');
-      this.nodeCache = n;
+      this.nodeCache = this.cursor().currentNode;
     }
     return this.nodeCache;
+  }
+
+  /** The cursor on this expression (found by its descendant index when its node was not made). */
+  private cursor(): TreeSitter.TreeCursor {
+    if (this.nodeCache) return cursorAt(this.nodeCache);
+    if (this.at < 0 || !this.top) throw new Error('expression node not found');
+    const c = cursorAt(this.top);
+    c.gotoDescendant(this.at);
+    return c;
   }
 
   /** The template this expression was copied from: details computed here are written back. */
@@ -497,7 +505,7 @@ class TfExprImpl implements TfExpr {
 
   static fromTemplate(t: ExprTpl, base: number, owner: TfFileImpl, top: TsNode): TfExprImpl {
     const e = new TfExprImpl(null, shift(t.range, base), owner.text, owner);
-    e.path = t.path;
+    e.at = t.at;
     e.top = top;
     e.tpl = t;
     e.kindCache = t.kind;
@@ -509,10 +517,10 @@ class TfExprImpl implements TfExpr {
 
   /** This expression as a template, offsets relative to `base`. */
   template(base: number): ExprTpl {
-    if (!this.path) throw new Error('expression outside a top-level block');
+    if (this.at < 0) throw new Error('expression outside a top-level block');
     return {
       range: shift(this.range, -base),
-      path: this.path,
+      at: this.at,
       kind: this.kindCache,
       value: this.valueCache,
       valueDone: this.valueDone,
@@ -541,7 +549,7 @@ class TfExprImpl implements TfExpr {
 
   /** Kind, value and content range, read together (one walk of the node's first levels). */
   private readShape(): void {
-    const sh = exprShape(this.node, this.src);
+    const sh = exprShape(this.cursor(), this.src);
     this.kindCache = sh.kind;
     this.valueCache = sh.value;
     this.valueDone = true;
@@ -567,31 +575,24 @@ function shift(r: OffsetRange, delta: number): OffsetRange {
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
 export const MAX_BLOCK_DEPTH = 200;
 
-/**
- * `top` / `path`: inside a top-level block of a clean file, the block's node and
- * the child-index path from it to `body` (recorded on expressions so that a moved
- * copy of the model can find its nodes); null outside.
- */
-function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0, top: TsNode | null = null, path: number[] = []): void {
+/** A body (of a file with syntax errors, or of a top-level attribute) read node by node. */
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0): void {
   if (depth > MAX_BLOCK_DEPTH) return;
-  const children = body.children;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i];
+  for (const child of body.children) {
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth, top, top ? [...path, i] : path));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth));
     else if (child.type === 'attribute') {
-      const a = readAttribute(child, src, owner, parent, top, top ? [...path, i] : path);
+      const a = readAttribute(child, src, owner, parent);
       if (a) attributes.push(a);
     }
   }
 }
 
-function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null, top: TsNode | null, path: number[]): TfAttribute | null {
+function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null): TfAttribute | null {
   const name = node.firstChild;
   const expr = node.lastChild;
   if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
   const e = new TfExprImpl(expr, range(expr), src, owner);
-  if (top) e.path = [...path, -1];
   return {
     name: src.slice(name.startIndex, name.endIndex),
     nameRange: range(name),
@@ -601,7 +602,7 @@ function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock 
   };
 }
 
-function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode | null = null, path: number[] = []): TfBlockImpl {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlockImpl {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -626,13 +627,112 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1, top, top ? [...path, i] : path);
+        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1);
         break;
     }
   }
   if (block.closeBrace < 0) block.closeBrace = node.endIndex;
   if (!parent) block.address = addressOf(block.type, block.labels.map((l) => l.value));
   return block;
+}
+
+/**
+ * A clean file's top-level block, read with the cursor: the same model as
+ * `readBlock`, its expressions found by descendant index under `top` (so that a
+ * moved copy of the model finds its nodes in a later tree too).
+ */
+function readTopBlock(top: TsNode, src: string, owner: TfFileImpl): TfBlockImpl {
+  const c = cursorAt(top);
+  return readBlockAt(c, src, owner, null, 0, top);
+}
+
+/** `readBlock` at the cursor's node (the cursor is back on it at the end). */
+function readBlockAt(c: TreeSitter.TreeCursor, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode): TfBlockImpl {
+  const start = c.startIndex;
+  const end = c.endIndex;
+  if (!c.gotoFirstChild()) {
+    const b = new TfBlockImpl(src.slice(start, start), { start, end: start }, { start, end }, parent);
+    b.closeBrace = end;
+    if (!parent) b.address = addressOf(b.type, []);
+    return b;
+  }
+  const typeRange = { start: c.startIndex, end: c.endIndex };
+  const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, { start, end }, parent);
+  while (c.gotoNextSibling()) {
+    switch (c.nodeType) {
+      case 'string_lit': {
+        const fullRange = { start: c.startIndex, end: c.endIndex };
+        const content = cursorStringContent(c, src);
+        c.gotoParent();
+        block.labels.push({ value: unescapeTemplateLiteral(src.slice(content.start, content.end)), range: content, fullRange });
+        break;
+      }
+      case 'identifier': {
+        const s = c.startIndex;
+        const e = c.endIndex;
+        block.labels.push({ value: src.slice(s, e), range: { start: s, end: e }, fullRange: { start: s, end: e } });
+        break;
+      }
+      // An opening brace the parser had to assume (missing from the text) is no place for edits.
+      case 'block_start':
+        if (!c.nodeIsMissing) block.openBrace = c.startIndex;
+        break;
+      case 'block_end':
+        block.closeBrace = c.startIndex;
+        break;
+      case 'body':
+        if (depth + 1 <= MAX_BLOCK_DEPTH && c.gotoFirstChild()) {
+          readBodyAt(c, src, owner, block, block.blocks, block.attributes, depth + 1, top);
+          c.gotoParent();
+        }
+        break;
+    }
+  }
+  c.gotoParent();
+  if (block.closeBrace < 0) block.closeBrace = end;
+  if (!parent) block.address = addressOf(block.type, block.labels.map((l) => l.value));
+  return block;
+}
+
+/** `readBody` from the cursor on the body's first child (the cursor ends on its last child). */
+function readBodyAt(c: TreeSitter.TreeCursor, src: string, owner: object, parent: TfBlockImpl, blocks: TfBlock[], attributes: TfAttribute[], depth: number, top: TsNode): void {
+  do {
+    const t = c.nodeType;
+    if (t === 'block') blocks.push(readBlockAt(c, src, owner, parent, depth, top));
+    else if (t === 'attribute') {
+      const a = readAttributeAt(c, src, owner, parent, top);
+      if (a) attributes.push(a);
+    }
+  } while (c.gotoNextSibling());
+}
+
+/** `readAttribute` at the cursor's node (the cursor is back on it at the end). */
+function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, block: TfBlock, top: TsNode): TfAttribute | null {
+  const start = c.startIndex;
+  const end = c.endIndex;
+  if (!c.gotoFirstChild()) return null;
+  if (c.nodeType !== 'identifier') {
+    c.gotoParent();
+    return null;
+  }
+  const nameStart = c.startIndex;
+  const nameEnd = c.endIndex;
+  while (c.gotoNextSibling());
+  if (typeAt(c) !== 'expression') {
+    c.gotoParent();
+    return null;
+  }
+  const e = new TfExprImpl(null, { start: c.startIndex, end: c.endIndex }, src, owner);
+  e.at = c.currentDescendantIndex;
+  e.top = top;
+  c.gotoParent();
+  return {
+    name: src.slice(nameStart, nameEnd),
+    nameRange: { start: nameStart, end: nameEnd },
+    range: { start, end },
+    expr: e,
+    block,
+  };
 }
 
 const ADDRESS_PREFIX: Record<string, string> = { variable: 'var', data: 'data', module: 'module', output: 'output', ephemeral: 'ephemeral' };
@@ -714,8 +814,7 @@ function cursorAt(node: TsNode): TreeSitter.TreeCursor {
  * cursor over the first levels of the node. The kind is read from the sole child
  * (the first child for a traversal); `-1` is a number to everyone reading the file.
  */
-function exprShape(expr: TsNode, src: string): Shape {
-  const c = cursorAt(expr);
+function exprShape(c: TreeSitter.TreeCursor, src: string): Shape {
   if (!c.gotoFirstChild()) return OTHER;
   const first = c.nodeType;
   // A sole child (the cursor stays on it when there is no next sibling).
