@@ -492,12 +492,26 @@ class TfExprImpl implements TfExpr {
   }
 
   /** The cursor on this expression (found by its descendant index when its node was not made). */
-  private cursor(): TreeSitter.TreeCursor {
+  cursor(): TreeSitter.TreeCursor {
     if (this.nodeCache) return cursorAt(this.nodeCache);
     if (this.at < 0 || !this.top) throw new Error('expression node not found');
     const c = cursorAt(this.top);
     c.gotoDescendant(this.at);
     return c;
+  }
+
+  /**
+   * An expression under this one, at the cursor (which `cursor()` put on this
+   * one): found the way this one is (by descendant index under the top-level
+   * block's node, or by its own node).
+   */
+  childAt(c: TreeSitter.TreeCursor): TfExprImpl {
+    const r = { start: c.startIndex, end: c.endIndex };
+    if (this.nodeCache) return new TfExprImpl(c.currentNode, r, this.src, this.owner);
+    const e = new TfExprImpl(null, r, this.src, this.owner);
+    e.at = c.currentDescendantIndex;
+    e.top = this.top;
+    return e;
   }
 
   /** The template this expression was copied from: details computed here are written back. */
@@ -910,6 +924,7 @@ function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
 
 /** `jsonencode(...)` and every other call: name and argument expressions. */
 export function callOf(expr: TfExpr): TfCall | undefined {
+  if (expr instanceof TfExprImpl) return callAt(expr);
   const call = soleChild(expr.node);
   if (!call || call.type !== 'function_call') return undefined;
   const nameNode = call.firstChild;
@@ -928,6 +943,7 @@ export function callOf(expr: TfExpr): TfCall | undefined {
 
 /** The items of an object expression (`{ a = 1, "b" = 2 }`), in order. */
 export function objectItems(expr: TfExpr): TfObjectItem[] | undefined {
+  if (expr instanceof TfExprImpl) return objectItemsAt(expr);
   const coll = soleChild(expr.node);
   const obj = coll?.type === 'collection_value' ? coll.firstChild : null;
   if (!obj || obj.type !== 'object') return undefined;
@@ -953,11 +969,94 @@ export function objectItems(expr: TfExpr): TfObjectItem[] | undefined {
 
 /** The elements of a tuple expression (`[a, b]`). */
 export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
+  if (expr instanceof TfExprImpl) return tupleItemsAt(expr);
   const coll = soleChild(expr.node);
   const tup = coll?.type === 'collection_value' ? coll.firstChild : null;
   if (!tup || tup.type !== 'tuple') return undefined;
   const out: TfExpr[] = [];
   for (const c of tup.children) if (c?.type === 'expression') out.push(exprFromChild(c, expr));
+  return out;
+}
+
+// The same three read with the cursor (an expression made by this parser): no
+// node objects, the parts found the way their expression is.
+
+/** The cursor on the sole child of `expr`, if it has exactly one and it is of `type`. */
+function soleChildAt(expr: TfExprImpl, type: string): TreeSitter.TreeCursor | null {
+  const c = expr.cursor();
+  if (!c.gotoFirstChild() || c.gotoNextSibling() || typeAt(c) !== type) return null;
+  return c;
+}
+
+function callAt(expr: TfExprImpl): TfCall | undefined {
+  // The kind (known already, most often) says the same as the sole child's type.
+  if (expr.kind !== 'call') return undefined;
+  const c = soleChildAt(expr, 'function_call');
+  if (!c || !c.gotoFirstChild()) return undefined;
+  const nameStart = c.startIndex;
+  const nameEnd = c.endIndex;
+  const args: TfExpr[] = [];
+  let expandFinal = false;
+  do {
+    if (typeAt(c) !== 'function_arguments' || !c.gotoFirstChild()) continue;
+    do {
+      const t = typeAt(c);
+      if (t === 'expression') args.push(expr.childAt(c));
+      else if (t === 'ellipsis' || t === '...') expandFinal = true;
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  } while (c.gotoNextSibling());
+  return { name: expr.src.slice(nameStart, nameEnd), nameRange: { start: nameStart, end: nameEnd }, args, expandFinal };
+}
+
+function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
+  if (expr.kind !== 'object') return undefined;
+  const c = soleChildAt(expr, 'collection_value');
+  if (!c || !c.gotoFirstChild() || typeAt(c) !== 'object') return undefined;
+  const found: { keyExpr: TfExprImpl; bareKey: string | null; value: TfExprImpl; range: OffsetRange }[] = [];
+  if (c.gotoFirstChild()) {
+    do {
+      if (typeAt(c) !== 'object_elem' || !c.gotoFirstChild()) continue;
+      // On the element's first child (`k`); `v` is its last.
+      let keyExpr: TfExprImpl | null = null;
+      let bareKey: string | null = null;
+      if (typeAt(c) === 'expression') {
+        keyExpr = expr.childAt(c);
+        if (c.gotoFirstChild()) {
+          // A sole `variable_expr` child: a bare name.
+          if (!c.gotoNextSibling() && typeAt(c) === 'variable_expr') bareKey = expr.src.slice(c.startIndex, c.endIndex);
+          c.gotoParent();
+        }
+      }
+      let single = true;
+      while (c.gotoNextSibling()) single = false;
+      const value = keyExpr && !single && typeAt(c) === 'expression' ? expr.childAt(c) : null;
+      c.gotoParent();
+      if (keyExpr && value) found.push({ keyExpr, bareKey, value, range: { start: c.startIndex, end: c.endIndex } });
+    } while (c.gotoNextSibling());
+  }
+  // Keys' kinds read after the walk (reading one moves the cursor).
+  return found.map(({ keyExpr, bareKey, value, range: r }) => {
+    let key: string | null = bareKey;
+    let keyRange = keyExpr.range;
+    if (bareKey === null && keyExpr.kind === 'string') {
+      key = keyExpr.value as string;
+      keyRange = keyExpr.contentRange ?? keyRange;
+    }
+    return { key, keyExpr, keyRange, value, range: r };
+  });
+}
+
+function tupleItemsAt(expr: TfExprImpl): TfExpr[] | undefined {
+  if (expr.kind !== 'tuple') return undefined;
+  const c = soleChildAt(expr, 'collection_value');
+  if (!c || !c.gotoFirstChild() || typeAt(c) !== 'tuple') return undefined;
+  const out: TfExpr[] = [];
+  if (c.gotoFirstChild()) {
+    do {
+      if (typeAt(c) === 'expression') out.push(expr.childAt(c));
+    } while (c.gotoNextSibling());
+  }
   return out;
 }
 
