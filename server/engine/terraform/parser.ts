@@ -722,28 +722,31 @@ function readBodyAt(c: TreeSitter.TreeCursor, src: string, owner: object, parent
 
 /** `readAttribute` at the cursor's node (the cursor is back on it at the end). */
 function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, block: TfBlock, top: TsNode): TfAttribute | null {
-  const start = c.startIndex;
+  // A node starts where its first child starts and ends where its last child ends
+  // (tree-sitter sums the children's sizes), so the attribute's range is read off
+  // its name and its expression.
+  if (!c.gotoLastChild()) return null;
+  if (c.nodeType !== 'expression') {
+    c.gotoParent();
+    return null;
+  }
+  const exprStart = c.startIndex;
   const end = c.endIndex;
-  if (!c.gotoFirstChild()) return null;
-  if (c.nodeType !== 'identifier') {
-    c.gotoParent();
-    return null;
-  }
-  const nameStart = c.startIndex;
-  const nameEnd = c.endIndex;
-  while (c.gotoNextSibling());
-  if (typeAt(c) !== 'expression') {
-    c.gotoParent();
-    return null;
-  }
-  const e = new TfExprImpl(null, { start: c.startIndex, end: c.endIndex }, src, owner);
-  e.at = c.currentDescendantIndex;
-  e.top = top;
+  const at = c.currentDescendantIndex;
   c.gotoParent();
+  c.gotoFirstChild();
+  const isName = typeAt(c) === 'identifier';
+  const nameStart = isName ? c.startIndex : 0;
+  const nameEnd = isName ? c.endIndex : 0;
+  c.gotoParent();
+  if (!isName) return null;
+  const e = new TfExprImpl(null, { start: exprStart, end }, src, owner);
+  e.at = at;
+  e.top = top;
   return {
     name: src.slice(nameStart, nameEnd),
     nameRange: { start: nameStart, end: nameEnd },
-    range: { start, end },
+    range: { start: nameStart, end },
     expr: e,
     block,
   };
