@@ -156,8 +156,10 @@ interface Segment {
  * change (found by position outside the changed span) is not read again: its
  * model is copied from the previous version's template of it, moved to where the
  * block is now, its parse nodes found in the new tree on first use (by their
- * child-index path from the block's node). References are queried per top-level
- * block, and copied (moved) with the block.
+ * descendant index under the block's node). References are queried per top-level
+ * block (or once for the whole file when no block has them yet), and copied
+ * (moved) with the block. A clean file's top-level blocks are read with a tree
+ * cursor (no node objects); an expression's node is made on first use.
  */
 class TfFileImpl implements TfFile {
   readonly format = 'terraform' as const;
@@ -199,13 +201,13 @@ class TfFileImpl implements TfFile {
           const end = c.endIndex;
           const key = text.slice(start, end);
           const old = reuse?.(start, end, key);
-          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readBlock(c, text, this, null, 0, c, []);
+          const b = old ? TfBlockImpl.fromTemplate(old, start, null, this, c) : readTopBlock(c, text, this);
           b.top = c;
           b.text = key;
           this.blocks.push(b);
           this.segments.push({ block: b, node: null });
         } else if (c.type === 'attribute') {
-          const a = readAttribute(c, text, this, null, null, []);
+          const a = readAttribute(c, text, this, null);
           if (a) this.attributes.push(a);
           this.segments.push({ block: null, node: c });
         } else if (c.type !== 'comment') {
@@ -258,12 +260,31 @@ class TfFileImpl implements TfFile {
   }
 
   private segmentReferences(): TfReference[] {
+    // Nothing to copy from a previous version (a fresh parse): one query over the
+    // whole tree finds what one query per part would (every match lies inside one
+    // part, comments hold none), at less cost; each block then gets its share.
+    if (this.segments.length > 1 && this.segments.every((s) => !s.block || !s.block.hasRefs())) return this.wholeReferences();
     const out: TfReference[] = [];
     for (const s of this.segments) {
       const refs = s.block ? s.block.references(this.text) : collectReferences(s.node!, this.text);
       for (const r of refs) out.push(r);
     }
     return out;
+  }
+
+  private wholeReferences(): TfReference[] {
+    const all = collectReferences(this.tree, this.text);
+    // Both in source order: each block's references are those starting inside it.
+    let i = 0;
+    for (const s of this.segments) {
+      const b = s.block;
+      if (!b) continue;
+      while (i < all.length && all[i].range.start < b.range.start) i++;
+      const from = i;
+      while (i < all.length && all[i].range.start < b.range.end) i++;
+      b.setReferences(all.slice(from, i));
+    }
+    return all;
   }
 }
 
@@ -300,7 +321,8 @@ interface AttrTpl {
 
 interface ExprTpl {
   range: OffsetRange;
-  path: readonly number[];
+  /** The expression's descendant index under the top-level block's node. */
+  at: number;
   kind: TfExprKind | undefined;
   value: string | number | boolean | null | undefined;
   valueDone: boolean;
@@ -385,6 +407,18 @@ class TfBlockImpl implements TfBlock {
     return this.blocks.filter((b) => b.type === type);
   }
 
+  /** The references of this top-level block are known or can be copied (no query needed). */
+  hasRefs(): boolean {
+    return this.refs !== null || !!this.placed?.tpl.refs;
+  }
+
+  /** The references inside this top-level block, found by a query over more than it. */
+  setReferences(refs: TfReference[]): void {
+    this.refs = refs;
+    const p = this.placed;
+    if (p) p.tpl.refs = refs.map((r) => moveRef(r, -p.base));
+  }
+
   /** The references inside a top-level block. */
   references(src: string): TfReference[] {
     if (!this.refs) {
@@ -435,9 +469,9 @@ class TfExprImpl implements TfExpr {
   private valueDone = false;
   private contentCache: OffsetRange | undefined | null = null;
   private nodeCache: TsNode | null;
-  /** A top-level block's expression: where its node is found from the block's node (-1: the last child). */
-  path: readonly number[] | null = null;
-  /** The node of the top-level block holding this expression, for finding `node` (a moved model). */
+  /** A top-level block's expression: its descendant index under the block's node (-1: none). */
+  at = -1;
+  /** The node of the top-level block holding this expression, for finding `node`. */
   top: TsNode | null = null;
 
   constructor(
@@ -452,13 +486,32 @@ class TfExprImpl implements TfExpr {
 
   get node(): TsNode {
     if (!this.nodeCache) {
-      if (!this.path) throw new Error('expression node not found');
-      let n: TsNode | null = this.top;
-      for (const i of this.path) n = n && (i < 0 ? n.lastChild : n.child(i));
-      if (!n) throw new Error('expression node not found');
-      this.nodeCache = n;
+      this.nodeCache = this.cursor().currentNode;
     }
     return this.nodeCache;
+  }
+
+  /** The cursor on this expression (found by its descendant index when its node was not made). */
+  cursor(): TreeSitter.TreeCursor {
+    if (this.nodeCache) return cursorAt(this.nodeCache);
+    if (this.at < 0 || !this.top) throw new Error('expression node not found');
+    const c = cursorAt(this.top);
+    c.gotoDescendant(this.at);
+    return c;
+  }
+
+  /**
+   * An expression under this one, at the cursor (which `cursor()` put on this
+   * one): found the way this one is (by descendant index under the top-level
+   * block's node, or by its own node).
+   */
+  childAt(c: TreeSitter.TreeCursor): TfExprImpl {
+    const r = { start: c.startIndex, end: c.endIndex };
+    if (this.nodeCache) return new TfExprImpl(c.currentNode, r, this.src, this.owner);
+    const e = new TfExprImpl(null, r, this.src, this.owner);
+    e.at = c.currentDescendantIndex;
+    e.top = this.top;
+    return e;
   }
 
   /** The template this expression was copied from: details computed here are written back. */
@@ -466,7 +519,7 @@ class TfExprImpl implements TfExpr {
 
   static fromTemplate(t: ExprTpl, base: number, owner: TfFileImpl, top: TsNode): TfExprImpl {
     const e = new TfExprImpl(null, shift(t.range, base), owner.text, owner);
-    e.path = t.path;
+    e.at = t.at;
     e.top = top;
     e.tpl = t;
     e.kindCache = t.kind;
@@ -478,10 +531,10 @@ class TfExprImpl implements TfExpr {
 
   /** This expression as a template, offsets relative to `base`. */
   template(base: number): ExprTpl {
-    if (!this.path) throw new Error('expression outside a top-level block');
+    if (this.at < 0) throw new Error('expression outside a top-level block');
     return {
       range: shift(this.range, -base),
-      path: this.path,
+      at: this.at,
       kind: this.kindCache,
       value: this.valueCache,
       valueDone: this.valueDone,
@@ -494,31 +547,34 @@ class TfExprImpl implements TfExpr {
   }
 
   get kind(): TfExprKind {
-    if (this.kindCache === undefined) {
-      this.kindCache = exprKind(this.node);
-      if (this.tpl) this.tpl.kind = this.kindCache;
-    }
-    return this.kindCache;
+    if (this.kindCache === undefined) this.readShape();
+    return this.kindCache!;
   }
 
   get value(): string | number | boolean | null | undefined {
-    if (!this.valueDone) {
-      this.valueCache = exprValue(this.node, this.kind, this.src);
-      this.valueDone = true;
-      if (this.tpl) {
-        this.tpl.value = this.valueCache;
-        this.tpl.valueDone = true;
-      }
-    }
+    if (!this.valueDone) this.readShape();
     return this.valueCache;
   }
 
   get contentRange(): OffsetRange | undefined {
-    if (this.contentCache === null) {
-      this.contentCache = exprContentRange(this.node, this.kind, this.src);
-      if (this.tpl) this.tpl.content = this.contentCache && shift(this.contentCache, this.tpl.range.start - this.range.start);
+    if (this.contentCache === null) this.readShape();
+    return this.contentCache as OffsetRange | undefined;
+  }
+
+  /** Kind, value and content range, read together (one walk of the node's first levels). */
+  private readShape(): void {
+    const sh = exprShape(this.cursor(), this.src);
+    this.kindCache = sh.kind;
+    this.valueCache = sh.value;
+    this.valueDone = true;
+    this.contentCache = sh.content;
+    const t = this.tpl;
+    if (t) {
+      t.kind = sh.kind;
+      t.value = sh.value;
+      t.valueDone = true;
+      t.content = sh.content && shift(sh.content, t.range.start - this.range.start);
     }
-    return this.contentCache;
   }
 }
 
@@ -533,31 +589,24 @@ function shift(r: OffsetRange, delta: number): OffsetRange {
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
 export const MAX_BLOCK_DEPTH = 200;
 
-/**
- * `top` / `path`: inside a top-level block of a clean file, the block's node and
- * the child-index path from it to `body` (recorded on expressions so that a moved
- * copy of the model can find its nodes); null outside.
- */
-function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0, top: TsNode | null = null, path: number[] = []): void {
+/** A body (of a file with syntax errors, or of a top-level attribute) read node by node. */
+function readBody(body: TsNode, src: string, owner: object, parent: TfBlockImpl | null, blocks: TfBlock[], attributes: TfAttribute[], depth = 0): void {
   if (depth > MAX_BLOCK_DEPTH) return;
-  const children = body.children;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i];
+  for (const child of body.children) {
     if (!child) continue;
-    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth, top, top ? [...path, i] : path));
+    if (child.type === 'block') blocks.push(readBlock(child, src, owner, parent, depth));
     else if (child.type === 'attribute') {
-      const a = readAttribute(child, src, owner, parent, top, top ? [...path, i] : path);
+      const a = readAttribute(child, src, owner, parent);
       if (a) attributes.push(a);
     }
   }
 }
 
-function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null, top: TsNode | null, path: number[]): TfAttribute | null {
+function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock | null): TfAttribute | null {
   const name = node.firstChild;
   const expr = node.lastChild;
   if (!name || name.type !== 'identifier' || !expr || expr.type !== 'expression') return null;
   const e = new TfExprImpl(expr, range(expr), src, owner);
-  if (top) e.path = [...path, -1];
   return {
     name: src.slice(name.startIndex, name.endIndex),
     nameRange: range(name),
@@ -567,7 +616,7 @@ function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock 
   };
 }
 
-function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode | null = null, path: number[] = []): TfBlockImpl {
+function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlockImpl {
   const children = node.children;
   const typeNode = children[0];
   const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
@@ -592,13 +641,115 @@ function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl
         block.closeBrace = c.startIndex;
         break;
       case 'body':
-        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1, top, top ? [...path, i] : path);
+        readBody(c, src, owner, block, block.blocks, block.attributes, depth + 1);
         break;
     }
   }
   if (block.closeBrace < 0) block.closeBrace = node.endIndex;
   if (!parent) block.address = addressOf(block.type, block.labels.map((l) => l.value));
   return block;
+}
+
+/**
+ * A clean file's top-level block, read with the cursor: the same model as
+ * `readBlock`, its expressions found by descendant index under `top` (so that a
+ * moved copy of the model finds its nodes in a later tree too).
+ */
+function readTopBlock(top: TsNode, src: string, owner: TfFileImpl): TfBlockImpl {
+  const c = cursorAt(top);
+  return readBlockAt(c, src, owner, null, 0, top);
+}
+
+/** `readBlock` at the cursor's node (the cursor is back on it at the end). */
+function readBlockAt(c: TreeSitter.TreeCursor, src: string, owner: object, parent: TfBlockImpl | null, depth: number, top: TsNode): TfBlockImpl {
+  const start = c.startIndex;
+  const end = c.endIndex;
+  if (!c.gotoFirstChild()) {
+    const b = new TfBlockImpl(src.slice(start, start), { start, end: start }, { start, end }, parent);
+    b.closeBrace = end;
+    if (!parent) b.address = addressOf(b.type, []);
+    return b;
+  }
+  const typeRange = { start: c.startIndex, end: c.endIndex };
+  const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, { start, end }, parent);
+  while (c.gotoNextSibling()) {
+    switch (c.nodeType) {
+      case 'string_lit': {
+        const fullRange = { start: c.startIndex, end: c.endIndex };
+        const content = cursorStringContent(c, src);
+        c.gotoParent();
+        block.labels.push({ value: unescapeTemplateLiteral(src.slice(content.start, content.end)), range: content, fullRange });
+        break;
+      }
+      case 'identifier': {
+        const s = c.startIndex;
+        const e = c.endIndex;
+        block.labels.push({ value: src.slice(s, e), range: { start: s, end: e }, fullRange: { start: s, end: e } });
+        break;
+      }
+      // An opening brace the parser had to assume (missing from the text) is no place for edits.
+      case 'block_start':
+        if (!c.nodeIsMissing) block.openBrace = c.startIndex;
+        break;
+      case 'block_end':
+        block.closeBrace = c.startIndex;
+        break;
+      case 'body':
+        if (depth + 1 <= MAX_BLOCK_DEPTH && c.gotoFirstChild()) {
+          readBodyAt(c, src, owner, block, block.blocks, block.attributes, depth + 1, top);
+          c.gotoParent();
+        }
+        break;
+    }
+  }
+  c.gotoParent();
+  if (block.closeBrace < 0) block.closeBrace = end;
+  if (!parent) block.address = addressOf(block.type, block.labels.map((l) => l.value));
+  return block;
+}
+
+/** `readBody` from the cursor on the body's first child (the cursor ends on its last child). */
+function readBodyAt(c: TreeSitter.TreeCursor, src: string, owner: object, parent: TfBlockImpl, blocks: TfBlock[], attributes: TfAttribute[], depth: number, top: TsNode): void {
+  do {
+    const t = c.nodeType;
+    if (t === 'block') blocks.push(readBlockAt(c, src, owner, parent, depth, top));
+    else if (t === 'attribute') {
+      const a = readAttributeAt(c, src, owner, parent, top);
+      if (a) attributes.push(a);
+    }
+  } while (c.gotoNextSibling());
+}
+
+/** `readAttribute` at the cursor's node (the cursor is back on it at the end). */
+function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, block: TfBlock, top: TsNode): TfAttribute | null {
+  // A node starts where its first child starts and ends where its last child ends
+  // (tree-sitter sums the children's sizes), so the attribute's range is read off
+  // its name and its expression.
+  if (!c.gotoLastChild()) return null;
+  if (c.nodeType !== 'expression') {
+    c.gotoParent();
+    return null;
+  }
+  const exprStart = c.startIndex;
+  const end = c.endIndex;
+  const at = c.currentDescendantIndex;
+  c.gotoParent();
+  c.gotoFirstChild();
+  const isName = typeAt(c) === 'identifier';
+  const nameStart = isName ? c.startIndex : 0;
+  const nameEnd = isName ? c.endIndex : 0;
+  c.gotoParent();
+  if (!isName) return null;
+  const e = new TfExprImpl(null, { start: exprStart, end }, src, owner);
+  e.at = at;
+  e.top = top;
+  return {
+    name: src.slice(nameStart, nameEnd),
+    nameRange: { start: nameStart, end: nameEnd },
+    range: { start: nameStart, end },
+    expr: e,
+    block,
+  };
 }
 
 const ADDRESS_PREFIX: Record<string, string> = { variable: 'var', data: 'data', module: 'module', output: 'output', ephemeral: 'ephemeral' };
@@ -648,94 +799,124 @@ function soleChild(expr: TsNode): TsNode | null {
   return expr.childCount === 1 ? expr.firstChild : null;
 }
 
-function exprKind(expr: TsNode): TfExprKind {
-  const first = expr.firstChild;
-  if (!first) return 'other';
-  if (first.type === 'variable_expr') return 'reference';
-  if (expr.childCount !== 1) return 'other';
-  switch (first.type) {
+/** What an expression is (`TfExpr` kind, value and content range). */
+interface Shape {
+  kind: TfExprKind;
+  value: string | number | boolean | null | undefined;
+  content: OffsetRange | undefined;
+}
+
+const OTHER: Shape = { kind: 'other', value: undefined, content: undefined };
+
+// One tree cursor, moved from node to node (a cursor belongs to one tree: a node of
+// another tree gets a new one). Reading with it makes no node objects, and each of
+// its steps costs less than a node's `firstChild`.
+let cursor: TreeSitter.TreeCursor | null = null;
+let cursorTree: Tree | null = null;
+
+function cursorAt(node: TsNode): TreeSitter.TreeCursor {
+  if (cursor && cursorTree === node.tree) {
+    cursor.reset(node);
+    return cursor;
+  }
+  // Deleting a cursor frees its own memory only, never reads its tree (which may be freed already).
+  cursor?.delete();
+  cursorTree = node.tree;
+  cursor = node.walk();
+  return cursor;
+}
+
+/**
+ * Kind, value and content range of `expr` (see `TfExpr`), in one pass with the
+ * cursor over the first levels of the node. The kind is read from the sole child
+ * (the first child for a traversal); `-1` is a number to everyone reading the file.
+ */
+function exprShape(c: TreeSitter.TreeCursor, src: string): Shape {
+  if (!c.gotoFirstChild()) return OTHER;
+  const first = c.nodeType;
+  // A sole child (the cursor stays on it when there is no next sibling).
+  if (c.gotoNextSibling()) return first === 'variable_expr' ? { kind: 'reference', value: undefined, content: undefined } : OTHER;
+  switch (first) {
+    case 'variable_expr': return { kind: 'reference', value: undefined, content: undefined };
     case 'literal_value': {
-      const lit = first.firstChild;
-      switch (lit?.type) {
-        case 'string_lit': return 'string';
-        case 'numeric_lit': return 'number';
-        case 'bool_lit': return 'bool';
-        case 'null_lit': return 'null';
+      const soleStart = c.startIndex;
+      const soleEnd = c.endIndex;
+      if (!c.gotoFirstChild()) return OTHER;
+      switch (c.nodeType) {
+        case 'string_lit': {
+          const content = cursorStringContent(c, src);
+          return { kind: 'string', value: unescapeTemplateLiteral(src.slice(content.start, content.end)), content };
+        }
+        case 'numeric_lit': return { kind: 'number', value: Number(src.slice(c.startIndex, c.endIndex)), content: undefined };
+        case 'bool_lit': return { kind: 'bool', value: src.slice(soleStart, soleEnd) === 'true', content: undefined };
+        case 'null_lit': return { kind: 'null', value: null, content: undefined };
       }
-      return 'other';
+      return OTHER;
     }
     case 'template_expr': {
-      const t = first.firstChild;
-      return t?.type === 'heredoc_template' ? 'heredoc' : 'template';
+      if (!c.gotoFirstChild()) return { kind: 'template', value: undefined, content: undefined };
+      if (c.nodeType !== 'heredoc_template') return { kind: 'template', value: undefined, content: cursorStringContent(c, src) };
+      return { kind: 'heredoc', value: undefined, content: cursorHeredocContent(c, src) };
     }
-    case 'function_call': return 'call';
+    case 'function_call': return { kind: 'call', value: undefined, content: undefined };
     case 'collection_value': {
-      const c = first.firstChild;
-      return c?.type === 'object' ? 'object' : c?.type === 'tuple' ? 'tuple' : 'other';
+      if (!c.gotoFirstChild()) return OTHER;
+      const t = c.nodeType;
+      return t === 'object' ? { kind: 'object', value: undefined, content: undefined } : t === 'tuple' ? { kind: 'tuple', value: undefined, content: undefined } : OTHER;
     }
     case 'operation': {
-      // `-1` is a number to everyone reading the file.
-      const neg = negatedNumber(first);
-      return neg ? 'number' : 'other';
+      // `-1`: a unary operation of two children, `-` and a numeric literal.
+      if (!c.gotoFirstChild() || typeAt(c) !== 'unary_operation') return OTHER;
+      if (!c.gotoFirstChild() || typeAt(c) !== '-' || !c.gotoNextSibling()) return OTHER;
+      const litIsLast = !c.gotoNextSibling();
+      if (!litIsLast || typeAt(c) !== 'literal_value' || !c.gotoFirstChild() || typeAt(c) !== 'numeric_lit') return OTHER;
+      return { kind: 'number', value: -Number(src.slice(c.startIndex, c.endIndex)), content: undefined };
     }
   }
-  return 'other';
+  return OTHER;
 }
 
-function negatedNumber(op: TsNode): TsNode | null {
-  const u = op.firstChild;
-  if (u?.type !== 'unary_operation' || u.childCount !== 2 || u.firstChild?.type !== '-') return null;
-  const lit = u.lastChild;
-  if (lit?.type === 'literal_value' && lit.firstChild?.type === 'numeric_lit') return lit.firstChild;
-  return null;
+/** The type of the cursor's node (a call: the cursor moves between reads). */
+function typeAt(c: TreeSitter.TreeCursor): string {
+  return c.nodeType;
 }
 
-function exprValue(expr: TsNode, kind: TfExprKind, src: string): string | number | boolean | null | undefined {
-  const sole = soleChild(expr);
-  if (!sole) return undefined;
-  switch (kind) {
-    case 'string': {
-      const lit = sole.firstChild!;
-      const c = stringContent(lit, src);
-      return unescapeTemplateLiteral(src.slice(c.start, c.end));
-    }
-    case 'number': {
-      const lit = sole.type === 'operation' ? negatedNumber(sole) : sole.firstChild;
-      if (!lit) return undefined;
-      const n = Number(src.slice(lit.startIndex, lit.endIndex));
-      return sole.type === 'operation' ? -n : n;
-    }
-    case 'bool': return src.slice(sole.startIndex, sole.endIndex) === 'true';
-    case 'null': return null;
+/** `stringContent` of the cursor's node (the cursor ends on one of its children). */
+function cursorStringContent(c: TreeSitter.TreeCursor, src: string): OffsetRange {
+  const nStart = c.startIndex;
+  const nEnd = c.endIndex;
+  let start = nStart;
+  let end = nEnd;
+  if (c.gotoFirstChild()) {
+    if (c.nodeType === 'quoted_template_start') start = c.endIndex;
+    while (c.gotoNextSibling());
+    if (c.nodeType === 'quoted_template_end') end = c.startIndex;
   }
-  return undefined;
+  return { start, end: Math.max(start, Math.min(end, src.length)) };
 }
 
-function exprContentRange(expr: TsNode, kind: TfExprKind, src: string): OffsetRange | undefined {
-  const sole = soleChild(expr);
-  if (!sole) return undefined;
-  if (kind === 'string' || kind === 'template') {
-    const s = sole.firstChild; // string_lit or quoted_template
-    return s ? stringContent(s, src) : undefined;
-  }
-  if (kind === 'heredoc') {
-    const h = sole.firstChild!;
-    let open: TsNode | null = null;
-    let close: TsNode | null = null;
-    for (const c of h.children) {
-      if (c?.type === 'heredoc_identifier') {
-        if (!open) open = c;
-        else close = c;
+/**
+ * A heredoc's body lines, the cursor on the `heredoc_template`: from the line
+ * after `<<EOT` to the start of the closing marker's line.
+ */
+function cursorHeredocContent(c: TreeSitter.TreeCursor, src: string): OffsetRange | undefined {
+  const hEnd = c.endIndex;
+  let openEnd = -1;
+  let closeStart = -1;
+  if (c.gotoFirstChild()) {
+    do {
+      if (c.nodeType === 'heredoc_identifier') {
+        if (openEnd < 0) openEnd = c.endIndex;
+        else closeStart = c.startIndex;
       }
-    }
-    if (!open) return undefined;
-    const nl = src.indexOf('\n', open.endIndex);
-    const start = nl < 0 || nl > h.endIndex ? h.endIndex : nl + 1;
-    let end = close ? close.startIndex : h.endIndex;
-    while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
-    return { start, end: Math.max(start, end) };
+    } while (c.gotoNextSibling());
   }
-  return undefined;
+  if (openEnd < 0) return undefined;
+  const nl = src.indexOf('\n', openEnd);
+  const start = nl < 0 || nl > hEnd ? hEnd : nl + 1;
+  let end = closeStart >= 0 ? closeStart : hEnd;
+  while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
+  return { start, end: Math.max(start, end) };
 }
 
 function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
@@ -746,6 +927,7 @@ function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
 
 /** `jsonencode(...)` and every other call: name and argument expressions. */
 export function callOf(expr: TfExpr): TfCall | undefined {
+  if (expr instanceof TfExprImpl) return callAt(expr);
   const call = soleChild(expr.node);
   if (!call || call.type !== 'function_call') return undefined;
   const nameNode = call.firstChild;
@@ -764,6 +946,7 @@ export function callOf(expr: TfExpr): TfCall | undefined {
 
 /** The items of an object expression (`{ a = 1, "b" = 2 }`), in order. */
 export function objectItems(expr: TfExpr): TfObjectItem[] | undefined {
+  if (expr instanceof TfExprImpl) return objectItemsAt(expr);
   const coll = soleChild(expr.node);
   const obj = coll?.type === 'collection_value' ? coll.firstChild : null;
   if (!obj || obj.type !== 'object') return undefined;
@@ -789,11 +972,94 @@ export function objectItems(expr: TfExpr): TfObjectItem[] | undefined {
 
 /** The elements of a tuple expression (`[a, b]`). */
 export function tupleItems(expr: TfExpr): TfExpr[] | undefined {
+  if (expr instanceof TfExprImpl) return tupleItemsAt(expr);
   const coll = soleChild(expr.node);
   const tup = coll?.type === 'collection_value' ? coll.firstChild : null;
   if (!tup || tup.type !== 'tuple') return undefined;
   const out: TfExpr[] = [];
   for (const c of tup.children) if (c?.type === 'expression') out.push(exprFromChild(c, expr));
+  return out;
+}
+
+// The same three read with the cursor (an expression made by this parser): no
+// node objects, the parts found the way their expression is.
+
+/** The cursor on the sole child of `expr`, if it has exactly one and it is of `type`. */
+function soleChildAt(expr: TfExprImpl, type: string): TreeSitter.TreeCursor | null {
+  const c = expr.cursor();
+  if (!c.gotoFirstChild() || c.gotoNextSibling() || typeAt(c) !== type) return null;
+  return c;
+}
+
+function callAt(expr: TfExprImpl): TfCall | undefined {
+  // The kind (known already, most often) says the same as the sole child's type.
+  if (expr.kind !== 'call') return undefined;
+  const c = soleChildAt(expr, 'function_call');
+  if (!c || !c.gotoFirstChild()) return undefined;
+  const nameStart = c.startIndex;
+  const nameEnd = c.endIndex;
+  const args: TfExpr[] = [];
+  let expandFinal = false;
+  do {
+    if (typeAt(c) !== 'function_arguments' || !c.gotoFirstChild()) continue;
+    do {
+      const t = typeAt(c);
+      if (t === 'expression') args.push(expr.childAt(c));
+      else if (t === 'ellipsis' || t === '...') expandFinal = true;
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  } while (c.gotoNextSibling());
+  return { name: expr.src.slice(nameStart, nameEnd), nameRange: { start: nameStart, end: nameEnd }, args, expandFinal };
+}
+
+function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
+  if (expr.kind !== 'object') return undefined;
+  const c = soleChildAt(expr, 'collection_value');
+  if (!c || !c.gotoFirstChild() || typeAt(c) !== 'object') return undefined;
+  const found: { keyExpr: TfExprImpl; bareKey: string | null; value: TfExprImpl; range: OffsetRange }[] = [];
+  if (c.gotoFirstChild()) {
+    do {
+      if (typeAt(c) !== 'object_elem' || !c.gotoFirstChild()) continue;
+      // On the element's first child (`k`); `v` is its last.
+      let keyExpr: TfExprImpl | null = null;
+      let bareKey: string | null = null;
+      if (typeAt(c) === 'expression') {
+        keyExpr = expr.childAt(c);
+        if (c.gotoFirstChild()) {
+          // A sole `variable_expr` child: a bare name.
+          if (!c.gotoNextSibling() && typeAt(c) === 'variable_expr') bareKey = expr.src.slice(c.startIndex, c.endIndex);
+          c.gotoParent();
+        }
+      }
+      let single = true;
+      while (c.gotoNextSibling()) single = false;
+      const value = keyExpr && !single && typeAt(c) === 'expression' ? expr.childAt(c) : null;
+      c.gotoParent();
+      if (keyExpr && value) found.push({ keyExpr, bareKey, value, range: { start: c.startIndex, end: c.endIndex } });
+    } while (c.gotoNextSibling());
+  }
+  // Keys' kinds read after the walk (reading one moves the cursor).
+  return found.map(({ keyExpr, bareKey, value, range: r }) => {
+    let key: string | null = bareKey;
+    let keyRange = keyExpr.range;
+    if (bareKey === null && keyExpr.kind === 'string') {
+      key = keyExpr.value as string;
+      keyRange = keyExpr.contentRange ?? keyRange;
+    }
+    return { key, keyExpr, keyRange, value, range: r };
+  });
+}
+
+function tupleItemsAt(expr: TfExprImpl): TfExpr[] | undefined {
+  if (expr.kind !== 'tuple') return undefined;
+  const c = soleChildAt(expr, 'collection_value');
+  if (!c || !c.gotoFirstChild() || typeAt(c) !== 'tuple') return undefined;
+  const out: TfExpr[] = [];
+  if (c.gotoFirstChild()) {
+    do {
+      if (typeAt(c) === 'expression') out.push(expr.childAt(c));
+    } while (c.gotoNextSibling());
+  }
   return out;
 }
 
