@@ -1,5 +1,6 @@
 import { defineRule, type DfContext } from '../server/engine/rule';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
+import { instructionFact } from '../server/engine/dockerfile/parser';
 import type { Fix, TextEdit } from '../server/engine/types';
 import { containsKeyId, credentialSetting, isLiteralSecret, isSecretKeyShaped, mask } from './lib/secrets';
 
@@ -72,6 +73,13 @@ function suggestion(ctx: DfContext, instr: DfInstruction, prop: DfProperty): Fix
   return ctx.suggest(`Remove ${instr.keyword} ${prop.name}: provide it at run time from a secrets store`, edits);
 }
 
+const FACT = 'docker-no-secrets';
+
+/** Whether some pair of the instruction is reported below (a name or value that says credential). */
+function candidates(instr: DfInstruction): boolean {
+  return instr.properties.some((p) => secretName(p.name) || keyShaped(p.value));
+}
+
 export default defineRule({
   id: 'docker-no-secrets',
   severity: 'error',
@@ -82,6 +90,9 @@ export default defineRule({
   dockerfile(ctx) {
     for (const instr of ctx.dockerfile.instructions) {
       if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+      // Most ENV/ARGs carry nothing: known per instruction as parsed, so that an
+      // edit before it neither re-tests its pairs nor moves them.
+      if (!instructionFact(instr, FACT, candidates)) continue;
       for (const p of instr.properties) {
         const named = secretName(p.name);
         const shaped = keyShaped(p.value);
