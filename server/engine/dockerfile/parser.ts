@@ -63,18 +63,23 @@ interface FromInfo {
   nameRange: OffsetRange | null;
   imageRange: OffsetRange | null;
   image: string;
+  /** The stage name as written (`nameRange`'s text), or null. */
+  name: string | null;
+  /** The image resolved against the global ARGs whose key is `resolvedFor` (see `fromImage`). */
+  resolved?: ResolvedImage;
+  resolvedFor?: string;
 }
+
+type ResolvedImage = Omit<DfImage, 'raw' | 'range'>;
 
 /** FROM details of the instructions as parsed (a moved copy asks its source, see `fromInfoOf`). */
 const fromInfos = new WeakMap<DfInstruction, FromInfo>();
 
-/** The FROM details of `instr` (moved with it when it is a moved copy). */
-function fromInfoOf(instr: DfInstruction): FromInfo | undefined {
-  if (!(instr instanceof MovedInstruction)) return fromInfos.get(instr);
-  const info = fromInfos.get(instr.source);
-  if (!info) return undefined;
-  const d = instr.delta;
-  return { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image };
+/** The FROM details of `instr` as parsed, and how far `instr` is moved from there. */
+function fromInfoOf(instr: DfInstruction): { info: FromInfo; delta: number } | undefined {
+  const moved = instr instanceof MovedInstruction;
+  const info = fromInfos.get(moved ? instr.source : instr);
+  return info && { info, delta: moved ? instr.delta : 0 };
 }
 
 /**
@@ -192,12 +197,16 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   let current: DfStage | null = null;
   /** The first stage of each name, lower case. */
   const named = new Map<string, DfStage>();
+  /** `file.globalArgs` as a string (resolved images are kept per FROM as parsed, for these ARGs). */
+  let globalsKey: string | undefined;
   for (const instr of file.instructions) {
     if (instr.keyword === 'FROM') {
-      const info = fromInfoOf(instr) ?? { nameRange: null, imageRange: null, image: '' };
-      const image = fromImage(instr, info, file.globalArgs);
-      const nameRange = info.nameRange;
-      const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
+      const at = fromInfoOf(instr) ?? { info: { nameRange: null, imageRange: null, image: '', name: null }, delta: 0 };
+      // The global ARGs are all known at the first FROM.
+      globalsKey ??= file.globalArgs.size === 0 ? '' : JSON.stringify([...file.globalArgs]);
+      const image = fromImage(instr, at.info, at.delta, file.globalArgs, globalsKey);
+      const nameRange = shiftOrNull(at.info.nameRange, at.delta);
+      const name = at.info.name;
       const lower = image.resolved.toLowerCase();
       const parent = named.get(lower);
       current = {
@@ -397,29 +406,35 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
   };
 }
 
+/** The parts of a moved instruction that are moved only when asked for (see `MovedInstruction`). */
+interface MovedParts {
+  keywordRange?: OffsetRange;
+  argsRange?: OffsetRange | null;
+  argsMap?: number[];
+  args?: DfArgument[];
+  flags?: DfFlag[];
+  heredocs?: DfHeredoc[];
+  properties?: DfProperty[];
+}
+
 /**
  * An instruction of an earlier parse moved by `delta` characters. Its parts
- * other than the ranges of the instruction itself are moved only when asked
- * for: most are never, and copying them all on every keystroke is most of what
- * an edit costs in a long file.
+ * other than its range are moved only when asked for (getters, cached): most
+ * are never, and copying them all on every keystroke is most of what an edit
+ * costs in a long file. (Spreading one, `{...instr}`, copies none of them.)
  */
 class MovedInstruction implements DfInstruction {
   keyword: string;
   range: OffsetRange;
-  keywordRange: OffsetRange;
   argsText: string;
-  argsRange: OffsetRange | null;
   json: string[] | null;
   raw: any;
   /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
   readonly source: DfInstruction;
   /** How far this copy is moved from `source`. */
   readonly delta: number;
-  private movedMap?: number[];
-  private movedArgs?: DfArgument[];
-  private movedFlags?: DfFlag[];
-  private movedHeredocs?: DfHeredoc[];
-  private movedProperties?: DfProperty[];
+  /** What was moved (or set) so far; one object, made on the first ask. */
+  private moved?: MovedParts;
 
   constructor(i: DfInstruction, delta: number) {
     if (i instanceof MovedInstruction) {
@@ -431,43 +446,68 @@ class MovedInstruction implements DfInstruction {
     }
     this.keyword = i.keyword;
     this.range = shiftRange(i.range, delta);
-    this.keywordRange = shiftRange(i.keywordRange, delta);
     this.argsText = i.argsText;
-    this.argsRange = shiftOrNull(i.argsRange, delta);
     this.json = i.json;
     this.raw = i.raw;
   }
 
+  private get parts(): MovedParts {
+    return (this.moved ??= {});
+  }
+
+  get keywordRange(): OffsetRange {
+    const m = this.parts;
+    return (m.keywordRange ??= shiftRange(this.source.keywordRange, this.delta));
+  }
+
+  set keywordRange(v: OffsetRange) {
+    this.parts.keywordRange = v;
+  }
+
+  get argsRange(): OffsetRange | null {
+    const m = this.parts;
+    if (m.argsRange === undefined) m.argsRange = shiftOrNull(this.source.argsRange, this.delta);
+    return m.argsRange;
+  }
+
+  set argsRange(v: OffsetRange | null) {
+    this.parts.argsRange = v;
+  }
+
   get argsMap(): number[] {
     const d = this.delta;
-    return (this.movedMap ??= this.source.argsMap.map((k) => k + d));
+    const m = this.parts;
+    return (m.argsMap ??= this.source.argsMap.map((k) => k + d));
   }
 
   set argsMap(v: number[]) {
-    this.movedMap = v;
+    this.parts.argsMap = v;
   }
 
   get args(): DfArgument[] {
     const d = this.delta;
-    return (this.movedArgs ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
+    const m = this.parts;
+    return (m.args ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
   }
 
   set args(v: DfArgument[]) {
-    this.movedArgs = v;
+    this.parts.args = v;
   }
 
   get flags(): DfFlag[] {
     const d = this.delta;
-    return (this.movedFlags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
+    const m = this.parts;
+    return (m.flags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
   }
 
   set flags(v: DfFlag[]) {
-    this.movedFlags = v;
+    this.parts.flags = v;
   }
 
   get heredocs(): DfHeredoc[] {
     const d = this.delta;
-    return (this.movedHeredocs ??= this.source.heredocs.map((h) => ({
+    const m = this.parts;
+    return (m.heredocs ??= this.source.heredocs.map((h) => ({
       name: h.name,
       startRange: shiftRange(h.startRange, d),
       content: h.content,
@@ -477,12 +517,13 @@ class MovedInstruction implements DfInstruction {
   }
 
   set heredocs(v: DfHeredoc[]) {
-    this.movedHeredocs = v;
+    this.parts.heredocs = v;
   }
 
   get properties(): DfProperty[] {
     const d = this.delta;
-    return (this.movedProperties ??= this.source.properties.map((p) => ({
+    const m = this.parts;
+    return (m.properties ??= this.source.properties.map((p) => ({
       name: p.name,
       value: p.value,
       range: shiftRange(p.range, d),
@@ -492,7 +533,7 @@ class MovedInstruction implements DfInstruction {
   }
 
   set properties(v: DfProperty[]) {
-    this.movedProperties = v;
+    this.parts.properties = v;
   }
 }
 
@@ -657,13 +698,15 @@ export function joinContinuations(
 }
 
 function fromInfo(instr: DfInstruction, text: string, off: (r: LspRange) => OffsetRange): FromInfo {
-  const info: FromInfo = { nameRange: null, imageRange: null, image: '' };
+  const info: FromInfo = { nameRange: null, imageRange: null, image: '', name: null };
   try {
     const r = instr.raw.getBuildStageRange();
     info.nameRange = r ? off(r) : null;
   } catch {
     info.nameRange = null;
   }
+  // A copy: the info outlives this text.
+  info.name = info.nameRange ? detach(text.slice(info.nameRange.start, info.nameRange.end)) : null;
   try {
     const r = instr.raw.getImageRange() as LspRange | null;
     if (r) {
@@ -678,8 +721,13 @@ function fromInfo(instr: DfInstruction, text: string, off: (r: LspRange) => Offs
   return info;
 }
 
-function fromImage(instr: DfInstruction, info: FromInfo, globals: Map<string, string | null>): DfImage {
-  const range = info.imageRange;
+/**
+ * The image of a FROM (`info` of it as parsed, moved by `delta`). What it
+ * resolves to depends on its text and the global ARGs only: kept with `info`
+ * for `globals` (`globalsKey`), so an edit elsewhere does not resolve it again.
+ */
+function fromImage(instr: DfInstruction, info: FromInfo, delta: number, globals: Map<string, string | null>, globalsKey: string): DfImage {
+  const range = shiftOrNull(info.imageRange, delta);
   const raw = info.image;
   if (!range) {
     return {
@@ -693,8 +741,14 @@ function fromImage(instr: DfInstruction, info: FromInfo, globals: Map<string, st
       unresolved: false,
     };
   }
-  const { value: resolved, unresolved } = expandVariables(raw, globals);
-  return { raw, resolved, ...splitImageReference(resolved), range, unresolved };
+  let r = info.resolvedFor === globalsKey ? info.resolved : undefined;
+  if (!r) {
+    const { value: resolved, unresolved } = expandVariables(raw, globals);
+    r = { resolved, ...splitImageReference(resolved), unresolved };
+    info.resolved = r;
+    info.resolvedFor = globalsKey;
+  }
+  return { raw, resolved: r.resolved, registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, range, unresolved: r.unresolved };
 }
 
 /**
@@ -745,6 +799,8 @@ export function expandVariables(
   input: string,
   vars: Map<string, string | null>,
 ): { value: string; unresolved: boolean } {
+  // Nothing to substitute: the input as it is (what the loop below would build).
+  if (!input.includes('$')) return { value: input, unresolved: false };
   let out = '';
   let unresolved = false;
   let i = 0;
