@@ -6,8 +6,8 @@ import { tfDeps } from './lib/memo';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
-import type { DfFile, DfProperty } from '../server/engine/dockerfile/model';
-import { instructionFact } from '../server/engine/dockerfile/parser';
+import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
+import { chunkInstructions } from './lib/docker';
 import { blockToDNode, entry, fromCfn, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
@@ -192,8 +192,8 @@ const CREDENTIAL_PARAMETER = /^(aws)?(accesskey(id)?|secret(access)?key|sessiont
 // ---------------------------------------------------------------------------
 // Dockerfile specifics
 
-const DF_FACT = 'no-hardcoded-credentials';
-const DF_CHUNK_KEY = 'no-hardcoded-credentials';
+const DF_FACT = 'no-hardcoded-credentials:pairs';
+const DF_CHUNK_KEY = 'no-hardcoded-credentials:text';
 
 /** An ENV/ARG pair giving a literal to a credential setting. */
 function dfSettingPair(p: DfProperty): boolean {
@@ -319,17 +319,30 @@ export default defineRule({
     const stageOf = (offset: number) => df.stages.find((s) => s.range.start <= offset && offset <= s.range.end)?.name ?? null;
     // Dockerfiles are line based: the whole text is scanned, `#` lines are comments.
     const hits: Hit[] = dfTextHits(df).map((h) => ({ ...h, resource: stageOf(h.start) }));
-    for (const instr of df.instructions) {
-      if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
-      // Known per instruction as parsed: an edit before it neither re-tests nor moves its pairs.
-      if (!instructionFact(instr, DF_FACT, (i) => i.properties.some(dfSettingPair))) continue;
-      for (const p of instr.properties) {
-        const setting = credentialSetting(p.name);
-        if (!setting || !dfSettingPair(p)) continue;
-        const value = p.value!;
-        hits.push({ start: p.valueRange!.start, end: p.valueRange!.end, value, kind: classify(value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+    for (let k = 0; k < df.chunks.length; k++) {
+      // Known per parse chunk (kept with it): a keystroke neither re-tests nor moves
+      // the pairs of the chunks it did not touch.
+      const chunk = df.chunks[k];
+      let some = chunk.data.get(DF_FACT) as boolean | undefined;
+      if (some === undefined) {
+        some = chunkInstructions(df, k).some((i) => (i.keyword === 'ENV' || i.keyword === 'ARG') && i.properties.some(dfSettingPair));
+        chunk.data.set(DF_FACT, some);
       }
+      if (some) dfPairHits(chunkInstructions(df, k), hits, stageOf);
     }
     report(ctx, hits, (h) => (h.resource ? `stage ${h.resource}` : nodePath.basename(ctx.path)));
   },
 });
+
+/** The ENV/ARG pairs of `instructions` giving a literal to a credential setting, as hits. */
+function dfPairHits(instructions: DfInstruction[], hits: Hit[], stageOf: (offset: number) => string | null): void {
+  for (const instr of instructions) {
+    if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+    for (const p of instr.properties) {
+      const setting = credentialSetting(p.name);
+      if (!setting || !dfSettingPair(p)) continue;
+      const value = p.value!;
+      hits.push({ start: p.valueRange!.start, end: p.valueRange!.end, value, kind: classify(value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+    }
+  }
+}

@@ -1,14 +1,13 @@
 import * as assert from 'node:assert';
 import { defaultConfig } from '../../server/engine/config';
 import { Engine } from '../../server/engine/linter';
-import { parseDockerfile, instructionFact, newDfParseCache } from '../../server/engine/dockerfile/parser';
 import type { Finding } from '../../server/engine/types';
 import { rules } from '../../rules';
 import { memoryWorkspace } from '../helpers/engine';
 
 /**
- * Per-instruction facts and per-chunk data of the Dockerfile rules (kept across
- * edits) give the findings a one-pass engine (one chunk, nothing kept) gives.
+ * Per-chunk data of the Dockerfile credential rules (kept with the parse chunks
+ * across edits) give the findings a one-pass engine (one chunk, nothing kept) gives.
  */
 const KEY = 'AKIA' + 'ZZZZQQQQ12345678';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Tr0nAbC';
@@ -69,18 +68,4 @@ describe('Dockerfile facts kept across edits', () => {
       }
     });
   }
-
-  it('instructionFact is computed once per instruction as parsed, moved copies included', () => {
-    const cache = newDfParseCache();
-    let text = file(10, false);
-    const a = parseDockerfile('/Dockerfile', text, cache);
-    let calls = 0;
-    const count = (df: ReturnType<typeof parseDockerfile>) => df.instructions.map((i) => instructionFact(i, 'test-kind', (p) => (calls++, p.keyword + p.argsText)));
-    assert.deepStrictEqual(count(a), a.instructions.map((i) => i.keyword + i.argsText));
-    const first = calls;
-    text = 'ARG X=1\n' + text; // moves every chunk but the first
-    const b = parseDockerfile('/Dockerfile', text, cache);
-    assert.deepStrictEqual(count(b), b.instructions.map((i) => i.keyword + i.argsText));
-    assert.ok(calls - first < first / 2, `${calls - first} recomputed of ${first}`);
-  });
 });

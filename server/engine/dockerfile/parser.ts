@@ -92,27 +92,6 @@ export function originOf(instr: DfInstruction): { from: DfInstruction; delta: nu
   return instr instanceof MovedInstruction && instr.keyword === 'RUN' ? { from: instr.source, delta: instr.delta } : undefined;
 }
 
-/** Per instruction as parsed: facts rules derived from it (see `instructionFact`). */
-const instructionFacts = new WeakMap<DfInstruction, Map<string, unknown>>();
-
-/**
- * `kind` of the facts about `instr`, computed once per instruction as parsed and
- * shared by its moved copies (an edit before it does not recompute it).
- * `compute` is given the instruction as parsed (its offsets may be those of an
- * earlier parse): the fact must depend only on the instruction's text and parse
- * (keyword, arguments, flags, properties...), never on its offsets or on other
- * instructions.
- */
-export function instructionFact<T>(instr: DfInstruction, kind: string, compute: (parsed: DfInstruction) => T): T {
-  const parsed = instr instanceof MovedInstruction ? instr.source : instr;
-  let facts = instructionFacts.get(parsed);
-  if (!facts) instructionFacts.set(parsed, (facts = new Map()));
-  if (facts.has(kind)) return facts.get(kind) as T;
-  const v = compute(parsed);
-  facts.set(kind, v);
-  return v;
-}
-
 /**
  * Parse a Dockerfile. Never throws: whatever dockerfile-ast cannot make sense of
  * ends up as unknown instructions, and if it fails outright the file has no
