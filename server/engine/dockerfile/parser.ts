@@ -53,6 +53,8 @@ interface ChunkParse {
   directives: DfDirective[];
   comments: DfComment[];
   instructions: DfInstruction[];
+  /** Indices in `instructions` of the FROMs. */
+  froms: number[];
   ast: any;
   /** Rule data derived from the chunk text alone, relative to its start (shared by shifted copies). */
   data: Map<string, unknown>;
@@ -168,18 +170,39 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   file.ast = head.ast;
   file.escapeChar = head.escapeChar;
   file.directives = head.directives;
-  for (const p of parts) {
-    for (const c of p.comments) file.comments.push(c);
-    for (const i of p.instructions) file.instructions.push(i);
-  }
+  // Joined natively (one allocation each), not element by element.
+  file.comments = parts.length === 1 ? head.comments.slice() : ([] as DfComment[]).concat(...parts.map((p) => p.comments));
+  file.instructions = parts.length === 1 ? head.instructions.slice() : ([] as DfInstruction[]).concat(...parts.map((p) => p.instructions));
 
   let current: DfStage | null = null;
   /** The first stage of each name, lower case. */
   const named = new Map<string, DfStage>();
   /** `file.globalArgs` as a string (resolved images are kept per FROM as parsed, for these ARGs). */
   let globalsKey: string | undefined;
-  for (const instr of file.instructions) {
-    if (instr.keyword === 'FROM') {
+  // Chunk by chunk: a stage is a FROM and what follows it up to the next FROM,
+  // its instructions copied at once (a chunk knows where its FROMs are).
+  for (const p of parts) {
+    const list = p.instructions;
+    const froms = p.froms;
+    const lead = froms.length > 0 ? froms[0] : list.length;
+    for (let k = 0; k < lead; k++) {
+      const instr = list[k];
+      if (current) {
+        current.instructions.push(instr);
+        current.range.end = instr.range.end;
+      } else {
+        file.preamble.push(instr);
+        if (instr.keyword === 'ARG') {
+          for (const prop of instr.properties) {
+            const value = prop.value === null ? null : expandVariables(prop.value, file.globalArgs).value;
+            file.globalArgs.set(prop.name, value);
+          }
+        }
+      }
+    }
+    for (let f = 0; f < froms.length; f++) {
+      const instr = list[froms[f]];
+      const to = f + 1 < froms.length ? froms[f + 1] : list.length;
       const at = fromInfoOf(instr) ?? { info: { nameRange: null, imageRange: null, image: '', name: null }, delta: 0 };
       // The global ARGs are all known at the first FROM.
       globalsKey ??= file.globalArgs.size === 0 ? '' : JSON.stringify([...file.globalArgs]);
@@ -195,22 +218,11 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         from: instr,
         image,
         parentStage: parent ? parent.name : null,
-        instructions: [instr],
-        range: { start: instr.range.start, end: instr.range.end },
+        instructions: list.slice(froms[f], to),
+        range: { start: instr.range.start, end: list[to - 1].range.end },
       };
       file.stages.push(current);
       if (name !== null && !named.has(name.toLowerCase())) named.set(name.toLowerCase(), current);
-    } else if (current) {
-      current.instructions.push(instr);
-      current.range.end = instr.range.end;
-    } else {
-      file.preamble.push(instr);
-      if (instr.keyword === 'ARG') {
-        for (const p of instr.properties) {
-          const value = p.value === null ? null : expandVariables(p.value, file.globalArgs).value;
-          file.globalArgs.set(p.name, value);
-        }
-      }
     }
   }
   return file;
@@ -234,7 +246,7 @@ function detach(s: string): string {
 /** Parses `text[start, end)` alone; offsets are offsets into `text`. */
 function parseChunk(text: string, start: number, end: number, wholeLines?: LineIndex): ChunkParse {
   const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
-  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], ast: null, data: new Map() };
+  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], froms: [], ast: null, data: new Map() };
   let ast: any;
   try {
     ast = DockerfileParser.parse(chunk);
@@ -281,8 +293,11 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
   for (const raw of rawInstructions) {
     const instr = tryGet(() => convertInstruction(raw, text, part.escapeChar, off), null);
     if (!instr) continue;
+    if (instr.keyword === 'FROM') {
+      part.froms.push(part.instructions.length);
+      fromInfos.set(instr, fromInfo(instr, text, off));
+    }
     part.instructions.push(instr);
-    if (instr.keyword === 'FROM') fromInfos.set(instr, fromInfo(instr, text, off));
   }
   return part;
 }
@@ -380,6 +395,7 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
     directives: p.directives.map((x) => ({ ...x, range: shiftRange(x.range, d), valueRange: shiftRange(x.valueRange, d) })),
     comments: p.comments.map((c) => ({ text: c.text, range: shiftRange(c.range, d) })),
     instructions,
+    froms: p.froms,
     ast: p.ast,
     data: p.data,
   };
