@@ -37,6 +37,8 @@ export interface DfParseCache {
   lines?: LineIndex;
   /** The chunks of the last parse by their start (`chunks` by position). */
   byStart?: Map<number, ChunkParse>;
+  /** The cut points of the last parse's text (the next scan resumes from them). */
+  cuts?: CutScan;
 }
 
 export function newDfParseCache(): DfParseCache {
@@ -127,7 +129,9 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   };
   let parts: ChunkParse[] | null = null;
   if (cache) {
-    const starts = chunkStarts(text);
+    const cuts = chunkStartsAfter(text, cache.cuts);
+    cache.cuts = cuts;
+    const starts = cuts.starts;
     const used = new Map<string, ChunkParse>();
     // Chunks wholly before or after the changed text are found by position (the
     // text there is the previous text, moved): no need to cut and hash them.
@@ -310,20 +314,87 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
  * read, a continued line holding `<`) ends the cutting: the rest is one chunk.
  */
 export function chunkStarts(text: string): number[] {
-  const starts = [0];
-  if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return starts;
+  if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return [0];
+  return scanCuts(text, [0], 0, false, null).starts;
+}
+
+/** The cut points of a text as `chunkStarts` found them, for the next text (see `chunkStartsAfter`). */
+export interface CutScan {
+  text: string;
+  starts: number[];
+  /** The scan went to the end of the text (no doubt stopped it). */
+  complete: boolean;
+}
+
+/**
+ * `chunkStarts(text)`, from the scan of an earlier text `prev`: the scan resumes
+ * at the last cut before the change and stops at the first cut after it where
+ * its state is the earlier scan's there (a cut is a FROM line outside any
+ * continuation or heredoc: from there on, equal text scans equally), the
+ * earlier cuts after it moved. Falls back to a whole scan when in doubt.
+ */
+export function chunkStartsAfter(text: string, prev: CutScan | undefined): CutScan {
+  const whole = (): CutScan => {
+    if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return { text, starts: [0], complete: false };
+    const r = scanCuts(text, [0], 0, false, null);
+    return { text, starts: r.starts, complete: r.complete };
+  };
+  if (!prev || !prev.complete || prev.text === text) return prev && prev.text === text ? prev : whole();
+  const span = changedSpan(prev.text, text);
+  // The earlier text had neither a lone CR nor an escape directive: a new one lies
+  // around the change (within its lines).
+  const lineFrom = text.lastIndexOf('\n', span.start - 1) + 1;
+  let lineTo = text.indexOf('\n', span.newEnd);
+  if (lineTo < 0) lineTo = text.length;
+  const around = text.slice(Math.max(0, Math.min(lineFrom, span.start - 1)), Math.min(text.length, lineTo + 1));
+  if (/\r(?!\n)/.test(around) || /#[ \t]*escape[ \t]*=/i.test(around)) return whole();
+  // The last earlier cut at or before the change (text before it unchanged).
+  const old = prev.starts;
+  let k = old.length - 1;
+  while (k > 0 && old[k] > span.start) k--;
+  if (k === 0) return whole();
+  const r = scanCuts(text, old.slice(0, k), old[k], true, { old, from: k, oldEnd: span.oldEnd, delta: span.newEnd - span.oldEnd });
+  return { text, starts: r.starts, complete: r.complete };
+}
+
+/**
+ * The scan of `chunkStarts` from `pos` (a line start; `seen`: a FROM was seen
+ * before it; no continuation or heredoc open there), adding to `starts`. With
+ * `resume`, stops at a line start past the change that was a cut of the earlier
+ * scan, reached in the same state, and adds the earlier cuts from there, moved.
+ */
+function scanCuts(
+  text: string,
+  starts: number[],
+  pos: number,
+  seen: boolean,
+  resume: { old: number[]; from: number; oldEnd: number; delta: number } | null,
+): { starts: number[]; complete: boolean } {
   const HEREDOC = /<<(-?)(["']?)([A-Za-z0-9_.-]+)\2(?=[ \t\r\n]|$)/y;
   const isSpace = (c: number) => c === 32 || c === 9;
-  let seenFrom = false;
+  let seenFrom = seen;
   let continued = false;
   /** Heredoc delimiters whose bodies are still to come, in order. */
   const pending: string[] = [];
-  let pos = 0;
   /** The next `<` at or after the current line (searched once, not once per line). */
   let nextLt = -1;
+  /** The next earlier cut (index into `resume.old`) that lies after the change. */
+  let next = -1;
+  if (resume) {
+    next = resume.from;
+    while (next < resume.old.length && resume.old[next] < resume.oldEnd) next++;
+  }
   // Line by line, without cutting the text into strings: this runs on every keystroke.
   while (pos < text.length) {
     const lineStart = pos;
+    if (resume && next < resume.old.length) {
+      while (next < resume.old.length && resume.old[next] + resume.delta < lineStart) next++;
+      if (next < resume.old.length && resume.old[next] + resume.delta === lineStart && seenFrom && !continued && pending.length === 0) {
+        // The earlier scan's state here, and the same text on: its cuts, moved.
+        for (let m = next; m < resume.old.length; m++) starts.push(resume.old[m] + resume.delta);
+        return { starts, complete: true };
+      }
+    }
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
     const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
@@ -360,12 +431,12 @@ export function chunkStarts(text: string): number[] {
       if (nextLt < 0) nextLt = Infinity;
     }
     if (nextLt < lineEnd) {
-      if (ends) return starts;
+      if (ends) return { starts, complete: false };
       for (let at = nextLt; at < lineEnd - 1; at++) {
         if (text.charCodeAt(at) !== 60 || text.charCodeAt(at + 1) !== 60) continue;
         HEREDOC.lastIndex = at;
         const m = HEREDOC.exec(text);
-        if (!m) return starts;
+        if (!m) return { starts, complete: false };
         pending.push(m[3]);
         at += m[0].length - 1;
       }
@@ -373,7 +444,7 @@ export function chunkStarts(text: string): number[] {
     if (blank || comment) continued ||= ends;
     else continued = ends;
   }
-  return starts;
+  return { starts, complete: true };
 }
 
 function shiftRange(r: OffsetRange, d: number): OffsetRange {
