@@ -35,8 +35,8 @@ export interface DfParseCache {
   chunks: Map<string, ChunkParse>;
   /** The line index of the last parse, the next one is derived from. */
   lines?: LineIndex;
-  /** The chunks of the last parse by their start (`chunks` by position). */
-  byStart?: Map<number, ChunkParse>;
+  /** The chunks of the last parse in order of their start (`chunks` by position, see `chunkAt`). */
+  byStart?: ChunkParse[];
   /** The cut points of the last parse's text (the next scan resumes from them). */
   cuts?: CutScan;
 }
@@ -136,7 +136,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
     // Chunks wholly before or after the changed text are found by position (the
     // text there is the previous text, moved): no need to cut and hash them.
     const span = prevText !== undefined && prevText !== text && cache.byStart ? changedSpan(prevText, text) : null;
-    const byStart = new Map<number, ChunkParse>();
+    const byStart: ChunkParse[] = [];
     if (starts.length > 1) {
       parts = [];
       for (let k = 0; k < starts.length; k++) {
@@ -144,14 +144,14 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
         let part: ChunkParse | undefined;
         if (span && (end <= span.start || start >= span.newEnd)) {
-          const was = cache.byStart!.get(end <= span.start ? start : start - span.newEnd + span.oldEnd);
+          const was = chunkAt(cache.byStart!, end <= span.start ? start : start - span.newEnd + span.oldEnd);
           if (was && was.key.length === end - start && !used.has(was.key)) {
             part = was.start === start ? was : shiftChunk(was, start - was.start);
             used.set(part.key, part);
           }
         }
         part ??= cachedChunk(cache, used, text, start, end);
-        byStart.set(start, part);
+        byStart.push(part);
         const first = part.instructions[0];
         const fine = part.ok && (k === 0 ? part.escapeChar === '\\' : first !== undefined && first.keyword === 'FROM' && first.range.start === start);
         if (!fine) {
@@ -183,6 +183,8 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   const named = new Map<string, DfStage>();
   /** `file.globalArgs` as a string (resolved images are kept per FROM as parsed, for these ARGs). */
   let globalsKey: string | undefined;
+  /** `current.instructions` is a chunk's list. */
+  let lent = false;
   // Chunk by chunk: a stage is a FROM and what follows it up to the next FROM,
   // its instructions copied at once (a chunk knows where its FROMs are).
   for (const p of parts) {
@@ -192,6 +194,9 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
     for (let k = 0; k < lead; k++) {
       const instr = list[k];
       if (current) {
+        // Never into a chunk's own list (see below).
+        if (lent) current.instructions = current.instructions.slice();
+        lent = false;
         current.instructions.push(instr);
         current.range.end = instr.range.end;
       } else {
@@ -207,6 +212,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
     for (let f = 0; f < froms.length; f++) {
       const instr = list[froms[f]];
       const to = f + 1 < froms.length ? froms[f + 1] : list.length;
+      const lends = froms.length === 1 && froms[0] === 0;
       const at = fromInfoOf(instr) ?? { info: { nameRange: null, imageRange: null, image: '', name: null }, delta: 0 };
       // The global ARGs are all known at the first FROM.
       globalsKey ??= file.globalArgs.size === 0 ? '' : JSON.stringify([...file.globalArgs]);
@@ -222,14 +228,28 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         from: instr,
         image,
         parentStage: parent ? parent.name : null,
-        instructions: list.slice(froms[f], to),
+        // A chunk that is one stage lends it its list (never changed once made).
+        instructions: lends ? list : list.slice(froms[f], to),
         range: { start: instr.range.start, end: list[to - 1].range.end },
       };
       file.stages.push(current);
+      lent = lends;
       if (name !== null && !named.has(name.toLowerCase())) named.set(name.toLowerCase(), current);
     }
   }
   return file;
+}
+
+/** The chunk of `chunks` (in order of their start) that starts at `start`. */
+function chunkAt(chunks: ChunkParse[], start: number): ChunkParse | undefined {
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (chunks[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < chunks.length && chunks[lo].start === start ? chunks[lo] : undefined;
 }
 
 /** The chunk `text[start, end)` from the cache (moved when it was last used elsewhere), or parsed. */
