@@ -1,5 +1,6 @@
 import { defineRule, type DfContext } from '../server/engine/rule';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
+import { chunkInstructions } from './lib/docker';
 import type { Fix, TextEdit } from '../server/engine/types';
 import { containsKeyId, credentialSetting, isLiteralSecret, isSecretKeyShaped, mask } from './lib/secrets';
 
@@ -72,6 +73,14 @@ function suggestion(ctx: DfContext, instr: DfInstruction, prop: DfProperty): Fix
   return ctx.suggest(`Remove ${instr.keyword} ${prop.name}: provide it at run time from a secrets store`, edits);
 }
 
+const FACT = 'docker-no-secrets';
+
+/** Whether some pair of the instruction is looked at by `check` (a name or value that says credential). */
+function candidates(instr: DfInstruction): boolean {
+  if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') return false;
+  return instr.properties.some((p) => secretName(p.name) || keyShaped(p.value));
+}
+
 export default defineRule({
   id: 'docker-no-secrets',
   severity: 'error',
@@ -80,27 +89,43 @@ export default defineRule({
   fixable: 'suggestion',
 
   dockerfile(ctx) {
-    for (const instr of ctx.dockerfile.instructions) {
-      if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
-      for (const p of instr.properties) {
-        const named = secretName(p.name);
-        const shaped = keyShaped(p.value);
-        if (!named && !shaped) continue;
-        // `ENV X_TOKEN=` clears the variable: nothing is stored.
-        if (instr.keyword === 'ENV' && named && !shaped && (p.value ?? '').trim() === '') continue;
-        const literal = p.value !== null && isLiteralSecret(p.value) && !/\$/.test(p.value);
-        const value = literal ? ` = '${mask(p.value!)}'` : p.value === null ? '' : ` = ${p.value}`;
-        const where = instr.keyword === 'ARG'
-          ? 'build arguments are recorded in the image history (docker history), whether given a default or passed with --build-arg'
-          : 'it is stored in the image configuration and in the environment of every container';
-        const what = named ? `${instr.keyword} ${p.name}${value} carries a credential` : `${instr.keyword} ${p.name} = '${mask(p.value!)}' looks like key material`;
-        ctx.report({
-          range: named ? p.nameRange : p.valueRange ?? p.range,
-          resource: ctx.dockerfile.stages.find((s) => s.instructions.includes(instr))?.name ?? null,
-          message: `${what}: ${where}. Use a build secret (RUN --mount=type=secret) for build steps, and a secrets store at run time.`,
-          fixes: [suggestion(ctx, instr, p)],
-        });
+    const df = ctx.dockerfile;
+    for (let k = 0; k < df.chunks.length; k++) {
+      // Most chunks carry nothing: known per parse chunk (kept with it), so that a
+      // keystroke neither re-tests nor moves the pairs of the chunks it did not touch.
+      const chunk = df.chunks[k];
+      let some = chunk.data.get(FACT) as boolean | undefined;
+      if (some === undefined) {
+        some = chunkInstructions(df, k).some(candidates);
+        chunk.data.set(FACT, some);
       }
+      if (some) check(ctx, chunkInstructions(df, k));
     }
   },
 });
+
+/** Reports the ENV/ARG pairs of `instructions` that carry a credential. */
+function check(ctx: DfContext, instructions: DfInstruction[]): void {
+  for (const instr of instructions) {
+    if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+    for (const p of instr.properties) {
+      const named = secretName(p.name);
+      const shaped = keyShaped(p.value);
+      if (!named && !shaped) continue;
+      // `ENV X_TOKEN=` clears the variable: nothing is stored.
+      if (instr.keyword === 'ENV' && named && !shaped && (p.value ?? '').trim() === '') continue;
+      const literal = p.value !== null && isLiteralSecret(p.value) && !/\$/.test(p.value);
+      const value = literal ? ` = '${mask(p.value!)}'` : p.value === null ? '' : ` = ${p.value}`;
+      const where = instr.keyword === 'ARG'
+        ? 'build arguments are recorded in the image history (docker history), whether given a default or passed with --build-arg'
+        : 'it is stored in the image configuration and in the environment of every container';
+      const what = named ? `${instr.keyword} ${p.name}${value} carries a credential` : `${instr.keyword} ${p.name} = '${mask(p.value!)}' looks like key material`;
+      ctx.report({
+        range: named ? p.nameRange : p.valueRange ?? p.range,
+        resource: ctx.dockerfile.stages.find((s) => s.instructions.includes(instr))?.name ?? null,
+        message: `${what}: ${where}. Use a build secret (RUN --mount=type=secret) for build steps, and a secrets store at run time.`,
+        fixes: [suggestion(ctx, instr, p)],
+      });
+    }
+  }
+}

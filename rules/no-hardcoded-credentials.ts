@@ -7,6 +7,8 @@ import { tfDeps } from './lib/memo';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
+import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
+import { chunkInstructions } from './lib/docker';
 import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
@@ -188,6 +190,53 @@ function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean =
 /** Parameter names that say they hold an AWS credential (`SecretAccessKey`, `AwsAccessKeyId`). */
 const CREDENTIAL_PARAMETER = /^(aws)?(accesskey(id)?|secret(access)?key|sessiontoken)$/i;
 
+// ---------------------------------------------------------------------------
+// Dockerfile specifics
+
+const DF_FACT = 'no-hardcoded-credentials:pairs';
+const DF_CHUNK_KEY = 'no-hardcoded-credentials:text';
+
+/** An ENV/ARG pair giving a literal to a credential setting. */
+function dfSettingPair(p: DfProperty): boolean {
+  return credentialSetting(p.name) !== null && p.value !== null && p.valueRange !== null && !/\$/.test(p.value) && isLiteralSecret(p.value);
+}
+
+/**
+ * A later chunk whose FROM line could end a `aws configure set --profile <word>
+ * <setting>` begun in the chunk before (`\s` crosses lines; the FROM keyword is
+ * the only word at a cut a match can go on through).
+ */
+const CROSSING = /^from\s+(?:aws_access_key_id|aws_secret_access_key|aws_session_token)[ \t]/i;
+
+/**
+ * `scanText(df.text)`, per parse chunk (`DfFile.chunks`), kept with the chunk:
+ * an edit rescans the chunk it touches. Equal to the scan of the whole text: a
+ * cut lies at the start of a line and every pattern stays within a line, but
+ * for `aws configure set --profile`, whose profile word can be the FROM of the
+ * next chunk (then the whole text is scanned).
+ */
+function dfTextHits(df: DfFile): TextHit[] {
+  const chunks = df.chunks;
+  if (chunks.length <= 1) return scanText(df.text);
+  const per: { hits: TextHit[]; crossing: boolean }[] = [];
+  for (const c of chunks) {
+    let v = c.data.get(DF_CHUNK_KEY) as { hits: TextHit[]; crossing: boolean } | undefined;
+    if (!v) {
+      const text = df.text.slice(c.start, c.end);
+      v = { hits: scanText(text), crossing: CROSSING.test(text) };
+      c.data.set(DF_CHUNK_KEY, v);
+    }
+    per.push(v);
+  }
+  const out: TextHit[] = [];
+  for (let k = 0; k < chunks.length; k++) {
+    if (k > 0 && per[k].crossing) return scanText(df.text);
+    const d = chunks[k].start;
+    for (const h of per[k].hits) out.push({ ...h, start: h.start + d, end: h.end + d });
+  }
+  return out;
+}
+
 export default defineRule({
   id: 'no-hardcoded-credentials',
   severity: 'error',
@@ -278,15 +327,31 @@ export default defineRule({
     const df = ctx.dockerfile;
     const stageOf = (offset: number) => df.stages.find((s) => s.range.start <= offset && offset <= s.range.end)?.name ?? null;
     // Dockerfiles are line based: the whole text is scanned, `#` lines are comments.
-    const hits: Hit[] = scanText(df.text).map((h) => ({ ...h, resource: stageOf(h.start) }));
-    for (const instr of df.instructions) {
-      if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
-      for (const p of instr.properties) {
-        const setting = credentialSetting(p.name);
-        if (!setting || p.value === null || !p.valueRange || /\$/.test(p.value) || !isLiteralSecret(p.value)) continue;
-        hits.push({ start: p.valueRange.start, end: p.valueRange.end, value: p.value, kind: classify(p.value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+    const hits: Hit[] = dfTextHits(df).map((h) => ({ ...h, resource: stageOf(h.start) }));
+    for (let k = 0; k < df.chunks.length; k++) {
+      // Known per parse chunk (kept with it): a keystroke neither re-tests nor moves
+      // the pairs of the chunks it did not touch.
+      const chunk = df.chunks[k];
+      let some = chunk.data.get(DF_FACT) as boolean | undefined;
+      if (some === undefined) {
+        some = chunkInstructions(df, k).some((i) => (i.keyword === 'ENV' || i.keyword === 'ARG') && i.properties.some(dfSettingPair));
+        chunk.data.set(DF_FACT, some);
       }
+      if (some) dfPairHits(chunkInstructions(df, k), hits, stageOf);
     }
     report(ctx, hits, (h) => (h.resource ? `stage ${h.resource}` : nodePath.basename(ctx.path)));
   },
 });
+
+/** The ENV/ARG pairs of `instructions` giving a literal to a credential setting, as hits. */
+function dfPairHits(instructions: DfInstruction[], hits: Hit[], stageOf: (offset: number) => string | null): void {
+  for (const instr of instructions) {
+    if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+    for (const p of instr.properties) {
+      const setting = credentialSetting(p.name);
+      if (!setting || !dfSettingPair(p)) continue;
+      const value = p.value!;
+      hits.push({ start: p.valueRange!.start, end: p.valueRange!.end, value, kind: classify(value, setting), name: p.name, setting, inComment: false, resource: stageOf(p.range.start) });
+    }
+  }
+}

@@ -178,12 +178,53 @@ export function posixShellAt(df: DfFile, stage: DfStage, at: DfInstruction): boo
  */
 export function stageShellDeps(df: DfFile, stage: DfStage): string {
   let shell: string | null = null;
-  const chain = stageChain(df, stage);
-  for (const s of chain) {
-    if (s === stage) break;
-    for (const i of s.instructions) if (i.keyword === 'SHELL' && i.json && i.json.length > 0) shell = i.json[0];
+  let root = stage;
+  if (stage.parentStage !== null) {
+    const chain = stageChain(df, stage);
+    root = chain[0];
+    for (const s of chain) {
+      if (s === stage) break;
+      for (const i of s.instructions) if (i.keyword === 'SHELL' && i.json && i.json.length > 0) shell = i.json[0];
+    }
   }
-  return JSON.stringify([df.escapeChar, shell, chain[0].image.resolved.toLowerCase()]);
+  // One string per content, looked up by its parts: most stages have the same
+  // deps, and a keystroke asks for those of every stage.
+  const image = root.image.resolved.toLowerCase();
+  let byShell = shellDeps.get(df.escapeChar);
+  if (!byShell) shellDeps.set(df.escapeChar, (byShell = new Map()));
+  let byImage = byShell.get(shell ?? NO_SHELL);
+  if (!byImage) byShell.set(shell ?? NO_SHELL, (byImage = new Map()));
+  let deps = byImage.get(image);
+  if (deps === undefined) {
+    if (byImage.size >= 5000) byImage.clear();
+    deps = JSON.stringify([df.escapeChar, shell, image]);
+    byImage.set(image, deps);
+  }
+  return deps;
+}
+
+/** `stageShellDeps` strings by escape character, then shell (`NO_SHELL` for none), then root image. */
+const shellDeps = new Map<string, Map<string, Map<string, string>>>();
+/** Not a shell any SHELL instruction can name (its first word is a JSON string without NUL). */
+const NO_SHELL = '\0';
+
+/**
+ * The instructions of a parse chunk (`DfFile.chunks[k]`): those that start in
+ * it, in order (found by binary search: `instructions` are in file order).
+ */
+export function chunkInstructions(df: DfFile, k: number): DfInstruction[] {
+  const { start, end } = df.chunks[k];
+  const all = df.instructions;
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].range.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  let to = lo;
+  while (to < all.length && all[to].range.start < end) to++;
+  return all.slice(lo, to);
 }
 
 // ---------------------------------------------------------------------------

@@ -110,7 +110,7 @@ export interface DfStage {
   image: DfImage;
   /** Name (as written) of an earlier stage this one is built FROM, or null. */
   parentStage: string | null;
-  /** FROM and everything up to the next FROM. */
+  /** FROM and everything up to the next FROM. May be shared with the parse cache: never change it. */
   instructions: DfInstruction[];
   /** From the FROM's start to the end of the stage's last instruction. */
   range: OffsetRange;

@@ -35,8 +35,10 @@ export interface DfParseCache {
   chunks: Map<string, ChunkParse>;
   /** The line index of the last parse, the next one is derived from. */
   lines?: LineIndex;
-  /** The chunks of the last parse by their start (`chunks` by position). */
-  byStart?: Map<number, ChunkParse>;
+  /** The chunks of the last parse in order of their start (`chunks` by position, see `chunkAt`). */
+  byStart?: ChunkParse[];
+  /** The cut points of the last parse's text (the next scan resumes from them). */
+  cuts?: CutScan;
 }
 
 export function newDfParseCache(): DfParseCache {
@@ -53,6 +55,8 @@ interface ChunkParse {
   directives: DfDirective[];
   comments: DfComment[];
   instructions: DfInstruction[];
+  /** Indices in `instructions` of the FROMs. */
+  froms: number[];
   ast: any;
   /** Rule data derived from the chunk text alone, relative to its start (shared by shifted copies). */
   data: Map<string, unknown>;
@@ -63,18 +67,23 @@ interface FromInfo {
   nameRange: OffsetRange | null;
   imageRange: OffsetRange | null;
   image: string;
+  /** The stage name as written (`nameRange`'s text), or null. */
+  name: string | null;
+  /** The image resolved against the global ARGs whose key is `resolvedFor` (see `fromImage`). */
+  resolved?: ResolvedImage;
+  resolvedFor?: string;
 }
+
+type ResolvedImage = Omit<DfImage, 'raw' | 'range'>;
 
 /** FROM details of the instructions as parsed (a moved copy asks its source, see `fromInfoOf`). */
 const fromInfos = new WeakMap<DfInstruction, FromInfo>();
 
-/** The FROM details of `instr` (moved with it when it is a moved copy). */
-function fromInfoOf(instr: DfInstruction): FromInfo | undefined {
-  if (!(instr instanceof MovedInstruction)) return fromInfos.get(instr);
-  const info = fromInfos.get(instr.source);
-  if (!info) return undefined;
-  const d = instr.delta;
-  return { nameRange: shiftOrNull(info.nameRange, d), imageRange: shiftOrNull(info.imageRange, d), image: info.image };
+/** The FROM details of `instr` as parsed, and how far `instr` is moved from there. */
+function fromInfoOf(instr: DfInstruction): { info: FromInfo; delta: number } | undefined {
+  const moved = instr instanceof MovedInstruction;
+  const info = fromInfos.get(moved ? instr.source : instr);
+  return info && { info, delta: moved ? instr.delta : 0 };
 }
 
 /**
@@ -120,12 +129,14 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   };
   let parts: ChunkParse[] | null = null;
   if (cache) {
-    const starts = chunkStarts(text);
+    const cuts = chunkStartsAfter(text, cache.cuts);
+    cache.cuts = cuts;
+    const starts = cuts.starts;
     const used = new Map<string, ChunkParse>();
     // Chunks wholly before or after the changed text are found by position (the
     // text there is the previous text, moved): no need to cut and hash them.
     const span = prevText !== undefined && prevText !== text && cache.byStart ? changedSpan(prevText, text) : null;
-    const byStart = new Map<number, ChunkParse>();
+    const byStart: ChunkParse[] = [];
     if (starts.length > 1) {
       parts = [];
       for (let k = 0; k < starts.length; k++) {
@@ -133,14 +144,14 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         const end = k + 1 < starts.length ? starts[k + 1] : text.length;
         let part: ChunkParse | undefined;
         if (span && (end <= span.start || start >= span.newEnd)) {
-          const was = cache.byStart!.get(end <= span.start ? start : start - span.newEnd + span.oldEnd);
+          const was = chunkAt(cache.byStart!, end <= span.start ? start : start - span.newEnd + span.oldEnd);
           if (was && was.key.length === end - start && !used.has(was.key)) {
             part = was.start === start ? was : shiftChunk(was, start - was.start);
             used.set(part.key, part);
           }
         }
         part ??= cachedChunk(cache, used, text, start, end);
-        byStart.set(start, part);
+        byStart.push(part);
         const first = part.instructions[0];
         const fine = part.ok && (k === 0 ? part.escapeChar === '\\' : first !== undefined && first.keyword === 'FROM' && first.range.start === start);
         if (!fine) {
@@ -163,20 +174,51 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
   file.ast = head.ast;
   file.escapeChar = head.escapeChar;
   file.directives = head.directives;
-  for (const p of parts) {
-    for (const c of p.comments) file.comments.push(c);
-    for (const i of p.instructions) file.instructions.push(i);
-  }
+  // Joined natively (one allocation each), not element by element.
+  file.comments = parts.length === 1 ? head.comments.slice() : ([] as DfComment[]).concat(...parts.map((p) => p.comments));
+  file.instructions = parts.length === 1 ? head.instructions.slice() : ([] as DfInstruction[]).concat(...parts.map((p) => p.instructions));
 
   let current: DfStage | null = null;
   /** The first stage of each name, lower case. */
   const named = new Map<string, DfStage>();
-  for (const instr of file.instructions) {
-    if (instr.keyword === 'FROM') {
-      const info = fromInfoOf(instr) ?? { nameRange: null, imageRange: null, image: '' };
-      const image = fromImage(instr, info, file.globalArgs);
-      const nameRange = info.nameRange;
-      const name = nameRange ? text.slice(nameRange.start, nameRange.end) : null;
+  /** `file.globalArgs` as a string (resolved images are kept per FROM as parsed, for these ARGs). */
+  let globalsKey: string | undefined;
+  /** `current.instructions` is a chunk's list. */
+  let lent = false;
+  // Chunk by chunk: a stage is a FROM and what follows it up to the next FROM,
+  // its instructions copied at once (a chunk knows where its FROMs are).
+  for (const p of parts) {
+    const list = p.instructions;
+    const froms = p.froms;
+    const lead = froms.length > 0 ? froms[0] : list.length;
+    for (let k = 0; k < lead; k++) {
+      const instr = list[k];
+      if (current) {
+        // Never into a chunk's own list (see below).
+        if (lent) current.instructions = current.instructions.slice();
+        lent = false;
+        current.instructions.push(instr);
+        current.range.end = instr.range.end;
+      } else {
+        file.preamble.push(instr);
+        if (instr.keyword === 'ARG') {
+          for (const prop of instr.properties) {
+            const value = prop.value === null ? null : expandVariables(prop.value, file.globalArgs).value;
+            file.globalArgs.set(prop.name, value);
+          }
+        }
+      }
+    }
+    for (let f = 0; f < froms.length; f++) {
+      const instr = list[froms[f]];
+      const to = f + 1 < froms.length ? froms[f + 1] : list.length;
+      const lends = froms.length === 1 && froms[0] === 0;
+      const at = fromInfoOf(instr) ?? { info: { nameRange: null, imageRange: null, image: '', name: null }, delta: 0 };
+      // The global ARGs are all known at the first FROM.
+      globalsKey ??= file.globalArgs.size === 0 ? '' : JSON.stringify([...file.globalArgs]);
+      const image = fromImage(instr, at.info, at.delta, file.globalArgs, globalsKey);
+      const nameRange = shiftOrNull(at.info.nameRange, at.delta);
+      const name = at.info.name;
       const lower = image.resolved.toLowerCase();
       const parent = named.get(lower);
       current = {
@@ -186,25 +228,28 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         from: instr,
         image,
         parentStage: parent ? parent.name : null,
-        instructions: [instr],
-        range: { start: instr.range.start, end: instr.range.end },
+        // A chunk that is one stage lends it its list (never changed once made).
+        instructions: lends ? list : list.slice(froms[f], to),
+        range: { start: instr.range.start, end: list[to - 1].range.end },
       };
       file.stages.push(current);
+      lent = lends;
       if (name !== null && !named.has(name.toLowerCase())) named.set(name.toLowerCase(), current);
-    } else if (current) {
-      current.instructions.push(instr);
-      current.range.end = instr.range.end;
-    } else {
-      file.preamble.push(instr);
-      if (instr.keyword === 'ARG') {
-        for (const p of instr.properties) {
-          const value = p.value === null ? null : expandVariables(p.value, file.globalArgs).value;
-          file.globalArgs.set(p.name, value);
-        }
-      }
     }
   }
   return file;
+}
+
+/** The chunk of `chunks` (in order of their start) that starts at `start`. */
+function chunkAt(chunks: ChunkParse[], start: number): ChunkParse | undefined {
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (chunks[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < chunks.length && chunks[lo].start === start ? chunks[lo] : undefined;
 }
 
 /** The chunk `text[start, end)` from the cache (moved when it was last used elsewhere), or parsed. */
@@ -225,7 +270,7 @@ function detach(s: string): string {
 /** Parses `text[start, end)` alone; offsets are offsets into `text`. */
 function parseChunk(text: string, start: number, end: number, wholeLines?: LineIndex): ChunkParse {
   const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
-  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], ast: null, data: new Map() };
+  const part: ChunkParse = { key: '', start, ok: false, escapeChar: '\\', directives: [], comments: [], instructions: [], froms: [], ast: null, data: new Map() };
   let ast: any;
   try {
     ast = DockerfileParser.parse(chunk);
@@ -272,8 +317,11 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
   for (const raw of rawInstructions) {
     const instr = tryGet(() => convertInstruction(raw, text, part.escapeChar, off), null);
     if (!instr) continue;
+    if (instr.keyword === 'FROM') {
+      part.froms.push(part.instructions.length);
+      fromInfos.set(instr, fromInfo(instr, text, off));
+    }
     part.instructions.push(instr);
-    if (instr.keyword === 'FROM') fromInfos.set(instr, fromInfo(instr, text, off));
   }
   return part;
 }
@@ -286,20 +334,87 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
  * read, a continued line holding `<`) ends the cutting: the rest is one chunk.
  */
 export function chunkStarts(text: string): number[] {
-  const starts = [0];
-  if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return starts;
+  if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return [0];
+  return scanCuts(text, [0], 0, false, null).starts;
+}
+
+/** The cut points of a text as `chunkStarts` found them, for the next text (see `chunkStartsAfter`). */
+export interface CutScan {
+  text: string;
+  starts: number[];
+  /** The scan went to the end of the text (no doubt stopped it). */
+  complete: boolean;
+}
+
+/**
+ * `chunkStarts(text)`, from the scan of an earlier text `prev`: the scan resumes
+ * at the last cut before the change and stops at the first cut after it where
+ * its state is the earlier scan's there (a cut is a FROM line outside any
+ * continuation or heredoc: from there on, equal text scans equally), the
+ * earlier cuts after it moved. Falls back to a whole scan when in doubt.
+ */
+export function chunkStartsAfter(text: string, prev: CutScan | undefined): CutScan {
+  const whole = (): CutScan => {
+    if (/\r(?!\n)/.test(text) || /#[ \t]*escape[ \t]*=/i.test(text)) return { text, starts: [0], complete: false };
+    const r = scanCuts(text, [0], 0, false, null);
+    return { text, starts: r.starts, complete: r.complete };
+  };
+  if (!prev || !prev.complete || prev.text === text) return prev && prev.text === text ? prev : whole();
+  const span = changedSpan(prev.text, text);
+  // The earlier text had neither a lone CR nor an escape directive: a new one lies
+  // around the change (within its lines).
+  const lineFrom = text.lastIndexOf('\n', span.start - 1) + 1;
+  let lineTo = text.indexOf('\n', span.newEnd);
+  if (lineTo < 0) lineTo = text.length;
+  const around = text.slice(Math.max(0, Math.min(lineFrom, span.start - 1)), Math.min(text.length, lineTo + 1));
+  if (/\r(?!\n)/.test(around) || /#[ \t]*escape[ \t]*=/i.test(around)) return whole();
+  // The last earlier cut at or before the change (text before it unchanged).
+  const old = prev.starts;
+  let k = old.length - 1;
+  while (k > 0 && old[k] > span.start) k--;
+  if (k === 0) return whole();
+  const r = scanCuts(text, old.slice(0, k), old[k], true, { old, from: k, oldEnd: span.oldEnd, delta: span.newEnd - span.oldEnd });
+  return { text, starts: r.starts, complete: r.complete };
+}
+
+/**
+ * The scan of `chunkStarts` from `pos` (a line start; `seen`: a FROM was seen
+ * before it; no continuation or heredoc open there), adding to `starts`. With
+ * `resume`, stops at a line start past the change that was a cut of the earlier
+ * scan, reached in the same state, and adds the earlier cuts from there, moved.
+ */
+function scanCuts(
+  text: string,
+  starts: number[],
+  pos: number,
+  seen: boolean,
+  resume: { old: number[]; from: number; oldEnd: number; delta: number } | null,
+): { starts: number[]; complete: boolean } {
   const HEREDOC = /<<(-?)(["']?)([A-Za-z0-9_.-]+)\2(?=[ \t\r\n]|$)/y;
   const isSpace = (c: number) => c === 32 || c === 9;
-  let seenFrom = false;
+  let seenFrom = seen;
   let continued = false;
   /** Heredoc delimiters whose bodies are still to come, in order. */
   const pending: string[] = [];
-  let pos = 0;
   /** The next `<` at or after the current line (searched once, not once per line). */
   let nextLt = -1;
+  /** The next earlier cut (index into `resume.old`) that lies after the change. */
+  let next = -1;
+  if (resume) {
+    next = resume.from;
+    while (next < resume.old.length && resume.old[next] < resume.oldEnd) next++;
+  }
   // Line by line, without cutting the text into strings: this runs on every keystroke.
   while (pos < text.length) {
     const lineStart = pos;
+    if (resume && next < resume.old.length) {
+      while (next < resume.old.length && resume.old[next] + resume.delta < lineStart) next++;
+      if (next < resume.old.length && resume.old[next] + resume.delta === lineStart && seenFrom && !continued && pending.length === 0) {
+        // The earlier scan's state here, and the same text on: its cuts, moved.
+        for (let m = next; m < resume.old.length; m++) starts.push(resume.old[m] + resume.delta);
+        return { starts, complete: true };
+      }
+    }
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
     const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
@@ -336,12 +451,12 @@ export function chunkStarts(text: string): number[] {
       if (nextLt < 0) nextLt = Infinity;
     }
     if (nextLt < lineEnd) {
-      if (ends) return starts;
+      if (ends) return { starts, complete: false };
       for (let at = nextLt; at < lineEnd - 1; at++) {
         if (text.charCodeAt(at) !== 60 || text.charCodeAt(at + 1) !== 60) continue;
         HEREDOC.lastIndex = at;
         const m = HEREDOC.exec(text);
-        if (!m) return starts;
+        if (!m) return { starts, complete: false };
         pending.push(m[3]);
         at += m[0].length - 1;
       }
@@ -349,7 +464,7 @@ export function chunkStarts(text: string): number[] {
     if (blank || comment) continued ||= ends;
     else continued = ends;
   }
-  return starts;
+  return { starts, complete: true };
 }
 
 function shiftRange(r: OffsetRange, d: number): OffsetRange {
@@ -371,34 +486,41 @@ function shiftChunk(p: ChunkParse, d: number): ChunkParse {
     directives: p.directives.map((x) => ({ ...x, range: shiftRange(x.range, d), valueRange: shiftRange(x.valueRange, d) })),
     comments: p.comments.map((c) => ({ text: c.text, range: shiftRange(c.range, d) })),
     instructions,
+    froms: p.froms,
     ast: p.ast,
     data: p.data,
   };
 }
 
+/** The parts of a moved instruction that are moved only when asked for (see `MovedInstruction`). */
+interface MovedParts {
+  keywordRange?: OffsetRange;
+  argsRange?: OffsetRange | null;
+  argsMap?: number[];
+  args?: DfArgument[];
+  flags?: DfFlag[];
+  heredocs?: DfHeredoc[];
+  properties?: DfProperty[];
+}
+
 /**
  * An instruction of an earlier parse moved by `delta` characters. Its parts
- * other than the ranges of the instruction itself are moved only when asked
- * for: most are never, and copying them all on every keystroke is most of what
- * an edit costs in a long file.
+ * other than its range are moved only when asked for (getters, cached): most
+ * are never, and copying them all on every keystroke is most of what an edit
+ * costs in a long file. (Spreading one, `{...instr}`, copies none of them.)
  */
 class MovedInstruction implements DfInstruction {
   keyword: string;
   range: OffsetRange;
-  keywordRange: OffsetRange;
   argsText: string;
-  argsRange: OffsetRange | null;
   json: string[] | null;
   raw: any;
   /** The instruction as parsed (never a copy: copies of copies point here, so memory stays flat). */
   readonly source: DfInstruction;
   /** How far this copy is moved from `source`. */
   readonly delta: number;
-  private movedMap?: number[];
-  private movedArgs?: DfArgument[];
-  private movedFlags?: DfFlag[];
-  private movedHeredocs?: DfHeredoc[];
-  private movedProperties?: DfProperty[];
+  /** What was moved (or set) so far; one object, made on the first ask. */
+  private moved?: MovedParts;
 
   constructor(i: DfInstruction, delta: number) {
     if (i instanceof MovedInstruction) {
@@ -410,43 +532,68 @@ class MovedInstruction implements DfInstruction {
     }
     this.keyword = i.keyword;
     this.range = shiftRange(i.range, delta);
-    this.keywordRange = shiftRange(i.keywordRange, delta);
     this.argsText = i.argsText;
-    this.argsRange = shiftOrNull(i.argsRange, delta);
     this.json = i.json;
     this.raw = i.raw;
   }
 
+  private get parts(): MovedParts {
+    return (this.moved ??= {});
+  }
+
+  get keywordRange(): OffsetRange {
+    const m = this.parts;
+    return (m.keywordRange ??= shiftRange(this.source.keywordRange, this.delta));
+  }
+
+  set keywordRange(v: OffsetRange) {
+    this.parts.keywordRange = v;
+  }
+
+  get argsRange(): OffsetRange | null {
+    const m = this.parts;
+    if (m.argsRange === undefined) m.argsRange = shiftOrNull(this.source.argsRange, this.delta);
+    return m.argsRange;
+  }
+
+  set argsRange(v: OffsetRange | null) {
+    this.parts.argsRange = v;
+  }
+
   get argsMap(): number[] {
     const d = this.delta;
-    return (this.movedMap ??= this.source.argsMap.map((k) => k + d));
+    const m = this.parts;
+    return (m.argsMap ??= this.source.argsMap.map((k) => k + d));
   }
 
   set argsMap(v: number[]) {
-    this.movedMap = v;
+    this.parts.argsMap = v;
   }
 
   get args(): DfArgument[] {
     const d = this.delta;
-    return (this.movedArgs ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
+    const m = this.parts;
+    return (m.args ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
   }
 
   set args(v: DfArgument[]) {
-    this.movedArgs = v;
+    this.parts.args = v;
   }
 
   get flags(): DfFlag[] {
     const d = this.delta;
-    return (this.movedFlags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
+    const m = this.parts;
+    return (m.flags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
   }
 
   set flags(v: DfFlag[]) {
-    this.movedFlags = v;
+    this.parts.flags = v;
   }
 
   get heredocs(): DfHeredoc[] {
     const d = this.delta;
-    return (this.movedHeredocs ??= this.source.heredocs.map((h) => ({
+    const m = this.parts;
+    return (m.heredocs ??= this.source.heredocs.map((h) => ({
       name: h.name,
       startRange: shiftRange(h.startRange, d),
       content: h.content,
@@ -456,12 +603,13 @@ class MovedInstruction implements DfInstruction {
   }
 
   set heredocs(v: DfHeredoc[]) {
-    this.movedHeredocs = v;
+    this.parts.heredocs = v;
   }
 
   get properties(): DfProperty[] {
     const d = this.delta;
-    return (this.movedProperties ??= this.source.properties.map((p) => ({
+    const m = this.parts;
+    return (m.properties ??= this.source.properties.map((p) => ({
       name: p.name,
       value: p.value,
       range: shiftRange(p.range, d),
@@ -471,7 +619,7 @@ class MovedInstruction implements DfInstruction {
   }
 
   set properties(v: DfProperty[]) {
-    this.movedProperties = v;
+    this.parts.properties = v;
   }
 }
 
@@ -636,13 +784,15 @@ export function joinContinuations(
 }
 
 function fromInfo(instr: DfInstruction, text: string, off: (r: LspRange) => OffsetRange): FromInfo {
-  const info: FromInfo = { nameRange: null, imageRange: null, image: '' };
+  const info: FromInfo = { nameRange: null, imageRange: null, image: '', name: null };
   try {
     const r = instr.raw.getBuildStageRange();
     info.nameRange = r ? off(r) : null;
   } catch {
     info.nameRange = null;
   }
+  // A copy: the info outlives this text.
+  info.name = info.nameRange ? detach(text.slice(info.nameRange.start, info.nameRange.end)) : null;
   try {
     const r = instr.raw.getImageRange() as LspRange | null;
     if (r) {
@@ -657,8 +807,13 @@ function fromInfo(instr: DfInstruction, text: string, off: (r: LspRange) => Offs
   return info;
 }
 
-function fromImage(instr: DfInstruction, info: FromInfo, globals: Map<string, string | null>): DfImage {
-  const range = info.imageRange;
+/**
+ * The image of a FROM (`info` of it as parsed, moved by `delta`). What it
+ * resolves to depends on its text and the global ARGs only: kept with `info`
+ * for `globals` (`globalsKey`), so an edit elsewhere does not resolve it again.
+ */
+function fromImage(instr: DfInstruction, info: FromInfo, delta: number, globals: Map<string, string | null>, globalsKey: string): DfImage {
+  const range = shiftOrNull(info.imageRange, delta);
   const raw = info.image;
   if (!range) {
     return {
@@ -672,8 +827,14 @@ function fromImage(instr: DfInstruction, info: FromInfo, globals: Map<string, st
       unresolved: false,
     };
   }
-  const { value: resolved, unresolved } = expandVariables(raw, globals);
-  return { raw, resolved, ...splitImageReference(resolved), range, unresolved };
+  let r = info.resolvedFor === globalsKey ? info.resolved : undefined;
+  if (!r) {
+    const { value: resolved, unresolved } = expandVariables(raw, globals);
+    r = { resolved, ...splitImageReference(resolved), unresolved };
+    info.resolved = r;
+    info.resolvedFor = globalsKey;
+  }
+  return { raw, resolved: r.resolved, registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, range, unresolved: r.unresolved };
 }
 
 /**
@@ -724,6 +885,8 @@ export function expandVariables(
   input: string,
   vars: Map<string, string | null>,
 ): { value: string; unresolved: boolean } {
+  // Nothing to substitute: the input as it is (what the loop below would build).
+  if (!input.includes('$')) return { value: input, unresolved: false };
   let out = '';
   let unresolved = false;
   let i = 0;
