@@ -14,7 +14,9 @@
  *         (which also records what later keystrokes reuse).
  *
  * `npm run bench -- lsp cost` runs only some parts. BENCH_SIZES, BENCH_EDITS,
- * BENCH_FILES, BENCH_DEBOUNCE override the defaults. Content comes from
+ * BENCH_FILES, BENCH_DEBOUNCE override the defaults; BENCH_SERVER runs the lsp
+ * part against another build's server (`path/to/dist/server.js`). The client
+ * keeps only the latest publish per document, as an editor does. Content comes from
  * scripts/bench/generate.ts (realistic: many rules fire on it).
  */
 import { spawnSync } from 'node:child_process';
@@ -71,7 +73,8 @@ const commas = (n: number) => n.toLocaleString('en-US');
 
 async function benchLsp(sizes: number[], edits: number, debounce: number): Promise<void> {
   const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'iac-lint-bench-'));
-  const client = new LspClient();
+  // BENCH_SERVER: another build's dist/server.js, to compare builds with the same client.
+  const client = new LspClient(process.env.BENCH_SERVER || undefined, { keepLog: false });
   const settings = { lintDebounceMs: debounce, workspaceScan: 'off' };
   await client.initialize(dir, { lintDebounceMs: debounce, settings });
   console.log(`\n## lsp: didChange → publishDiagnostics, ${edits} one-character edits typed into the middle of the file, debounce ${debounce} ms`);

@@ -39,8 +39,9 @@ export class LspClient {
   private readonly waiters: { uri: string; minVersion?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private readonly watchers: { test: () => boolean; resolve: () => void }[] = [];
   readonly latest = new Map<string, PublishDiagnosticsParams>();
-  /** Every publish, with the time it arrived (for the latency benchmark). */
+  /** Every publish, with the time it arrived (unless `keepLog` is false). */
   readonly log: { at: number; params: PublishDiagnosticsParams }[] = [];
+  private readonly keepLog: boolean;
   /** Answers to workspace/configuration: section → value, or `${scopeUri} ${section}` for a folder. */
   settings: Record<string, unknown> = {};
   readonly configurationRequests: { section?: string; scopeUri?: string }[] = [];
@@ -50,13 +51,19 @@ export class LspClient {
   readonly logMessages: string[] = [];
   stderr = '';
 
-  constructor(serverPath = nodePath.join(ROOT, 'dist', 'server.js')) {
+  /**
+   * `keepLog: false` keeps only the latest publish per document, as an editor
+   * does: the latency benchmark sends hundreds of publishes of thousands of
+   * diagnostics, and a client keeping them all spends its time collecting garbage.
+   */
+  constructor(serverPath = nodePath.join(ROOT, 'dist', 'server.js'), options: { keepLog?: boolean } = {}) {
+    this.keepLog = options.keepLog ?? true;
     this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += String(d)));
     this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.latest.set(p.uri, p);
-      this.log.push({ at: performance.now(), params: p });
+      if (this.keepLog) this.log.push({ at: performance.now(), params: p });
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const w = this.waiters[i];
         if (w.uri === p.uri && (w.minVersion === undefined || (p.version ?? -1) >= w.minVersion)) {
