@@ -6,6 +6,7 @@
 import type { DfFile, DfInstruction, DfStage } from '../../server/engine/dockerfile/model';
 import { expandVariables } from '../../server/engine/dockerfile/parser';
 import { runCommands, type ShellCommand, type ShellWord } from '../../server/engine/dockerfile/shell';
+import { firstAtOrAfter } from '../../server/engine/positions';
 
 export const baseName = (p: string): string => p.replace(/^.*\//, '');
 
@@ -215,13 +216,7 @@ const NO_SHELL = '\0';
 export function chunkInstructions(df: DfFile, k: number): DfInstruction[] {
   const { start, end } = df.chunks[k];
   const all = df.instructions;
-  let lo = 0;
-  let hi = all.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (all[mid].range.start < start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(all, start, (i) => i.range.start);
   let to = lo;
   while (to < all.length && all[to].range.start < end) to++;
   return all.slice(lo, to);

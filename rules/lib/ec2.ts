@@ -18,6 +18,7 @@ import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../se
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
+import { firstAtOrAfter } from '../../server/engine/positions';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -319,13 +320,7 @@ export function tfFind(module: TfModule, type: string, name: string): TfPlace | 
 export function tfRefsIn(file: TfFile, range: OffsetRange): TfReference[] {
   // References are sorted by start: find the first one at or after the range's start.
   const refs = file.references;
-  let lo = 0;
-  let hi = refs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (refs[mid].range.start < range.start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(refs, range.start, (r) => r.range.start);
   const out: TfReference[] = [];
   for (let i = lo; i < refs.length && refs[i].range.start <= range.end; i++) if (refs[i].range.end <= range.end) out.push(refs[i]);
   return out;

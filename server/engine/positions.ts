@@ -47,6 +47,21 @@ function derive(old: readonly number[], text: string, span: { start: number; old
   return out;
 }
 
+/**
+ * In `items` sorted by their start (`startOf`), the index of the first one that
+ * starts at or after `offset`; `items.length` when none does. A binary search.
+ */
+export function firstAtOrAfter<T>(items: readonly T[], offset: number, startOf: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (startOf(items[mid]) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class LineIndex {
   /**
    * The index of `text`, derived from `previous` (the index of an earlier version

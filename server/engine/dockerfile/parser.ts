@@ -4,7 +4,7 @@
  * rules need on top (ARG substitution in FROM, joined continuation lines, stages).
  */
 import { DockerfileParser } from 'dockerfile-ast';
-import { LineIndex } from '../positions';
+import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
 import type {
@@ -242,13 +242,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
 
 /** The chunk of `chunks` (in order of their start) that starts at `start`. */
 function chunkAt(chunks: ChunkParse[], start: number): ChunkParse | undefined {
-  let lo = 0;
-  let hi = chunks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (chunks[mid].start < start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(chunks, start, (c) => c.start);
   return lo < chunks.length && chunks[lo].start === start ? chunks[lo] : undefined;
 }
 

@@ -7,7 +7,7 @@
 // `import x = require(...)` (not `import {...}`) so that esbuild picks the package's
 // CommonJS build: its ESM build reads `import.meta.url`, which is empty in our CJS bundles.
 import TreeSitter = require('web-tree-sitter');
-import { LineIndex } from '../positions';
+import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import { loadParser } from '../treeSitter';
 import type { OffsetRange } from '../types';
@@ -235,14 +235,7 @@ class TfFileImpl implements TfFile {
         const d = start >= span.newEnd ? delta : 0;
         // Blocks are in source order: a binary search by start.
         const at = start - d;
-        let lo = 0;
-        let hi = blocks.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (blocks[mid].range.start < at) lo = mid + 1;
-          else hi = mid;
-        }
-        const b = blocks[lo];
+        const b = blocks[firstAtOrAfter(blocks, at, (x) => x.range.start)];
         return b && b.range.start === at && b.range.end === end - d ? b.template() : undefined;
       }
       if (!byText) {
@@ -1069,13 +1062,7 @@ export function referenceOf(file: TfFile, expr: TfExpr): TfReference | undefined
   // References are sorted by start: the first one starting at the expression's start.
   const refs = file.references;
   const at = expr.range.start;
-  let lo = 0;
-  let hi = refs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (refs[mid].range.start < at) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(refs, at, (r) => r.range.start);
   return lo < refs.length && refs[lo].range.start === at ? refs[lo] : undefined;
 }
 
