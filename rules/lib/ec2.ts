@@ -13,7 +13,7 @@ import { deref, getNode, getPair, intrinsic, nodeRange, resolveValues, type Reso
 import type { CfnContext, TfContext } from '../../server/engine/rule';
 import { insertAttribute, insertBlock, setAttributeValue } from '../../server/engine/terraform/edit';
 import type { TfAttribute, TfBlock, TfFile, TfModule, TfReference } from '../../server/engine/terraform/model';
-import { blockText, fileParts, referenceOf } from '../../server/engine/terraform/parser';
+import { blockReferences, blockText, referenceOf } from '../../server/engine/terraform/parser';
 import { headerRange, resolveAttr, resolveExpr, type TfResolved } from '../../server/engine/terraform/values';
 import type { Fix, OffsetRange } from '../../server/engine/types';
 import { cfnFacts } from './memo';
@@ -333,23 +333,10 @@ export function tfRefsIn(file: TfFile, range: OffsetRange): TfReference[] {
  * block, moved with a block copied from the file's last version); the model keeps
  * each block's, so asking for one block's does not query the whole file (a module
  * whose alarms are the only blocks whose references a rule needs pays only for those).
- * Files with syntax errors (no `fileParts`) are queried whole.
+ * Files with syntax errors are queried whole (`blockReferences` in the parser gives null).
  */
 export function tfBlockRefs(file: TfFile, block: TfBlock): TfReference[] {
-  if (block.parent === null && cleanFile(file)) {
-    const own = (block as TfBlock & { references?: unknown }).references;
-    if (typeof own === 'function') return (own as (src: string) => TfReference[]).call(block, file.text);
-  }
-  return tfRefsIn(file, block.range);
-}
-
-const cleanFiles = new WeakMap<TfFile, boolean>();
-
-/** Whether the parser read `file` block by block (clean, `fileParts`). */
-function cleanFile(file: TfFile): boolean {
-  let clean = cleanFiles.get(file);
-  if (clean === undefined) cleanFiles.set(file, (clean = fileParts(file) !== null));
-  return clean;
+  return blockReferences(file, block) ?? tfRefsIn(file, block.range);
 }
 
 /** `tfRefsIn(file, range)` for a range inside the top-level block `block` (its references, filtered). */

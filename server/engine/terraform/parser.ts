@@ -1079,6 +1079,16 @@ export function fileParts(file: TfFile): { block: TfBlock | null; node: TsNode }
 }
 
 /**
+ * The references inside a top-level block of a clean file (whose references are
+ * those of its top-level blocks, one block after another), without querying the
+ * rest of the file; null for a nested block or a file with syntax errors.
+ */
+export function blockReferences(file: TfFile, block: TfBlock): TfReference[] | null {
+  if (!(file instanceof TfFileImpl) || !file.clean || !(block instanceof TfBlockImpl) || block.parent !== null) return null;
+  return block.references(file.text);
+}
+
+/**
  * The text of a top-level block of `file`: in a clean file, the one string the
  * parser looked the block up by (its hash is computed already: cheap as a key).
  */
