@@ -1,14 +1,17 @@
 /**
- * The CLI's lint of many files on worker threads. The files are split into
- * shares of about equal size (a Terraform module's files stay together, so each
- * module's context is parsed once), each worker thread lints its share with an
- * engine of its own, and the results come back in the input order, so the report
- * is the same as a serial run's. Worth it only for many files: a worker costs a
- * module load and the grammars' start.
+ * The CLI's lint of many files on worker threads. The files are cut into chunks
+ * in input order (a Terraform module's files stay in one chunk, so each module's
+ * context is parsed once), and the threads take chunks as they finish the ones
+ * they have, so no thread waits while another still has a long share: the
+ * calling thread hands them out between its own chunks (a synchronous
+ * `receiveMessageOnPort`, as it never yields while it lints), each worker keeps
+ * two in hand so that it never waits for the calling thread. Results come back
+ * in the input order, so the report is the same as a serial run's. Worth it only
+ * for many files: a worker costs a module load and the grammars' start.
  */
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, Worker, isMainThread, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { EngineConfig } from '../engine/config';
 import { Engine, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
@@ -21,12 +24,21 @@ export const PARALLEL_MIN_FILES = 200;
 interface WorkerInput {
   iacLintWorker: true;
   config: EngineConfig;
-  files: SourceFile[];
-  /** What `WorkspaceView.baseText` answers, per path (iam-permission-broadening). */
-  base: [string, BaseText][] | null;
   /** Whether findings keep their fixes' edits (see `LintOptions.fixEdits`). */
   fixEdits: boolean;
+  /** Where the chunks come from and the results go. */
+  port: MessagePort;
 }
+
+/** A chunk of files to lint, or the end of the work. */
+type ToWorker =
+  | {
+    chunk: number;
+    files: SourceFile[];
+    /** What `WorkspaceView.baseText` answers, per path (iam-permission-broadening). */
+    base: [string, BaseText][] | null;
+  }
+  | { done: true };
 
 export interface LintOptions {
   /**
@@ -51,7 +63,7 @@ interface WireResult {
   findings: Finding[];
 }
 
-type WorkerOutput = { results: (WireResult | null)[] } | { error: string };
+type WorkerOutput = { chunk: number; results: (WireResult | null)[] } | { error: string };
 
 /**
  * Below this many cores a serial lint is as fast. With two, the main thread lints
@@ -79,8 +91,8 @@ function availableCores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** Splits files into `n` shares of about equal size; a folder's Terraform files go to one share. */
-export function shares(files: SourceFile[], n: number): number[][] {
+/** Work units: one file, or a folder's Terraform files (linted together, in one chunk). */
+function units(files: SourceFile[]): number[][] {
   const groups = new Map<string, number[]>();
   files.forEach((f, i) => {
     const key = /\.tf$/i.test(f.path) ? `tf:${nodePath.dirname(f.path)}` : `f:${i}`;
@@ -88,18 +100,38 @@ export function shares(files: SourceFile[], n: number): number[][] {
     if (g) g.push(i);
     else groups.set(key, [i]);
   });
-  const size = (g: number[]) => g.reduce((a, i) => a + files[i].text.length + 512, 0);
-  const sorted = [...groups.values()].sort((a, b) => size(b) - size(a));
-  const out: number[][] = Array.from({ length: n }, () => []);
-  const load = new Array<number>(n).fill(0);
-  for (const g of sorted) {
-    let k = 0;
-    for (let j = 1; j < n; j++) if (load[j] < load[k]) k = j;
-    out[k].push(...g);
-    load[k] += size(g);
+  return [...groups.values()];
+}
+
+/** The cost of linting a file, roughly: its length, plus a constant per file. */
+const fileCost = (f: SourceFile) => f.text.length + 512;
+
+/** Chunks of at most this much `fileCost`: small enough for the threads to finish together. */
+const CHUNK_COST = 256 * 1024;
+
+/**
+ * Cuts files into chunks of file indices, in input order, each unit (see `units`)
+ * whole in one chunk; at least eight chunks per thread when there are enough units,
+ * so that the threads can even out.
+ */
+export function chunks(files: SourceFile[], threads: number): number[][] {
+  const all = units(files);
+  const total = files.reduce((a, f) => a + fileCost(f), 0);
+  const limit = Math.max(1, Math.min(CHUNK_COST, Math.ceil(total / (Math.max(1, threads) * 8))));
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let cost = 0;
+  for (const u of all) {
+    cur.push(...u);
+    cost += u.reduce((a, i) => a + fileCost(files[i]), 0);
+    if (cost >= limit) {
+      out.push(cur.sort((x, y) => x - y));
+      cur = [];
+      cost = 0;
+    }
   }
-  for (const s of out) s.sort((a, b) => a - b);
-  return out.filter((s) => s.length > 0);
+  if (cur.length) out.push(cur.sort((x, y) => x - y));
+  return out;
 }
 
 /**
@@ -109,12 +141,15 @@ export function shares(files: SourceFile[], n: number): number[][] {
  */
 const WORKER_YOUNG_MB = 192;
 
+/** How many chunks a worker holds (the one it lints and the next), so that it never waits. */
+const IN_HAND = 2;
+
 /**
  * Lints `files` on `threads` threads: worker threads started from `entry` (the
  * CLI's own module, which calls `runLintWorker` when it finds itself in a
- * worker), and with `here` the calling thread too, which lints one share with it
- * while the workers lint theirs. Results are in the order of `files`; `null`
- * where a file is not one the engine lints.
+ * worker), and with `here` the calling thread too, which lints chunks itself
+ * between handing them out. Results are in the order of `files`; `null` where a
+ * file is not one the engine lints.
  */
 export async function lintInWorkers(
   entry: string, files: SourceFile[], config: EngineConfig, threads: number, baseText: ((path: string) => BaseText) | undefined,
@@ -122,38 +157,96 @@ export async function lintInWorkers(
   options: LintOptions = {},
 ): Promise<(LintResult | null)[]> {
   const results: (LintResult | null)[] = new Array(files.length).fill(null);
-  const all = shares(files, threads);
-  const local = here && all.length > 1 ? all.shift()! : null;
-  const remote = Promise.all(all.map((share) => new Promise<void>((resolve, reject) => {
-    const input: WorkerInput = {
-      iacLintWorker: true,
-      config,
-      files: share.map((i) => ({ path: files[i].path, text: files[i].text })),
-      base: baseText ? share.map((i) => [files[i].path, baseText(files[i].path)]) : null,
-      fixEdits: options.fixEdits ?? true,
-    };
-    const worker = new Worker(entry, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-    let done = false;
-    worker.once('message', (m: WorkerOutput) => {
-      done = true;
-      if ('error' in m) {
-        reject(new Error(m.error));
-        return;
-      }
-      m.results.forEach((r, k) => {
-        const i = share[k];
-        results[i] = r && { ...r, lines: new LineIndex(files[i].text) };
-      });
-      resolve();
+  const work = chunks(files, threads);
+  let next = 0;
+  const workerCount = Math.max(1, here ? threads - 1 : threads);
+  let failure: Error | null = null;
+  let finish: () => void = () => undefined;
+  let fail: (e: Error) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+
+  interface Thread { worker: Worker; port: MessagePort; inHand: number; done: boolean }
+  const threadsOut: Thread[] = [];
+  const allDone = () => threadsOut.every((t) => t.done);
+  const stop = (e: Error) => {
+    if (failure) return;
+    failure = e;
+    for (const t of threadsOut) {
+      t.port.close();
+      void t.worker.terminate();
+    }
+    fail(e);
+  };
+  /** Gives `t` chunks until it holds `IN_HAND`; tells it to stop when there are none left. */
+  const refill = (t: Thread) => {
+    while (t.inHand < IN_HAND && next < work.length) {
+      const k = next++;
+      const share = work[k];
+      t.port.postMessage({
+        chunk: k,
+        files: share.map((i) => ({ path: files[i].path, text: files[i].text })),
+        base: baseText ? share.map((i) => [files[i].path, baseText(files[i].path)]) : null,
+      } satisfies ToWorker);
+      t.inHand++;
+    }
+    if (t.inHand === 0 && !t.done) {
+      t.done = true;
+      t.port.postMessage({ done: true } satisfies ToWorker);
+      if (allDone()) finish();
+    }
+  };
+  const receive = (t: Thread, m: WorkerOutput) => {
+    if (failure) return;
+    if ('error' in m) {
+      stop(new Error(m.error));
+      return;
+    }
+    m.results.forEach((r, k) => {
+      const i = work[m.chunk][k];
+      results[i] = r && { ...r, lines: new LineIndex(files[i].text) };
     });
-    worker.once('error', reject);
+    t.inHand--;
+    refill(t);
+  };
+
+  for (let n = 0; n < workerCount; n++) {
+    const { port1, port2 } = new MessageChannel();
+    const input: WorkerInput = { iacLintWorker: true, config, fixEdits: options.fixEdits ?? true, port: port2 };
+    const worker = new Worker(entry, { workerData: input, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const t: Thread = { worker, port: port1, inHand: 0, done: false };
+    threadsOut.push(t);
+    worker.once('error', (e) => stop(e));
     worker.once('exit', (code) => {
-      if (!done) reject(new Error(`a lint worker stopped (exit code ${code}) before it answered`));
+      if (!t.done) stop(new Error(`a lint worker stopped (exit code ${code}) before it answered`));
     });
-  })));
-  // Synchronous: the workers' answers wait in the event loop until this share is done.
-  if (local) for (const i of local) results[i] = here!(files[i]);
-  await remote;
+    refill(t);
+  }
+  if (here) {
+    // Synchronous: between its own chunks this thread collects what the workers
+    // finished and hands them the next ones.
+    const collect = () => {
+      for (const t of threadsOut) {
+        for (let m = receiveMessageOnPort(t.port); m && !failure; m = receiveMessageOnPort(t.port)) receive(t, m.message as WorkerOutput);
+      }
+    };
+    while (next < work.length && !failure) {
+      for (const i of work[next++]) results[i] = here(files[i]);
+      collect();
+    }
+  }
+  for (const t of threadsOut) {
+    for (let m = receiveMessageOnPort(t.port); m && !failure; m = receiveMessageOnPort(t.port)) receive(t, m.message as WorkerOutput);
+    if (!failure && !t.done) t.port.on('message', (m: WorkerOutput) => receive(t, m));
+  }
+  if (!failure && allDone()) finish();
+  try {
+    await finished;
+  } finally {
+    for (const t of threadsOut) t.port.close();
+  }
   return results;
 }
 
@@ -162,23 +255,38 @@ export function isLintWorker(): boolean {
   return !isMainThread && (workerData as Partial<WorkerInput> | null)?.iacLintWorker === true;
 }
 
-/** The worker's side: lint the share, answer once. */
+/** The worker's side: lint each chunk as it comes, answer per chunk, until told it is done. */
 export async function runLintWorker(): Promise<void> {
   const input = workerData as WorkerInput;
+  const port = input.port;
+  let engine: Engine;
   try {
-    const engine = await Engine.create(input.config, undefined, { incremental: false });
-    const disk = DiskWorkspace.snapshotOver(input.files);
-    const base = input.base ? new Map(input.base) : null;
-    const workspace: WorkspaceView = base
-      ? { terraformFilesIn: (dir) => disk.terraformFilesIn(dir), baseText: (p) => base.get(p) ?? { kind: 'unavailable', reason: 'not fetched' } }
-      : disk;
-    const results = input.files.map((f): WireResult | null => {
-      const r = engine.lint(f, workspace);
-      if (r && !input.fixEdits) withoutFixEdits(r.findings);
-      return r && { path: r.path, format: r.format, findings: r.findings };
-    });
-    parentPort!.postMessage({ results } satisfies WorkerOutput);
+    engine = await Engine.create(input.config, undefined, { incremental: false });
   } catch (e) {
-    parentPort!.postMessage({ error: (e as Error).stack ?? String(e) } satisfies WorkerOutput);
+    port.postMessage({ error: (e as Error).stack ?? String(e) } satisfies WorkerOutput);
+    port.close();
+    return;
   }
+  port.on('message', (m: ToWorker) => {
+    if ('done' in m) {
+      port.close();
+      return;
+    }
+    try {
+      const disk = DiskWorkspace.snapshotOver(m.files);
+      const base = m.base ? new Map(m.base) : null;
+      const workspace: WorkspaceView = base
+        ? { terraformFilesIn: (dir) => disk.terraformFilesIn(dir), baseText: (p) => base.get(p) ?? { kind: 'unavailable', reason: 'not fetched' } }
+        : disk;
+      const results = m.files.map((f): WireResult | null => {
+        const r = engine.lint(f, workspace);
+        if (r && !input.fixEdits) withoutFixEdits(r.findings);
+        return r && { path: r.path, format: r.format, findings: r.findings };
+      });
+      port.postMessage({ chunk: m.chunk, results } satisfies WorkerOutput);
+    } catch (e) {
+      port.postMessage({ error: (e as Error).stack ?? String(e) } satisfies WorkerOutput);
+      port.close();
+    }
+  });
 }

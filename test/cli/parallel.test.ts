@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { lintInWorkers, shares, workerCount, PARALLEL_MIN_FILES } from '../../server/cli/parallel';
+import { chunks, lintInWorkers, workerCount, PARALLEL_MIN_FILES } from '../../server/cli/parallel';
 import { defaultConfig } from '../../server/engine/config';
 import { Engine } from '../../server/engine/linter';
 import { DiskWorkspace } from '../../server/engine/workspace';
@@ -151,7 +151,16 @@ describe('CLI on worker threads', function () {
     assert.ok(edits > 50, `${edits} fix edits dropped`);
   });
 
-  it('keeps the files of a Terraform folder in one share, every file once, shares balanced', () => {
+  it('fails, instead of waiting for ever, when a worker stops without answering', async () => {
+    const sources = sourcesIn(nodePath.join(t.path, 'examples'));
+    const entry = nodePath.join(t.path, 'quits.js');
+    fs.writeFileSync(entry, 'process.exit(3);\n');
+    const engine = await Engine.create(defaultConfig(), undefined, { incremental: false });
+    await assert.rejects(lintInWorkers(entry, sources, defaultConfig(), 2, undefined), /stopped \(exit code 3\)/);
+    await assert.rejects(lintInWorkers(entry, sources, defaultConfig(), 2, undefined, (s) => engine.lint(s, new DiskWorkspace())), /stopped \(exit code 3\)/);
+  });
+
+  it('cuts the files into chunks in input order, a Terraform folder whole in one chunk, every file once', () => {
     const files = [
       { path: '/w/a/main.tf', text: 'x'.repeat(5000) },
       { path: '/w/b/template.yaml', text: 'x'.repeat(4000) },
@@ -160,12 +169,19 @@ describe('CLI on worker threads', function () {
       { path: '/w/b/other.yaml', text: 'x'.repeat(2000) },
       { path: '/w/c/main.tf', text: 'x'.repeat(1000) },
     ];
-    const s = shares(files, 2);
-    assert.deepEqual(s.flat().sort(), [0, 1, 2, 3, 4, 5]);
-    const shareOf = (i: number) => s.findIndex((x) => x.includes(i));
-    assert.equal(shareOf(0), shareOf(2));
-    assert.notEqual(shareOf(0), shareOf(1));
-    for (const x of s) assert.deepEqual(x, [...x].sort((a, b) => a - b));
+    const c = chunks(files, 2);
+    assert.deepEqual(c.flat().sort(), [0, 1, 2, 3, 4, 5]);
+    assert.ok(c.length >= 4, `${c.length} chunks`);
+    const chunkOf = (i: number) => c.findIndex((x) => x.includes(i));
+    assert.equal(chunkOf(0), chunkOf(2));
+    assert.notEqual(chunkOf(0), chunkOf(1));
+    for (const x of c) assert.deepEqual(x, [...x].sort((a, b) => a - b));
+    for (let k = 1; k < c.length; k++) assert.ok(c[k - 1][0] < c[k][0], 'chunks in input order');
+    // Many files: chunks of a bounded size, enough of them for eight per thread.
+    const many = Array.from({ length: 4000 }, (_, i) => ({ path: `/w/m${i % 50}/f${i}.${i % 3 ? 'tf' : 'yaml'}`, text: 'y'.repeat(1000 + (i % 7) * 500) }));
+    const m = chunks(many, 4);
+    assert.deepEqual(m.flat().sort((a, b) => a - b), many.map((_, i) => i));
+    assert.ok(m.length >= 32, `${m.length} chunks`);
   });
 
   it('uses workers only when they pay, or as IAC_LINT_WORKERS says', () => {
