@@ -4,6 +4,8 @@
  * rules need on top (ARG substitution in FROM, joined continuation lines, stages).
  */
 import { DockerfileParser } from 'dockerfile-ast';
+// Arguments computed once per dockerfile-ast instruction (see astMemo.ts).
+import './astMemo';
 import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
