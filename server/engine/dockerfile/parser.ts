@@ -724,10 +724,10 @@ export function joinContinuations(
   let out = '';
   const map: number[] = [];
   const copy = (from: number, to: number) => {
-    for (let k = from; k < to; k++) {
-      out += text[k];
-      map.push(k);
-    }
+    if (from >= to) return;
+    // One slice, not a string per character.
+    out += text.slice(from, to);
+    for (let k = from; k < to; k++) map.push(k);
   };
   const bodies = [...verbatim].sort((a, b) => a.start - b.start);
   const isBreak = (k: number) => text[k] === '\n' || text[k] === '\r';
