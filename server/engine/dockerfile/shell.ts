@@ -130,6 +130,22 @@ const EXPANSIONS = new Set([
   'simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution',
 ]);
 
+/** Tests only: look for expansions below every word (the general path of `mayExpand`). */
+export const shellTesting = { everyWord: false };
+
+/**
+ * Whether `src[start, end)` can hold an expansion node: every kind starts with
+ * `$` (`$x`, `${x}`, `$(...)`, `$((...))`, `$[...]`), a backquote, or `<(`/`>(`.
+ * Without one the word's children need not be read (each is a call into the parser).
+ */
+function mayExpand(src: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = src.charCodeAt(k);
+    if (c === 36 /* $ */ || c === 96 /* ` */ || c === 40 /* ( */) return true;
+  }
+  return false;
+}
+
 /**
  * The value of a word node (quotes removed, escapes resolved, expansions kept as
  * written) and, with `withSpans`, per character, its span in the parsed text.
@@ -157,12 +173,13 @@ function wordValue(node: TsNode, src: string, withSpans = false): { text: string
   const expansionRanges = (n: TsNode, out: [number, number][] = []): [number, number][] => {
     for (const c of n.children) {
       if (!c) continue;
-      if (EXPANSIONS.has(c.type)) out.push([c.startIndex, c.endIndex]);
-      else if (c.type !== 'raw_string') expansionRanges(c, out);
+      const type = c.type;
+      if (EXPANSIONS.has(type)) out.push([c.startIndex, c.endIndex]);
+      else if (type !== 'raw_string') expansionRanges(c, out);
     }
     return out;
   };
-  const expansions = expansionRanges(node);
+  const expansions = shellTesting.everyWord || mayExpand(src, node.startIndex, node.endIndex) ? expansionRanges(node) : [];
   let i = node.startIndex;
   const end = node.endIndex;
   let quote: '"' | null = null;
@@ -283,7 +300,7 @@ function visit(root: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
     }
     // Words and expansions are not statements: `$(...)` inside an argument stays part of it.
     if (EXPANSIONS.has(type) || type === 'heredoc_body' || type === 'string' || type === 'raw_string') continue;
-    frame.listLike = isListLike(node);
+    frame.listLike = type === 'list' || (type === 'redirected_statement' && node.namedChildren[0]?.type === 'list');
     if (frame.listLike && !frame.parent?.listLike) indexChain(frame, ctx.chains);
     const nested = frame.nested || NESTING.has(type);
     const children = node.children;
@@ -297,7 +314,6 @@ function visit(root: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
 /** A redirected and-or list: tree-sitter-bash attaches `a && b >log` 's redirection to the list. */
 const isRedirectedList = (n: TsNode | null): boolean =>
   !!n && n.type === 'redirected_statement' && n.namedChildren[0]?.type === 'list';
-const isListLike = (n: TsNode | null): boolean => !!n && (n.type === 'list' || isRedirectedList(n));
 
 interface Placement {
   element: [number, number];
@@ -357,14 +373,15 @@ function indexChain(frame: Frame, into: Map<number, Placement>): void {
 /** The and-or position of a command: element, chain, connector, and whether it is top level. */
 function placement(frame: Frame, chains: ReadonlyMap<number, Placement>): Placement {
   let element = frame;
-  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !(element.parent.type === 'redirected_statement' && isListLike(element.parent.node))) {
+  // (`listLike` of the frames above a command is known: they were visited.)
+  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !(element.parent.type === 'redirected_statement' && element.parent.listLike)) {
     element = element.parent;
   }
   const indexed = chains.get(element.node.id);
   if (indexed) return indexed;
   // Not an element of an and-or list: a chain of one.
   let chain = element;
-  while (chain.parent && isListLike(chain.parent.node)) chain = chain.parent;
+  while (chain.parent && chain.parent.listLike) chain = chain.parent;
   const own = new Map<number, Placement>();
   if (chain !== element) indexChain(chain, own);
   return own.get(element.node.id) ?? {
@@ -380,16 +397,17 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
   const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect' })[] = [];
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (c.type === 'variable_assignment') {
+    const type = c.type;
+    if (type === 'variable_assignment') {
       words.push({ kind: 'assignment', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
       const nameNode = c.childForFieldName('name') ?? c.namedChildren[0];
       const valueNode = c.childForFieldName('value');
       const value = valueNode ? wordValue(valueNode, src).text : '';
       (words[words.length - 1] as any).assignment = { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value };
-    } else if (/redirect$/.test(c.type)) {
+    } else if (type.endsWith('redirect')) {
       words.push({ kind: 'redirect', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
     } else {
-      const w = c.type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
+      const w = type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
       const v = wordValue(w, src);
       words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, w.endIndex) });
     }
