@@ -150,7 +150,7 @@ function mayExpand(src: string, start: number, end: number): boolean {
  * The value of a word node (quotes removed, escapes resolved, expansions kept as
  * written) and, with `withSpans`, per character, its span in the parsed text.
  */
-function wordValue(node: TsNode, src: string, withSpans = false): { text: string; spans: [number, number][] } {
+function wordValue(node: TsNode, src: string, withSpans = false): { text: string; spans: [number, number][]; end: number } {
   let text = '';
   const spans: [number, number][] = [];
   // Every character of the value is a character of `src`: runs of consecutive
@@ -179,9 +179,9 @@ function wordValue(node: TsNode, src: string, withSpans = false): { text: string
     }
     return out;
   };
-  const expansions = shellTesting.everyWord || mayExpand(src, node.startIndex, node.endIndex) ? expansionRanges(node) : [];
   let i = node.startIndex;
   const end = node.endIndex;
+  const expansions = shellTesting.everyWord || mayExpand(src, i, end) ? expansionRanges(node) : [];
   let quote: '"' | null = null;
   while (i < end) {
     const exp = expansions.find(([s]) => s === i);
@@ -228,7 +228,7 @@ function wordValue(node: TsNode, src: string, withSpans = false): { text: string
     }
   }
   if (runEnd > runStart) text += src.slice(runStart, runEnd);
-  return { text, spans };
+  return { text, spans, end };
 }
 
 // ---------------------------------------------------------------------------
@@ -399,17 +399,19 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
     if (!c) continue;
     const type = c.type;
     if (type === 'variable_assignment') {
-      words.push({ kind: 'assignment', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
+      const end = c.endIndex;
+      words.push({ kind: 'assignment', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
       const nameNode = c.childForFieldName('name') ?? c.namedChildren[0];
       const valueNode = c.childForFieldName('value');
       const value = valueNode ? wordValue(valueNode, src).text : '';
       (words[words.length - 1] as any).assignment = { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value };
     } else if (type.endsWith('redirect')) {
-      words.push({ kind: 'redirect', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
+      const end = c.endIndex;
+      words.push({ kind: 'redirect', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
     } else {
       const w = type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
       const v = wordValue(w, src);
-      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, w.endIndex) });
+      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, v.end) });
     }
   }
   if (words.length === 0) return [];
