@@ -52,14 +52,57 @@ interface Problem {
  * dockerfile-utils to parse otherwise, it would parse again: slower, same result.
  */
 export function validateParsed(text: string, parsed: unknown, settings: ValidatorSettings): ReturnType<typeof validate> {
-  if (!parsed) return validate(text, settings);
   const parse = DockerfileParser.parse;
-  DockerfileParser.parse = (content: string) => (content === text ? parsed as ReturnType<typeof parse> : parse.call(DockerfileParser, content));
+  if (parsed) DockerfileParser.parse = (content: string) => (content === text ? parsed as ReturnType<typeof parse> : parse.call(DockerfileParser, content));
+  validatorProto.checkVariables = checkVariablesWhereTheyCanReport;
   try {
     return validate(text, settings);
   } finally {
     DockerfileParser.parse = parse;
+    validatorProto.checkVariables = checkVariables;
   }
+}
+
+type Instr = {
+  getKeyword(): string;
+  getRange(): { start: { line: number }; end: { line: number; character: number } };
+  document: { getText(): string; offsetAt(p: unknown): number };
+  dockerfile: object;
+};
+type CheckVariables = (this: unknown, instruction: Instr, problems: unknown[]) => void;
+const validatorProto = Validator.prototype as unknown as { checkVariables: CheckVariables };
+/** dockerfile-utils' own check (the general path). */
+export const checkVariables: CheckVariables = validatorProto.checkVariables;
+
+/** The line of the first FROM of a dockerfile-ast parse (-1: none), computed once per parse. */
+const firstFromLines = new WeakMap<object, number>();
+
+/**
+ * Whether dockerfile-utils' `checkVariables` can report anything for
+ * `instruction`, or fail: it reports only variables with a modifier
+ * (`${X:-y}`, `${X:}`), and dockerfile-ast gives a variable a modifier only
+ * when a `:` follows its `${` (instruction.js `parseVariables`). Resolving the
+ * variables (which it does for each, over every instruction and stage of the
+ * file, and does not use here) fails only for an instruction before the first
+ * FROM (dockerfile-ast recurses without end when the instruction is indented):
+ * those, and any instruction holding a `:`, go through the check.
+ */
+export function variablesCanReport(instruction: Instr): boolean {
+  const df = instruction.dockerfile as { getFROMs(): { getRange(): { start: { line: number } } }[] };
+  let firstFrom = firstFromLines.get(df);
+  if (firstFrom === undefined) {
+    firstFrom = df.getFROMs()[0]?.getRange().start.line ?? -1;
+    firstFromLines.set(df, firstFrom);
+  }
+  const range = instruction.getRange();
+  if (firstFrom < 0 || range.start.line <= firstFrom) return true;
+  const doc = instruction.document;
+  const colon = doc.getText().indexOf(':', doc.offsetAt(range.start));
+  return colon >= 0 && colon < doc.offsetAt(range.end);
+}
+
+function checkVariablesWhereTheyCanReport(this: unknown, instruction: Instr, problems: unknown[]): void {
+  if (variablesCanReport(instruction)) checkVariables.call(this, instruction, problems);
 }
 
 /** The errors dockerfile-utils finds in `text` (parsed as `parsed` when given), with offsets into it; null when it fails. */

@@ -1,6 +1,6 @@
 import { defineRule } from '../server/engine/rule';
 import type { Fix } from '../server/engine/types';
-import { commandRange, commandsOf, packageCommand, stageShellDeps } from './lib/docker';
+import { commandRange, commandsOf, mayRunAptInstall, packageCommand, stageShellDeps } from './lib/docker';
 import type { ShellCommand } from '../server/engine/dockerfile/shell';
 
 /** Commands that refresh apt's package lists. */
@@ -25,6 +25,8 @@ export default defineRule({
       // Findings of a stage depend on its text and the shell it runs in: a keystroke re-checks one stage.
       ctx.memo(stage.range, stageShellDeps(df, stage), () => {
         for (const instr of stage.instructions) {
+          // Only an apt install is reported: a RUN that cannot hold one need not be read as shell.
+          if (!mayRunAptInstall(instr)) continue;
           const commands = commandsOf(df, stage, instr);
           let refreshed = false;
           for (const c of commands) {

@@ -238,6 +238,25 @@ export function commandsOf(df: DfFile, stage: DfStage, instr: DfInstruction): Sh
   return runCommands(instr);
 }
 
+/**
+ * Whether a RUN can hold an `apt-get`/`apt` `install` command (`packageCommand`
+ * with manager apt and subcommand install): false only when it certainly
+ * cannot, so its shell commands need not be read for that. A word's value is
+ * made of characters of the text the shell parser read, in order, with only
+ * quotes, backslashes, escaped line breaks and the `$` of `$'...'` removed
+ * between them, and that text is the RUN's joined arguments or a heredoc body
+ * (for `sh -c`, a word's value again); in exec form, the decoded JSON strings.
+ * So without `apt` and `install` (any case) in those texts once such
+ * characters are removed, no command is one.
+ */
+export function mayRunAptInstall(instr: DfInstruction): boolean {
+  if (instr.keyword !== 'RUN') return false;
+  const texts = instr.json ?? [instr.argsText, ...instr.heredocs.map((h) => h.content)];
+  // All together: a command's words can come from several (the strings of an exec-form array).
+  const all = texts.join(' ').replace(/["'\\$\n]/g, '').toLowerCase();
+  return all.includes('apt') && all.includes('install');
+}
+
 /** Positional arguments (flags skipped; flags matched by `valued` consume the next word). */
 export function positionals(args: ShellWord[], valued: RegExp): ShellWord[] {
   const out: ShellWord[] = [];

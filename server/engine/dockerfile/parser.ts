@@ -4,6 +4,8 @@
  * rules need on top (ARG substitution in FROM, joined continuation lines, stages).
  */
 import { DockerfileParser } from 'dockerfile-ast';
+// Arguments computed once per dockerfile-ast instruction (see astMemo.ts).
+import './astMemo';
 import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
@@ -722,10 +724,10 @@ export function joinContinuations(
   let out = '';
   const map: number[] = [];
   const copy = (from: number, to: number) => {
-    for (let k = from; k < to; k++) {
-      out += text[k];
-      map.push(k);
-    }
+    if (from >= to) return;
+    // One slice, not a string per character.
+    out += text.slice(from, to);
+    for (let k = from; k < to; k++) map.push(k);
   };
   const bodies = [...verbatim].sort((a, b) => a.start - b.start);
   const isBreak = (k: number) => text[k] === '\n' || text[k] === '\r';

@@ -90,23 +90,28 @@ export function initShell(): Promise<void> {
  */
 interface CharMap {
   starts: number[];
-  ends: number[];
+  /** null: each character's source is one character (`starts[i] + 1`). */
+  ends: number[] | null;
   eof: number;
 }
 
 const startOf = (m: CharMap, i: number): number => (i < m.starts.length ? m.starts[Math.max(0, i)] : m.eof);
-const endOf = (m: CharMap, e: number): number => (e > 0 ? m.ends[Math.min(e, m.ends.length) - 1] : startOf(m, 0));
+const endOf = (m: CharMap, e: number): number => {
+  if (e <= 0) return startOf(m, 0);
+  const i = Math.min(e, m.starts.length) - 1;
+  return m.ends ? m.ends[i] : m.starts[i] + 1;
+};
 const rangeOf = (m: CharMap, s: number, e: number): OffsetRange => ({ start: startOf(m, s), end: Math.max(startOf(m, s), endOf(m, e)) });
 
 function identityMap(length: number, base = 0): CharMap {
   const starts = Array.from({ length }, (_, i) => base + i);
-  return { starts, ends: starts.map((s) => s + 1), eof: base + length };
+  return { starts, ends: null, eof: base + length };
 }
 
 /** A map from an `argsMap`-style array: one file offset per character plus one for the end. */
 function fromOffsets(offsets: readonly number[], length: number): CharMap {
   const starts = offsets.slice(0, length);
-  return { starts, ends: starts.map((s) => s + 1), eof: offsets[length] ?? (length ? starts[length - 1] + 1 : 0) };
+  return { starts, ends: null, eof: offsets[length] ?? (length ? starts[length - 1] + 1 : 0) };
 }
 
 /** A text built from pieces of another: `spans[i]` is the [start, end) in the outer text of character `i`. */
@@ -125,32 +130,58 @@ const EXPANSIONS = new Set([
   'simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution',
 ]);
 
+/** Tests only: look for expansions below every word (the general path of `mayExpand`). */
+export const shellTesting = { everyWord: false };
+
+/**
+ * Whether `src[start, end)` can hold an expansion node: every kind starts with
+ * `$` (`$x`, `${x}`, `$(...)`, `$((...))`, `$[...]`), a backquote, or `<(`/`>(`.
+ * Without one the word's children need not be read (each is a call into the parser).
+ */
+function mayExpand(src: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = src.charCodeAt(k);
+    if (c === 36 /* $ */ || c === 96 /* ` */ || c === 40 /* ( */) return true;
+  }
+  return false;
+}
+
 /**
  * The value of a word node (quotes removed, escapes resolved, expansions kept as
- * written) and, per character, its span in the parsed text.
+ * written) and, with `withSpans`, per character, its span in the parsed text.
  */
-function wordValue(node: TsNode, src: string): { text: string; spans: [number, number][] } {
+function wordValue(node: TsNode, src: string, withSpans = false): { text: string; spans: [number, number][]; end: number } {
   let text = '';
   const spans: [number, number][] = [];
-  const push = (ch: string, s: number, e: number) => {
-    text += ch;
-    spans.push([s, e]);
+  // Every character of the value is a character of `src`: runs of consecutive
+  // ones are appended as one slice.
+  let runStart = 0;
+  let runEnd = -1;
+  /** Appends `src[at]`, which stands for `src[s, e)`. */
+  const push = (at: number, s: number, e: number) => {
+    if (at !== runEnd) {
+      if (runEnd > runStart) text += src.slice(runStart, runEnd);
+      runStart = at;
+    }
+    runEnd = at + 1;
+    if (withSpans) spans.push([s, e]);
   };
   const verbatim = (s: number, e: number) => {
-    for (let k = s; k < e; k++) push(src[k], k, k + 1);
+    for (let k = s; k < e; k++) push(k, k, k + 1);
   };
   /** Ranges of expansion nodes below `n` (not descending into them). */
   const expansionRanges = (n: TsNode, out: [number, number][] = []): [number, number][] => {
     for (const c of n.children) {
       if (!c) continue;
-      if (EXPANSIONS.has(c.type)) out.push([c.startIndex, c.endIndex]);
-      else if (c.type !== 'raw_string') expansionRanges(c, out);
+      const type = c.type;
+      if (EXPANSIONS.has(type)) out.push([c.startIndex, c.endIndex]);
+      else if (type !== 'raw_string') expansionRanges(c, out);
     }
     return out;
   };
-  const expansions = expansionRanges(node);
   let i = node.startIndex;
   const end = node.endIndex;
+  const expansions = shellTesting.everyWord || mayExpand(src, i, end) ? expansionRanges(node) : [];
   let quote: '"' | null = null;
   while (i < end) {
     const exp = expansions.find(([s]) => s === i);
@@ -165,10 +196,10 @@ function wordValue(node: TsNode, src: string): { text: string; spans: [number, n
         quote = null;
         i++;
       } else if (c === '\\' && i + 1 < end && '"\\$`\n'.includes(src[i + 1])) {
-        if (src[i + 1] !== '\n') push(src[i + 1], i, i + 2);
+        if (src[i + 1] !== '\n') push(i + 1, i, i + 2);
         i += 2;
       } else {
-        push(c, i, i + 1);
+        push(i, i, i + 1);
         i++;
       }
     } else if (c === '"') {
@@ -188,15 +219,16 @@ function wordValue(node: TsNode, src: string): { text: string; spans: [number, n
       } else if (src[i + 1] === '\n') {
         i += 2;
       } else {
-        push(src[i + 1], i, i + 2);
+        push(i + 1, i, i + 2);
         i += 2;
       }
     } else {
-      push(c, i, i + 1);
+      push(i, i, i + 1);
       i++;
     }
   }
-  return { text, spans };
+  if (runEnd > runStart) text += src.slice(runStart, runEnd);
+  return { text, spans, end };
 }
 
 // ---------------------------------------------------------------------------
@@ -268,7 +300,7 @@ function visit(root: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
     }
     // Words and expansions are not statements: `$(...)` inside an argument stays part of it.
     if (EXPANSIONS.has(type) || type === 'heredoc_body' || type === 'string' || type === 'raw_string') continue;
-    frame.listLike = isListLike(node);
+    frame.listLike = type === 'list' || (type === 'redirected_statement' && node.namedChildren[0]?.type === 'list');
     if (frame.listLike && !frame.parent?.listLike) indexChain(frame, ctx.chains);
     const nested = frame.nested || NESTING.has(type);
     const children = node.children;
@@ -282,7 +314,6 @@ function visit(root: TsNode, ctx: ScriptContext, out: ShellCommand[]): void {
 /** A redirected and-or list: tree-sitter-bash attaches `a && b >log` 's redirection to the list. */
 const isRedirectedList = (n: TsNode | null): boolean =>
   !!n && n.type === 'redirected_statement' && n.namedChildren[0]?.type === 'list';
-const isListLike = (n: TsNode | null): boolean => !!n && (n.type === 'list' || isRedirectedList(n));
 
 interface Placement {
   element: [number, number];
@@ -342,14 +373,15 @@ function indexChain(frame: Frame, into: Map<number, Placement>): void {
 /** The and-or position of a command: element, chain, connector, and whether it is top level. */
 function placement(frame: Frame, chains: ReadonlyMap<number, Placement>): Placement {
   let element = frame;
-  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !(element.parent.type === 'redirected_statement' && isListLike(element.parent.node))) {
+  // (`listLike` of the frames above a command is known: they were visited.)
+  while (element.parent && ELEMENT_WRAPPERS.has(element.parent.type) && !(element.parent.type === 'redirected_statement' && element.parent.listLike)) {
     element = element.parent;
   }
   const indexed = chains.get(element.node.id);
   if (indexed) return indexed;
   // Not an element of an and-or list: a chain of one.
   let chain = element;
-  while (chain.parent && isListLike(chain.parent.node)) chain = chain.parent;
+  while (chain.parent && chain.parent.listLike) chain = chain.parent;
   const own = new Map<number, Placement>();
   if (chain !== element) indexChain(chain, own);
   return own.get(element.node.id) ?? {
@@ -363,24 +395,23 @@ function placement(frame: Frame, chains: ReadonlyMap<number, Placement>): Placem
 function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand[] {
   const { src, map } = ctx;
   const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect' })[] = [];
-  const spansOf: [number, number][][] = [];
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (c.type === 'variable_assignment') {
-      words.push({ kind: 'assignment', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
-      spansOf.push([]);
+    const type = c.type;
+    if (type === 'variable_assignment') {
+      const end = c.endIndex;
+      words.push({ kind: 'assignment', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
       const nameNode = c.childForFieldName('name') ?? c.namedChildren[0];
       const valueNode = c.childForFieldName('value');
       const value = valueNode ? wordValue(valueNode, src).text : '';
       (words[words.length - 1] as any).assignment = { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value };
-    } else if (/redirect$/.test(c.type)) {
-      words.push({ kind: 'redirect', text: src.slice(c.startIndex, c.endIndex), range: rangeOf(map, c.startIndex, c.endIndex) });
-      spansOf.push([]);
+    } else if (type.endsWith('redirect')) {
+      const end = c.endIndex;
+      words.push({ kind: 'redirect', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
     } else {
-      const w = c.type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
+      const w = type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
       const v = wordValue(w, src);
-      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, w.endIndex) });
-      spansOf.push(v.spans);
+      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, v.end) });
     }
   }
   if (words.length === 0) return [];
@@ -433,7 +464,8 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
     const j = argvIdx[scriptAt];
     const wordNode = wordNodes(node)[j];
     if (wordNode) {
-      const spans = spansOf[j];
+      // The spans of the script's characters (only this word needs them).
+      const spans = wordValue(wordNode, src, true).spans;
       const inner = composeMap(map, spans, wordNode.endIndex);
       return parseScript(words[j].text, inner, ctx.depth + 1);
     }
@@ -544,7 +576,7 @@ function shellForm(instr: DfInstruction): ShellCommand[] {
   const header = instr.argsText
     .slice(0, headerLen)
     .replace(/<<-?[ \t]*(["']?)[A-Za-z0-9_.-]+\1/g, (m) => ' '.repeat(m.length));
-  const commands = parseScript(header, fromOffsets(instr.argsMap.slice(0, headerLen + 1), headerLen));
+  const commands = parseScript(header, fromOffsets(instr.argsMap, headerLen));
   if (instr.heredocs.length === 0) return commands;
   const headerProgram = commands[0]?.argv[0]?.text;
   if (headerProgram !== undefined && !SHELLS.test(headerProgram)) return commands;
