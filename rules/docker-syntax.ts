@@ -54,12 +54,13 @@ interface Problem {
 export function validateParsed(text: string, parsed: unknown, settings: ValidatorSettings): ReturnType<typeof validate> {
   const parse = DockerfileParser.parse;
   if (parsed) DockerfileParser.parse = (content: string) => (content === text ? parsed as ReturnType<typeof parse> : parse.call(DockerfileParser, content));
-  validatorProto.checkVariables = checkVariablesWhereTheyCanReport;
+  // Only over the method this was written for (a renamed one: the library's own path).
+  if (typeof checkVariables === 'function') validatorProto.checkVariables = checkVariablesWhereTheyCanReport;
   try {
     return validate(text, settings);
   } finally {
     DockerfileParser.parse = parse;
-    validatorProto.checkVariables = checkVariables;
+    if (typeof checkVariables === 'function') validatorProto.checkVariables = checkVariables;
   }
 }
 

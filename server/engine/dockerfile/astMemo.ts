@@ -74,4 +74,6 @@ function memoizedRawArguments(this: Instruction & Memoized): Argument[] {
 }
 memoizedRawArguments.original = originalRawArguments;
 
-proto.getRawArguments = memoizedRawArguments;
+// Only over the method this was written for: were a version of dockerfile-ast to
+// rename or drop it, the library would run as it comes (slower, same results).
+if (typeof originalRawArguments === 'function') proto.getRawArguments = memoizedRawArguments;
