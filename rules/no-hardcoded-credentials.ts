@@ -9,7 +9,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -53,7 +53,9 @@ function settingHit(name: string, setting: CredentialKind, node: DScalar, resour
 
 /** Credentials in the text of a scalar or template, positioned in the file. */
 function textHits(node: DScalar | DTemplate, resource: string | null, text = node.value, at?: OffsetRange): Hit[] {
-  return scanText(text).map((h) => {
+  const found = scanText(text);
+  if (found.length === 0) return found as Hit[];
+  return found.map((h) => {
     const r = at ?? subRange(node, h.start, h.end);
     return { ...h, start: r.start, end: r.end, resource, indirect: node.kind === 'scalar' && !node.literal ? node.text.slice(node.range.start, node.range.end) : undefined };
   });
@@ -85,7 +87,8 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
     }
     case 'scalar':
     case 'template': {
-      out.push(...textHits(node, resource));
+      const th = textHits(node, resource);
+      if (th.length) out.push(...th);
       const json = jsonInside(node);
       if (json?.node) walk(json.node, resource, out, depth + 1);
       return;
@@ -101,15 +104,25 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
   }
 }
 
+/**
+ * The first entry whose key is `k` (lower case ASCII) in any case. Lower-casing
+ * keeps the length of any key that lower-cases to ASCII: the others are not
+ * lower-cased.
+ */
+function pick(m: DMap, k: string): DEntry | undefined {
+  for (const e of m.entries) if (e.key !== null && e.key.length === k.length && e.key.toLowerCase() === k) return e;
+  return undefined;
+}
+
 /** `{ Name: AWS_ACCESS_KEY_ID, Value: ... }` (ECS, Batch, CodeBuild `PLAINTEXT`; any case of the keys). */
 function nameValue(m: DMap, resource: string | null, out: Hit[]): void {
-  const pick = (k: string) => m.entries.find((e) => e.key !== null && e.key.toLowerCase() === k);
-  const name = str(pick('name')?.value);
-  const val = pick('value')?.value;
+  const name = str(pick(m, 'name')?.value);
+  if (!name) return;
+  const val = pick(m, 'value')?.value;
   if (!name || val?.kind !== 'scalar') return;
   const setting = credentialSetting(name);
   if (!setting) return;
-  const type = str(pick('type')?.value);
+  const type = str(pick(m, 'type')?.value);
   if (type !== undefined && type.toUpperCase() !== 'PLAINTEXT') return;
   const h = settingHit(name, setting, val, resource);
   if (h) out.push(h);

@@ -52,6 +52,9 @@ const SETTINGS: Record<string, CredentialKind> = {
 
 /** `AWS_ACCESS_KEY_ID`, `aws_secret_access_key`, `AWS_SESSION_TOKEN`... (any case): the credential it holds. */
 export function credentialSetting(name: string): CredentialKind | null {
+  // Lower-casing keeps the length of any name that lower-cases to ASCII: other lengths cannot match.
+  const n = name.length;
+  if (n !== 17 && n !== 18 && n !== 21) return null;
   return SETTINGS[name.toLowerCase()] ?? null;
 }
 
@@ -151,7 +154,15 @@ function onCommentLine(text: string, offset: number): boolean {
  * `aws configure set aws_access_key_id ...`, `"AWS_ACCESS_KEY_ID": "..."`).
  * Overlapping hits are reduced to the most specific one.
  */
+/**
+ * Text none of `scanText`'s patterns can match: each needs `AKIA`/`ASIA` (key
+ * ids), `secret` (secret keys) or `aws` (settings, `aws configure set`), in the
+ * same case-insensitive matching as the patterns.
+ */
+const SCAN_NEEDS = /AKIA|ASIA|secret|aws/i;
+
 export function scanText(text: string): TextHit[] {
+  if (!SCAN_NEEDS.test(text)) return [];
   const hits: TextHit[] = [];
   for (const m of text.matchAll(KEY_ID)) {
     hits.push({ start: m.index!, end: m.index! + m[0].length, value: m[0], kind: 'key-id', inComment: onCommentLine(text, m.index!) });
