@@ -11,7 +11,7 @@ import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerf
 import { chunkInstructions } from './lib/docker';
 import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
-  KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
+  classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
 } from './lib/secrets';
 
@@ -140,16 +140,14 @@ function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void 
  * else), exempt when AWS's examples. Only those in [from, to) of the text, and
  * outside `skip`.
  */
-function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, skip?: RangeIndex): Hit[] {
+function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, skip?: RangeIndex, starts?: readonly number[]): Hit[] {
   const out: Hit[] = [];
+  const ids = keyIdsIn(text, from, to, starts);
+  if (ids.length === 0) return out;
   const index = new RangeIndex(found);
-  const re = new RegExp(KEY_ID.source, 'g');
-  re.lastIndex = from;
-  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
+  for (const { start, end, value } of ids) {
     if (index.overlapsAny(start, end) || skip?.overlapsAny(start, end)) continue;
-    out.push({ start, end, value: m[0], kind: 'key-id', inComment: true, resource: null });
+    out.push({ start, end, value, kind: 'key-id', inComment: true, resource: null });
   }
   return out;
 }
@@ -266,6 +264,8 @@ export default defineRule({
     // the key ids the walk does not reach, resource by resource too.
     const units: OffsetRange[] = [];
     const deps = cfnDeps(ctx);
+    // Where key ids can start (none in most templates): each resource's leftover search reads only those.
+    const starts = keyIdStarts(tpl.text);
     // The root and `Resources` maps entry by entry, as `fromCfn` reads them: a
     // resource's value is made only when it is walked.
     const root = cfnPlainMap(tpl, tpl.root, 0);
@@ -285,7 +285,7 @@ export default defineRule({
             ctx.memo(unit, deps, () => {
               const own: Hit[] = [];
               walk(r.value(), r.key, own);
-              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end));
+              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end, undefined, starts));
               report(ctx, own, where);
             });
           });
@@ -309,7 +309,7 @@ export default defineRule({
       });
     }
     // Key ids (KEY_ID: `AKIA` / `ASIA` + 16) outside what was walked; the text searched first, as it seldom holds one.
-    if (tpl.text.includes('AKIA') || tpl.text.includes('ASIA')) hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units)));
+    if (starts.length) hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units), starts));
     report(ctx, hits, where);
   },
 
