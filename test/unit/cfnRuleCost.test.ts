@@ -4,6 +4,7 @@
  * length test of `credentialSetting`.
  */
 import * as assert from 'node:assert/strict';
+import { ABBREVIATIONS, mayAbbreviate, splitWords } from '../../rules/lib/naming';
 import { credentialSetting, keyIdStarts, keyIdsIn, scanText, scanTextFully } from '../../rules/lib/secrets';
 
 function random(seed: number): (n: number) => number {
@@ -70,5 +71,20 @@ describe('CloudFormation rule helpers: fast paths', () => {
       'AWS_SECURITY_TOKEN', 'aws_secret_access_keys', '', 'x',
     ];
     for (const n of names) assert.equal(credentialSetting(n), settings[n.toLowerCase()] ?? null, n);
+  });
+
+  it('mayAbbreviate holds for every text whose words hold an abbreviation', () => {
+    const rand = random(3);
+    const bits = [...Object.keys(ABBREVIATIONS), 'SG', 'Sg', 'b\u212At', 'BKT', 'eu-west-1', 'Web', 'web', '-', '_', ' ', 'X', '0', 'my', 'Fn', 'İ', 'ſg', 'instance', 'Inst', 'grpName'];
+    let some = 0;
+    for (let round = 0; round < 3000; round++) {
+      let t = '';
+      for (let i = rand(8); i >= 0; i--) t += bits[rand(bits.length)];
+      const has = splitWords(t).some((w) => Object.prototype.hasOwnProperty.call(ABBREVIATIONS, w.toLowerCase()));
+      if (has) some++;
+      if (has) assert.ok(mayAbbreviate(t), JSON.stringify(t));
+    }
+    assert.ok(some > 500);
+    assert.ok(!mayAbbreviate('security-group-eu-west-1-web-0'));
   });
 });
