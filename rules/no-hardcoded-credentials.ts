@@ -9,7 +9,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -72,6 +72,7 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
     case 'map': {
       nameValue(node, resource, out);
       for (const e of node.entries) {
+        if (depth <= 3 && nothingIn(e)) continue;
         const setting = e.key ? credentialSetting(e.key) : null;
         if (setting && e.value.kind === 'scalar') {
           const h = settingHit(e.key!, setting, e.value, resource);
@@ -112,6 +113,26 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
 function pick(m: DMap, k: string): DEntry | undefined {
   for (const e of m.entries) if (e.key !== null && e.key.length === k.length && e.key.toLowerCase() === k) return e;
   return undefined;
+}
+
+/**
+ * Text a template entry must hold, as written, for the walk to find anything in
+ * it (the entry's own checks included): a key id (`AKIA`/`ASIA`), `secret`,
+ * `aws` (settings and their names), user data (base64 to decode), or what can
+ * bring a value from elsewhere or spell it otherwise: `Ref` (a parameter's
+ * default), `*` (an alias), `\` (escapes of quoted YAML and of JSON in strings).
+ * Every pattern of the walk needs one of the first as a contiguous token; YAML
+ * folding only turns line breaks into spaces, and case-insensitive matching is
+ * the patterns' own.
+ */
+const WALK_NEEDS = /AKIA|ASIA|secret|aws|user.?data/i;
+const WALK_INDIRECT = /Ref|[*\\]/;
+
+/** A CloudFormation entry the walk can find nothing in (its text tells; large entries only: the test reads the text again). */
+function nothingIn(e: DEntry): boolean {
+  const text = cfnEntrySource(e);
+  if (text === null || text.length < 48) return false;
+  return !WALK_NEEDS.test(text) && !WALK_INDIRECT.test(text);
 }
 
 /** `{ Name: AWS_ACCESS_KEY_ID, Value: ... }` (ECS, Batch, CodeBuild `PLAINTEXT`; any case of the keys). */

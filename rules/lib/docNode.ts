@@ -322,6 +322,22 @@ class LazyCfnEntry implements DEntry {
   get value(): DNode {
     return (this.made ??= fromCfn(this.tpl, this.node, this.depth + 1) ?? unknownAt(this.tpl, this.node));
   }
+
+  /** From the key to the end of the value node as written (an alias: the alias itself); null when unplaced. */
+  source(): string | null {
+    const r = this.node.range;
+    return r ? this.tpl.text.slice(Math.min(this.keyRange.start, r[0]), Math.max(r[1], r[2])) : null;
+  }
+}
+
+/**
+ * The text of a map entry read from a CloudFormation template (`fromCfn`) as
+ * written: from its key to the end of its value node, the value not read (an
+ * alias value is the alias, a `!Ref` the reference, not what they stand for).
+ * Null for other entries (Terraform, JSON read from strings).
+ */
+export function cfnEntrySource(e: DEntry): string | null {
+  return e instanceof LazyCfnEntry ? e.source() : null;
 }
 
 /** A node read without its tag: a long-form intrinsic (`{Fn::Sub: ...}`) or a plain value. */

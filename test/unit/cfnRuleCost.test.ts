@@ -4,6 +4,8 @@
  * length test of `credentialSetting`.
  */
 import * as assert from 'node:assert/strict';
+import { engineFor } from '../helpers/engine';
+import { rules } from '../../rules';
 import { ABBREVIATIONS, mayAbbreviate, splitWords } from '../../rules/lib/naming';
 import { credentialSetting, keyIdStarts, keyIdsIn, scanText, scanTextFully } from '../../rules/lib/secrets';
 
@@ -86,5 +88,18 @@ describe('CloudFormation rule helpers: fast paths', () => {
     }
     assert.ok(some > 500);
     assert.ok(!mayAbbreviate('security-group-eu-west-1-web-0'));
+  });
+
+  it('no-hardcoded-credentials skips only entries it can find nothing in (escapes, aliases, parameter defaults, JSON in strings)', async () => {
+    // Expected: the findings of the walk without skipping (every entry read).
+    const engine = await engineFor(rules.filter((r) => r.id === 'no-hardcoded-credentials'));
+    const cases: [string, string, unknown][] = [
+      ['tricky.yaml', "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  P:\n    Type: String\n    Default: AKIAZZZZZZZZZZZZZZZ1\nResources:\n  Shared:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: &tagged\n        Deep:\n          Deeper: \"AKIAZZZZZZZZZZZZZZZ2 padded out to be long enough for the test\"\n  Box:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: plain\n      Description: \"escaped \\x41KIAZZZZZZZZZZZZZZZ3 inside a long enough double quoted string\"\n      Environment:\n        Variables:\n          X: !Ref P\n          Padding: \"some padding text that is long enough to pass the threshold\"\n      Other: { a: *tagged, b: \"long padding text to make this entry longer than the threshold\" }\n      Policy: \"{\\\"Statement\\\": [{\\\"Sid\\\": \\\"\\\\u0041KIAZZZZZZZZZZZZZZZ4 padded text padded\\\"}]}\"\n      Folded: >-\n        nothing here but a long folded\n        text with sec\n        ret split\n      Env:\n        - Name: \"AWS_\\u0053ECRET_ACCESS_KEY\"\n          Value: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz\n", [["no-hardcoded-credentials", 86, 106, "tricky.yaml: hard-coded AWS access key id 'AKIA************ZZZ1'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 228, 248, "Shared: hard-coded AWS access key id 'AKIA************ZZZ2'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 228, 248, "Box: hard-coded AWS access key id 'AKIA************ZZZ2'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 394, 417, "Box: hard-coded AWS access key id 'AKIA************ZZZ3'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 517, 518, "Box: hard-coded AWS access key id 'AKIA************ZZZ1' (through P, whose default holds it). Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 750, 767, "Box: hard-coded AWS access key id 'AKIA************ZZZ4'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 962, 1002, "Box: hard-coded AWS secret access key 'wJal********************************zzzz'. Use an IAM role, or read credentials from a secrets store at run time, and rotate this key."]]],
+      ['tricky.json', "{\n  \"Parameters\": { \"P\": { \"Type\": \"String\", \"Default\": \"AKIAZZZZZZZZZZZZZZZ1\" } },\n  \"Resources\": {\n    \"Box\": {\n      \"Type\": \"AWS::EC2::Instance\",\n      \"Properties\": {\n        \"UserData\": \"plain\",\n        \"Environment\": { \"Variables\": { \"X\": { \"Ref\": \"P\" }, \"Padding\": \"some padding text that is long enough to pass\" } },\n        \"Description\": \"escaped \\u0041KIAZZZZZZZZZZZZZZZ3 inside a long enough double quoted string\",\n        \"Policy\": \"{\\\"Statement\\\": [{\\\"Sid\\\": \\\"\\\\u0041KIAZZZZZZZZZZZZZZZ4 padded text padded\\\"}]}\",\n        \"Env\": [ { \"Name\": \"AWS_\\u0053ECRET_ACCESS_KEY\", \"Value\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz\" } ]\n      }\n    }\n  }\n}\n", [["no-hardcoded-credentials", 57, 77, "tricky.json: hard-coded AWS access key id 'AKIA************ZZZ1'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 246, 260, "Box: hard-coded AWS access key id 'AKIA************ZZZ1' (through { \"Ref\": \"P\" }, whose default holds it). Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 358, 383, "Box: hard-coded AWS access key id 'AKIA************ZZZ3'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 485, 502, "Box: hard-coded AWS access key id 'AKIA************ZZZ4'. Use an IAM role, or read credentials from the environment or a secrets store at run time."], ["no-hardcoded-credentials", 595, 637, "Box: hard-coded AWS secret access key 'wJal********************************zzzz'. Use an IAM role, or read credentials from a secrets store at run time, and rotate this key."]]],
+    ];
+    for (const [name, text, expected] of cases) {
+      const r = engine.lint({ path: `/x/${name}`, text })!;
+      assert.deepEqual(r.findings.map((x) => [x.ruleId, x.range.start, x.range.end, x.message]), expected, name);
+    }
   });
 });
