@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { defineRule, type BaseContext } from '../server/engine/rule';
+import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { isTfUnit } from '../server/engine/units';
 import { tfDeps } from './lib/memo';
@@ -66,13 +67,13 @@ function textHits(node: DScalar | DTemplate, resource: string | null, text = nod
  * (`AWS_SECRET_ACCESS_KEY: ...`), as `Name`/`Value` pairs (ECS, CodeBuild),
  * and anything key-shaped in any string (user data, JSON in strings).
  */
-function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void {
+function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp = WALK_INDIRECT): void {
   if (depth > 100) return;
   switch (node.kind) {
     case 'map': {
       nameValue(node, resource, out);
       for (const e of node.entries) {
-        if (depth <= 3 && nothingIn(e)) continue;
+        if (depth <= 3 && nothingIn(e, indirect)) continue;
         const setting = e.key ? credentialSetting(e.key) : null;
         if (setting && e.value.kind === 'scalar') {
           const h = settingHit(e.key!, setting, e.value, resource);
@@ -82,7 +83,7 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
           const decoded = decodeBase64(e.value.value);
           if (decoded) out.push(...textHits(e.value, resource, decoded, e.value.range));
         }
-        walk(e.value, resource, out, depth + 1);
+        walk(e.value, resource, out, depth + 1, indirect);
       }
       return;
     }
@@ -91,17 +92,17 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
       const th = textHits(node, resource);
       if (th.length) out.push(...th);
       const json = jsonInside(node);
-      if (json?.node) walk(json.node, resource, out, depth + 1);
+      if (json?.node) walk(json.node, resource, out, depth + 1, indirect);
       return;
     }
     case 'list':
-      node.items.forEach((n) => walk(n, resource, out, depth + 1));
+      node.items.forEach((n) => walk(n, resource, out, depth + 1, indirect));
       return;
     case 'alt':
-      node.options.forEach((n) => walk(n, resource, out, depth + 1));
+      node.options.forEach((n) => walk(n, resource, out, depth + 1, indirect));
       return;
     case 'unknown':
-      node.parts.forEach((n) => walk(n, resource, out, depth + 1));
+      node.parts.forEach((n) => walk(n, resource, out, depth + 1, indirect));
   }
 }
 
@@ -127,12 +128,31 @@ function pick(m: DMap, k: string): DEntry | undefined {
  */
 const WALK_NEEDS = /AKIA|ASIA|secret|aws|user.?data/i;
 const WALK_INDIRECT = /Ref|[*\\]/;
+/** `WALK_INDIRECT` for a template whose parameter defaults hold nothing the walk can find: a `Ref` brings nothing. */
+const WALK_INDIRECT_NO_REF = /[*\\]/;
+
+/**
+ * The indirections to heed in a template's entries: a `Ref` only when some
+ * parameter default, as written, holds what the walk looks for or an indirection
+ * of its own (`!Ref X` reads X's default, through `!If` branches and further
+ * references: all written in some default).
+ */
+function indirections(tpl: CfnTemplate): RegExp {
+  for (const p of tpl.parameters.values()) {
+    const r = p.default?.range;
+    if (!p.default) continue;
+    if (!r) return WALK_INDIRECT;
+    const text = tpl.text.slice(r[0], Math.max(r[1], r[2]));
+    if (WALK_NEEDS.test(text) || WALK_INDIRECT.test(text)) return WALK_INDIRECT;
+  }
+  return WALK_INDIRECT_NO_REF;
+}
 
 /** A CloudFormation entry the walk can find nothing in (its text tells; large entries only: the test reads the text again). */
-function nothingIn(e: DEntry): boolean {
+function nothingIn(e: DEntry, indirect: RegExp): boolean {
   const text = cfnEntrySource(e);
   if (text === null || text.length < 48) return false;
-  return !WALK_NEEDS.test(text) && !WALK_INDIRECT.test(text);
+  return !WALK_NEEDS.test(text) && !indirect.test(text);
 }
 
 /** `{ Name: AWS_ACCESS_KEY_ID, Value: ... }` (ECS, Batch, CodeBuild `PLAINTEXT`; any case of the keys). */
@@ -287,6 +307,7 @@ export default defineRule({
     const deps = cfnDeps(ctx);
     // Where key ids can start (none in most templates): each resource's leftover search reads only those.
     const starts = keyIdStarts(tpl.text);
+    const indirect = indirections(tpl);
     // The root and `Resources` maps entry by entry, as `fromCfn` reads them: a
     // resource's value is made only when it is walked.
     const root = cfnPlainMap(tpl, tpl.root, 0);
@@ -305,7 +326,7 @@ export default defineRule({
             if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
             ctx.memo(unit, deps, () => {
               const own: Hit[] = [];
-              walk(r.value(), r.key, own);
+              walk(r.value(), r.key, own, 0, indirect);
               own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end, undefined, starts));
               report(ctx, own, where);
             });
@@ -316,7 +337,7 @@ export default defineRule({
         if (e.key === 'Parameters' && value.kind === 'map') {
           for (const p of value.entries) {
             if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
-            walk(p.value, null, hits);
+            walk(p.value, null, hits, 0, indirect);
             const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
             if (p.key && CREDENTIAL_PARAMETER.test(p.key.replace(/[^A-Za-z0-9]/g, '')) && def?.kind === 'scalar') {
               const setting: CredentialKind = /secret/i.test(p.key) ? 'secret-access-key' : /token/i.test(p.key) ? 'session-token' : 'access-key-id';
@@ -325,7 +346,7 @@ export default defineRule({
             }
           }
         } else if (maybe(tpl.text, { start: e.keyRange.start, end: value.range.end })) {
-          walk(value, null, hits);
+          walk(value, null, hits, 0, indirect);
         }
       });
     }
