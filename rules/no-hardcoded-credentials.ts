@@ -119,14 +119,14 @@ function pick(m: DMap, k: string): DEntry | undefined {
 /**
  * Text a template entry must hold, as written, for the walk to find anything in
  * it (the entry's own checks included): a key id (`AKIA`/`ASIA`), `secret`,
- * `aws` (settings and their names), user data (base64 to decode), or what can
+ * `aws_` or `aws` and a space (settings and their names, `aws configure`), user data (base64 to decode), or what can
  * bring a value from elsewhere or spell it otherwise: `Ref` (a parameter's
  * default), `*` (an alias), `\` (escapes of quoted YAML and of JSON in strings).
  * Every pattern of the walk needs one of the first as a contiguous token; YAML
  * folding only turns line breaks into spaces, and case-insensitive matching is
  * the patterns' own.
  */
-const WALK_NEEDS = /AKIA|ASIA|secret|aws|user.?data/i;
+const WALK_NEEDS = /AKIA|ASIA|secret|aws[_\s]|user.?data/i;
 const WALK_INDIRECT = /Ref|[*\\]/;
 /** `WALK_INDIRECT` for a template whose parameter defaults hold nothing the walk can find: a `Ref` brings nothing. */
 const WALK_INDIRECT_NO_REF = /[*\\]/;
