@@ -112,9 +112,9 @@ const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'Private
 
 /**
  * Instances that differ only in tags and addresses, keyed by what they run and
- * where. Only groups of two or more are kept (the others report nothing): what
- * an instance runs (its canonical properties) is read only when another
- * instance has its place and name. Exact: a key ends in `|place|name`, and when
+ * where. Instances that cannot share a group are left out (a group of one
+ * reports nothing): what an instance runs (its canonical properties) is read
+ * only when another instance has its place and name. Exact: a key ends in `|place|name`, and when
  * neither holds a `|` those two fields are the key's last two, so instances
  * alone with theirs are alone with their key; otherwise every key is made.
  */
