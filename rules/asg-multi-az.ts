@@ -110,26 +110,46 @@ function siblingName(name: string): string {
 
 const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'PrivateIpAddress', 'PrivateIpAddresses', 'Ipv6Addresses', 'Ipv6AddressCount', 'SecondaryPrivateIpAddressCount', 'NetworkInterfaces', 'PrivateDnsNameOptions']);
 
-/** Instances that differ only in tags and addresses, keyed by what they run and where. */
+/**
+ * Instances that differ only in tags and addresses, keyed by what they run and
+ * where. Instances that cannot share a group are left out (a group of one
+ * reports nothing): what an instance runs (its canonical properties) is read
+ * only when another instance has its place and name. Exact: a key ends in `|place|name`, and when
+ * neither holds a `|` those two fields are the key's last two, so instances
+ * alone with theirs are alone with their key; otherwise every key is made.
+ */
 function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node; place: string }[]> {
-  const groups = new Map<string, { res: CfnResource; node: Node; place: string }[]>();
+  type Candidate = { res: CfnResource; props: YAMLMap; subnet: Node | undefined; placement: Node; zone: string | null; near: string };
+  const candidates: Candidate[] = [];
+  const near = new Map<string, number>();
+  let general = false;
   for (const res of tpl.resources) {
     if (res.type !== 'AWS::EC2::Instance' || !res.properties || intrinsic(res.properties)) continue;
-    const props = res.properties;
-    const placement = getNode(props, 'SubnetId', tpl) ?? getNode(props, 'AvailabilityZone', tpl);
+    const props = res.properties as YAMLMap;
+    const subnet = getNode(props, 'SubnetId', tpl);
+    const placement = subnet ?? getNode(props, 'AvailabilityZone', tpl);
     if (!placement) continue;
-    const zone = getNode(props, 'SubnetId', tpl) ? cfnSubnetZone(tpl, placement) : null;
-    const where = zone ? `az:${zone}` : `${getNode(props, 'SubnetId', tpl) ? 'subnet' : 'az'}:${canon(tpl, placement)}`;
-    const what = (props as YAMLMap).items
+    const zone = subnet ? cfnSubnetZone(tpl, placement) : null;
+    const where = zone ? `az:${zone}` : `${subnet ? 'subnet' : 'az'}:${canon(tpl, placement)}`;
+    const sibling = siblingName(res.logicalId);
+    if (where.includes('|') || sibling.includes('|')) general = true;
+    const tail = `${where}|${sibling}`;
+    near.set(tail, (near.get(tail) ?? 0) + 1);
+    candidates.push({ res, props, subnet, placement, zone, near: tail });
+  }
+  const groups = new Map<string, { res: CfnResource; node: Node; place: string }[]>();
+  for (const { res, props, subnet, placement, zone, near: tail } of candidates) {
+    if (!general && near.get(tail)! < 2) continue;
+    const what = props.items
       .filter((p) => !(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value))))
       .map((p) => `${isScalar(p.key) ? p.key.value : '?'}=${canon(tpl, p.value as Node)}`)
       .sort()
       .join(';');
-    const key = `${what}|${where}|${siblingName(res.logicalId)}`;
+    const key = `${what}|${tail}`;
     const list = groups.get(key) ?? [];
     const text = shown(tpl, placement, '""');
     const zoneNode = zone ? cfnSubnetZoneNode(tpl, placement) : undefined;
-    list.push({ res, node: placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : getNode(props, 'SubnetId', tpl) ? `subnet (${text})` : `Availability Zone (${text})` });
+    list.push({ res, node: placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : subnet ? `subnet (${text})` : `Availability Zone (${text})` });
     groups.set(key, list);
   }
   return groups;

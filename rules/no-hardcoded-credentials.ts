@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { defineRule, type BaseContext } from '../server/engine/rule';
+import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { isTfUnit } from '../server/engine/units';
 import { tfDeps } from './lib/memo';
@@ -9,9 +10,9 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
-  KEY_ID, classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, reportable, scanText,
+  classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
 } from './lib/secrets';
 
@@ -53,7 +54,9 @@ function settingHit(name: string, setting: CredentialKind, node: DScalar, resour
 
 /** Credentials in the text of a scalar or template, positioned in the file. */
 function textHits(node: DScalar | DTemplate, resource: string | null, text = node.value, at?: OffsetRange): Hit[] {
-  return scanText(text).map((h) => {
+  const found = scanText(text);
+  if (found.length === 0) return found as Hit[];
+  return found.map((h) => {
     const r = at ?? subRange(node, h.start, h.end);
     return { ...h, start: r.start, end: r.end, resource, indirect: node.kind === 'scalar' && !node.literal ? node.text.slice(node.range.start, node.range.end) : undefined };
   });
@@ -64,12 +67,13 @@ function textHits(node: DScalar | DTemplate, resource: string | null, text = nod
  * (`AWS_SECRET_ACCESS_KEY: ...`), as `Name`/`Value` pairs (ECS, CodeBuild),
  * and anything key-shaped in any string (user data, JSON in strings).
  */
-function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void {
+function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp = WALK_INDIRECT): void {
   if (depth > 100) return;
   switch (node.kind) {
     case 'map': {
       nameValue(node, resource, out);
       for (const e of node.entries) {
+        if (depth <= 3 && nothingIn(e, indirect)) continue;
         const setting = e.key ? credentialSetting(e.key) : null;
         if (setting && e.value.kind === 'scalar') {
           const h = settingHit(e.key!, setting, e.value, resource);
@@ -79,37 +83,87 @@ function walk(node: DNode, resource: string | null, out: Hit[], depth = 0): void
           const decoded = decodeBase64(e.value.value);
           if (decoded) out.push(...textHits(e.value, resource, decoded, e.value.range));
         }
-        walk(e.value, resource, out, depth + 1);
+        walk(e.value, resource, out, depth + 1, indirect);
       }
       return;
     }
     case 'scalar':
     case 'template': {
-      out.push(...textHits(node, resource));
+      const th = textHits(node, resource);
+      if (th.length) out.push(...th);
       const json = jsonInside(node);
-      if (json?.node) walk(json.node, resource, out, depth + 1);
+      if (json?.node) walk(json.node, resource, out, depth + 1, indirect);
       return;
     }
     case 'list':
-      node.items.forEach((n) => walk(n, resource, out, depth + 1));
+      node.items.forEach((n) => walk(n, resource, out, depth + 1, indirect));
       return;
     case 'alt':
-      node.options.forEach((n) => walk(n, resource, out, depth + 1));
+      node.options.forEach((n) => walk(n, resource, out, depth + 1, indirect));
       return;
     case 'unknown':
-      node.parts.forEach((n) => walk(n, resource, out, depth + 1));
+      node.parts.forEach((n) => walk(n, resource, out, depth + 1, indirect));
   }
+}
+
+/**
+ * The first entry whose key is `k` (lower case ASCII) in any case. Lower-casing
+ * keeps the length of any key that lower-cases to ASCII: the others are not
+ * lower-cased.
+ */
+function pick(m: DMap, k: string): DEntry | undefined {
+  for (const e of m.entries) if (e.key !== null && e.key.length === k.length && e.key.toLowerCase() === k) return e;
+  return undefined;
+}
+
+/**
+ * Text a template entry must hold, as written, for the walk to find anything in
+ * it (the entry's own checks included): a key id (`AKIA`/`ASIA`), `secret`,
+ * `aws_` or `aws` and a space (settings and their names, `aws configure`), user data (base64 to decode), or what can
+ * bring a value from elsewhere or spell it otherwise: `Ref` (a parameter's
+ * default), `*` (an alias), `\` (escapes of quoted YAML and of JSON in strings).
+ * Every pattern of the walk needs one of the first as a contiguous token; YAML
+ * folding only turns line breaks into spaces, and case-insensitive matching is
+ * the patterns' own.
+ */
+const WALK_NEEDS = /AKIA|ASIA|secret|aws[_\s]|user.?data/i;
+const WALK_INDIRECT = /Ref|[*\\]/;
+/** `WALK_INDIRECT` for a template whose parameter defaults hold nothing the walk can find: a `Ref` brings nothing. */
+const WALK_INDIRECT_NO_REF = /[*\\]/;
+
+/**
+ * The indirections to heed in a template's entries: a `Ref` only when some
+ * parameter default, as written, holds what the walk looks for or an indirection
+ * of its own (`!Ref X` reads X's default, through `!If` branches and further
+ * references: all written in some default).
+ */
+function indirections(tpl: CfnTemplate): RegExp {
+  for (const p of tpl.parameters.values()) {
+    const r = p.default?.range;
+    if (!p.default) continue;
+    if (!r) return WALK_INDIRECT;
+    const text = tpl.text.slice(r[0], Math.max(r[1], r[2]));
+    if (WALK_NEEDS.test(text) || WALK_INDIRECT.test(text)) return WALK_INDIRECT;
+  }
+  return WALK_INDIRECT_NO_REF;
+}
+
+/** A CloudFormation entry the walk can find nothing in (its text tells; large entries only: the test reads the text again). */
+function nothingIn(e: DEntry, indirect: RegExp): boolean {
+  const text = cfnEntrySource(e);
+  if (text === null || text.length < 48) return false;
+  return !WALK_NEEDS.test(text) && !indirect.test(text);
 }
 
 /** `{ Name: AWS_ACCESS_KEY_ID, Value: ... }` (ECS, Batch, CodeBuild `PLAINTEXT`; any case of the keys). */
 function nameValue(m: DMap, resource: string | null, out: Hit[]): void {
-  const pick = (k: string) => m.entries.find((e) => e.key !== null && e.key.toLowerCase() === k);
-  const name = str(pick('name')?.value);
-  const val = pick('value')?.value;
+  const name = str(pick(m, 'name')?.value);
+  if (!name) return;
+  const val = pick(m, 'value')?.value;
   if (!name || val?.kind !== 'scalar') return;
   const setting = credentialSetting(name);
   if (!setting) return;
-  const type = str(pick('type')?.value);
+  const type = str(pick(m, 'type')?.value);
   if (type !== undefined && type.toUpperCase() !== 'PLAINTEXT') return;
   const h = settingHit(name, setting, val, resource);
   if (h) out.push(h);
@@ -127,16 +181,14 @@ function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void 
  * else), exempt when AWS's examples. Only those in [from, to) of the text, and
  * outside `skip`.
  */
-function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, skip?: RangeIndex): Hit[] {
+function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, skip?: RangeIndex, starts?: readonly number[]): Hit[] {
   const out: Hit[] = [];
+  const ids = keyIdsIn(text, from, to, starts);
+  if (ids.length === 0) return out;
   const index = new RangeIndex(found);
-  const re = new RegExp(KEY_ID.source, 'g');
-  re.lastIndex = from;
-  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
+  for (const { start, end, value } of ids) {
     if (index.overlapsAny(start, end) || skip?.overlapsAny(start, end)) continue;
-    out.push({ start, end, value: m[0], kind: 'key-id', inComment: true, resource: null });
+    out.push({ start, end, value, kind: 'key-id', inComment: true, resource: null });
   }
   return out;
 }
@@ -253,6 +305,9 @@ export default defineRule({
     // the key ids the walk does not reach, resource by resource too.
     const units: OffsetRange[] = [];
     const deps = cfnDeps(ctx);
+    // Where key ids can start (none in most templates): each resource's leftover search reads only those.
+    const starts = keyIdStarts(tpl.text);
+    const indirect = indirections(tpl);
     // The root and `Resources` maps entry by entry, as `fromCfn` reads them: a
     // resource's value is made only when it is walked.
     const root = cfnPlainMap(tpl, tpl.root, 0);
@@ -271,8 +326,8 @@ export default defineRule({
             if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
             ctx.memo(unit, deps, () => {
               const own: Hit[] = [];
-              walk(r.value(), r.key, own);
-              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end));
+              walk(r.value(), r.key, own, 0, indirect);
+              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end, undefined, starts));
               report(ctx, own, where);
             });
           });
@@ -282,7 +337,7 @@ export default defineRule({
         if (e.key === 'Parameters' && value.kind === 'map') {
           for (const p of value.entries) {
             if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
-            walk(p.value, null, hits);
+            walk(p.value, null, hits, 0, indirect);
             const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
             if (p.key && CREDENTIAL_PARAMETER.test(p.key.replace(/[^A-Za-z0-9]/g, '')) && def?.kind === 'scalar') {
               const setting: CredentialKind = /secret/i.test(p.key) ? 'secret-access-key' : /token/i.test(p.key) ? 'session-token' : 'access-key-id';
@@ -291,12 +346,12 @@ export default defineRule({
             }
           }
         } else if (maybe(tpl.text, { start: e.keyRange.start, end: value.range.end })) {
-          walk(value, null, hits);
+          walk(value, null, hits, 0, indirect);
         }
       });
     }
     // Key ids (KEY_ID: `AKIA` / `ASIA` + 16) outside what was walked; the text searched first, as it seldom holds one.
-    if (tpl.text.includes('AKIA') || tpl.text.includes('ASIA')) hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units)));
+    if (starts.length) hits.push(...leftoverKeyIds(tpl.text, hits, 0, tpl.text.length, new RangeIndex(units), starts));
     report(ctx, hits, where);
   },
 

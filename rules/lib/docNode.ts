@@ -288,16 +288,56 @@ export function jsonInside(node: DScalar | DTemplate): JsonRead | null {
 export function fromCfn(tpl: CfnTemplate, node: Node | null | undefined, depth = 0): DNode | null {
   if (!node) return null;
   const n = deref(node, tpl);
-  if (depth > 64) return { kind: 'unknown', parts: [], ...baseOf(tpl, n) };
+  if (depth > 64) return unknownAt(tpl, n);
   const tag = (n as Scalar).tag;
   // Short form (`!Sub 'x'`): the tagged node holds the argument itself.
   if (tag && tag.startsWith('!') && tag !== '!!str') return fromIntrinsic(tpl, n, tag.slice(1), n, true, depth);
   return fromContent(tpl, n, depth);
 }
 
-function baseOf(tpl: CfnTemplate, n: Node): DBase {
-  const range = n.range ? { start: n.range[0], end: n.range[1] } : { start: 0, end: 0 };
-  return { range, path: tpl.path, text: tpl.text };
+function rangeOf(n: Node): OffsetRange {
+  return n.range ? { start: n.range[0], end: n.range[1] } : { start: 0, end: 0 };
+}
+
+/** An unknown value written at `n`. */
+function unknownAt(tpl: CfnTemplate, n: Node): DUnknown {
+  return { kind: 'unknown', parts: [], range: rangeOf(n), path: tpl.path, text: tpl.text };
+}
+
+/**
+ * An entry of a plain CFN map whose value is read when first asked (templates are
+ * large, and most rules look at a few keys): one object per entry, its state in
+ * fields rather than in a closure.
+ */
+class LazyCfnEntry implements DEntry {
+  private made: DNode | undefined = undefined;
+  constructor(
+    readonly key: string | null,
+    readonly keyRange: OffsetRange,
+    private readonly tpl: CfnTemplate,
+    private readonly node: Node,
+    private readonly depth: number,
+  ) {}
+
+  get value(): DNode {
+    return (this.made ??= fromCfn(this.tpl, this.node, this.depth + 1) ?? unknownAt(this.tpl, this.node));
+  }
+
+  /** From the key to the end of the value node as written (an alias: the alias itself); null when unplaced. */
+  source(): string | null {
+    const r = this.node.range;
+    return r ? this.tpl.text.slice(Math.min(this.keyRange.start, r[0]), Math.max(r[1], r[2])) : null;
+  }
+}
+
+/**
+ * The text of a map entry read from a CloudFormation template (`fromCfn`) as
+ * written: from its key to the end of its value node, the value not read (an
+ * alias value is the alias, a `!Ref` the reference, not what they stand for).
+ * Null for other entries (Terraform, JSON read from strings).
+ */
+export function cfnEntrySource(e: DEntry): string | null {
+  return e instanceof LazyCfnEntry ? e.source() : null;
 }
 
 /** A node read without its tag: a long-form intrinsic (`{Fn::Sub: ...}`) or a plain value. */
@@ -310,14 +350,16 @@ function fromContent(tpl: CfnTemplate, n: Node, depth: number): DNode | null {
       return fromIntrinsic(tpl, n, fn, arg ? deref(arg, tpl) : null, false, depth);
     }
   }
-  const base = baseOf(tpl, n);
+  const range = rangeOf(n);
+  const path = tpl.path;
+  const text = tpl.text;
   if (isScalar(n)) {
     const v = (n as Scalar).value;
-    if (typeof v === 'string') return { kind: 'scalar', value: v, type: 'string', literal: true, ...base };
-    if (typeof v === 'number' || typeof v === 'bigint') return { kind: 'scalar', value: String(v), type: 'number', literal: true, ...base };
-    if (typeof v === 'boolean') return { kind: 'scalar', value: String(v), type: 'bool', literal: true, ...base };
-    if (v === null || v === undefined) return { kind: 'scalar', value: '', type: 'null', literal: true, ...base };
-    return { kind: 'unknown', parts: [], ...base };
+    if (typeof v === 'string') return { kind: 'scalar', value: v, type: 'string', literal: true, range, path, text };
+    if (typeof v === 'number' || typeof v === 'bigint') return { kind: 'scalar', value: String(v), type: 'number', literal: true, range, path, text };
+    if (typeof v === 'boolean') return { kind: 'scalar', value: String(v), type: 'bool', literal: true, range, path, text };
+    if (v === null || v === undefined) return { kind: 'scalar', value: '', type: 'null', literal: true, range, path, text };
+    return { kind: 'unknown', parts: [], range, path, text };
   }
   if (isMap(n)) {
     // Entries are read when first looked at: templates are large, and most rules look at a few keys.
@@ -327,20 +369,14 @@ function fromContent(tpl: CfnTemplate, n: Node, depth: number): DNode | null {
       if (!v || isNoValue(tpl, v)) continue;
       const k = p.key as Node;
       const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
-      const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : base.range;
-      let value: DNode | undefined;
-      entries.push({
-        key,
-        keyRange,
-        get value(): DNode {
-          return (value ??= fromCfn(tpl, v, depth + 1) ?? { kind: 'unknown', parts: [], ...baseOf(tpl, v) });
-        },
-      });
+      // The map's own range object stands for a key without one (never changed by readers).
+      const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : range;
+      entries.push(new LazyCfnEntry(key, keyRange, tpl, v, depth));
     }
-    return { kind: 'map', entries, ...base };
+    return { kind: 'map', entries, range, path, text };
   }
-  if (isSeq(n)) return { kind: 'list', items: seqItems(tpl, n, depth), ...base };
-  return { kind: 'unknown', parts: [], ...base };
+  if (isSeq(n)) return { kind: 'list', items: seqItems(tpl, n, depth), range, path, text };
+  return { kind: 'unknown', parts: [], range, path, text };
 }
 
 /**
@@ -368,6 +404,23 @@ export interface CfnEntry {
   value(): DNode;
 }
 
+/** A `CfnEntry`: its state in fields rather than in a closure. */
+class VisitedCfnEntry implements CfnEntry {
+  private made: DNode | undefined = undefined;
+  constructor(
+    readonly pair: Pair,
+    readonly key: string | null,
+    readonly keyRange: OffsetRange,
+    private readonly tpl: CfnTemplate,
+    private readonly node: Node,
+    private readonly depth: number,
+  ) {}
+
+  value(): DNode {
+    return (this.made ??= fromCfn(this.tpl, this.node, this.depth + 1) ?? unknownAt(this.tpl, this.node));
+  }
+}
+
 /**
  * The entries `fromCfn` gives a plain map `n` read at `depth` (see
  * `cfnPlainMap`), in order, one at a time and with their pairs, made only as far
@@ -381,9 +434,8 @@ export function forEachCfnEntry(tpl: CfnTemplate, n: YAMLMap, depth: number, vis
     if (!v || isNoValue(tpl, v)) continue;
     const k = p.key as Node;
     const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
-    const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : (base ??= baseOf(tpl, n).range);
-    let value: DNode | undefined;
-    visit({ pair: p, key, keyRange, value: () => (value ??= fromCfn(tpl, v, depth + 1) ?? { kind: 'unknown', parts: [], ...baseOf(tpl, v) }) });
+    const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : (base ??= rangeOf(n));
+    visit(new VisitedCfnEntry(p, key, keyRange, tpl, v, depth));
   }
 }
 
@@ -412,17 +464,19 @@ function seqItems(tpl: CfnTemplate, n: Node, depth: number): DNode[] {
  * the tagged node itself (`short`), read through `fromContent`.
  */
 function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, short: boolean, depth: number): DNode | null {
-  const base = baseOf(tpl, n);
+  const range = rangeOf(n);
+  const path = tpl.path;
+  const text = tpl.text;
   const readArg = (): DNode | null => (arg === null ? null : short ? fromContent(tpl, arg, depth + 1) : fromCfn(tpl, arg, depth + 1));
   switch (fn) {
     case 'Ref': {
       const r = resolveValues(tpl, n);
       if (r.length === 1 && r[0].kind === 'absent') return null;
       if (r.length === 1 && r[0].kind === 'known') {
-        return { kind: 'scalar', value: r[0].value === null ? '' : String(r[0].value), type: 'string', literal: false, ...base };
+        return { kind: 'scalar', value: r[0].value === null ? '' : String(r[0].value), type: 'string', literal: false, range, path, text };
       }
       const target = arg && isScalar(arg) ? String(arg.value) : undefined;
-      return { kind: 'unknown', parts: [], ...base, ref: target ? [target] : undefined };
+      return { kind: 'unknown', parts: [], range, path, text, ref: target ? [target] : undefined };
     }
     case 'GetAtt': {
       let ref: string[] | undefined;
@@ -431,28 +485,28 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
         const items = ((arg as YAMLSeq).items as Node[]).map((x) => (isScalar(x) ? String(x.value) : ''));
         if (items.length === 2 && items.every((x) => x)) ref = items;
       }
-      return { kind: 'unknown', parts: [], ...base, ref };
+      return { kind: 'unknown', parts: [], range, path, text, ref };
     }
     case 'If': {
       const items = arg && isSeq(arg) ? ((arg as YAMLSeq).items as Node[]) : [];
-      if (items.length !== 3) return { kind: 'unknown', parts: [], ...base };
+      if (items.length !== 3) return { kind: 'unknown', parts: [], range, path, text };
       const both = [fromCfn(tpl, items[1], depth + 1), fromCfn(tpl, items[2], depth + 1)];
       const options = both.filter((x): x is DNode => x !== null);
-      return { kind: 'alt', options, absent: options.length < both.length, ...base };
+      return { kind: 'alt', options, absent: options.length < both.length, range, path, text };
     }
     case 'Sub': {
       let s: Node | null = arg;
       if (s && isSeq(s)) s = ((s as YAMLSeq).items[0] as Node) ?? null;
       if (s) s = deref(s, tpl);
       if (s && isScalar(s) && typeof s.value === 'string') {
-        const sb = baseOf(tpl, s);
-        if (/\$\{(?!!)/.test(s.value)) return { kind: 'template', value: s.value, syntax: 'sub', ...sb };
-        return { kind: 'scalar', value: s.value.replace(/\$\{!/g, '${'), type: 'string', literal: true, ...sb };
+        const sr = rangeOf(s);
+        if (/\$\{(?!!)/.test(s.value)) return { kind: 'template', value: s.value, syntax: 'sub', range: sr, path, text };
+        return { kind: 'scalar', value: s.value.replace(/\$\{!/g, '${'), type: 'string', literal: true, range: sr, path, text };
       }
-      return { kind: 'unknown', parts: [], ...base };
+      return { kind: 'unknown', parts: [], range, path, text };
     }
     case 'Base64':
-      return readArg() ?? { kind: 'unknown', parts: [], ...base };
+      return readArg() ?? { kind: 'unknown', parts: [], range, path, text };
     default: {
       const parts: DNode[] = [];
       if (arg && isSeq(arg)) parts.push(...seqItems(tpl, arg, depth));
@@ -460,7 +514,7 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
         const d = readArg();
         if (d) parts.push(d);
       }
-      return { kind: 'unknown', parts, ...base };
+      return { kind: 'unknown', parts, range, path, text };
     }
   }
 }

@@ -130,7 +130,8 @@ export function effectivePolicies(g: IamGraph, p: Principal): { policies: Attach
 }
 
 function newPrincipal(kind: PrincipalKind, id: string, site: Site, name: string | null): Principal {
-  return { ...site, kind, id, name, policies: [], groups: new Set(), groupsUnknown: false, members: new Set(), loginProfile: null, multiplicity: 1 };
+  // A site is exactly its three fields (both graphs make it so): copied by name, not spread.
+  return { range: site.range, path: site.path, resource: site.resource, kind, id, name, policies: [], groups: new Set(), groupsUnknown: false, members: new Set(), loginProfile: null, multiplicity: 1 };
 }
 
 type DocFn = () => PolicyDocument | null;

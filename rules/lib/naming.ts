@@ -52,6 +52,22 @@ export const ABBREVIATIONS: Readonly<Record<string, string[]>> = {
   func: ['function'],
 };
 
+/**
+ * Text that may hold a word `ABBREVIATIONS` names: words are pieces of the text,
+ * and a word lower-casing to one of those keys is written in ASCII letters but
+ * for the Kelvin sign (U+212A, lower-cased to `k`), which case-insensitive
+ * matching does not take for `k`.
+ */
+const ABBREVIATION_ANY = new RegExp(
+  Object.keys(ABBREVIATIONS).map((k) => k.replace(/k/g, '[k\u212A]')).join('|'),
+  'i',
+);
+
+/** Whether `splitWords(text)` may hold a word `ABBREVIATIONS` names (a test that can only err towards yes). */
+export function mayAbbreviate(text: string): boolean {
+  return ABBREVIATION_ANY.test(text);
+}
+
 /** An AWS region code (`eu-west-1`, `us-gov-west-1`, `ap-southeast-2`). */
 export const REGION_CODE = /(?<![a-z0-9])(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-|iso-|isob-)?(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d(?![0-9])/i;
 const REGION_CODE_G = new RegExp(REGION_CODE.source, 'gi');
@@ -142,12 +158,15 @@ export function checkName(entity: string, parts: readonly NamePart[], options: N
   const abbreviations = new Set<string>();
   const template = prefixTemplate(entity, options);
   const sep = options.namingSeparator || '-';
-  // Words of the configured prefix are the user's choice (`sg_[region]`).
-  const prefixWords = new Set(template ? splitWords(prefixLiteral(template, sep)).map((w) => w.toLowerCase()) : []);
+  // Words of the configured prefix are the user's choice (`sg_[region]`); read at the first abbreviation.
+  let prefixWords: Set<string> | undefined;
   for (const p of literals) {
+    if (!mayAbbreviate(p.text)) continue;
     for (const w of splitWords(p.text)) {
       const full = ABBREVIATIONS[w.toLowerCase()];
-      if (full && !prefixWords.has(w.toLowerCase())) abbreviations.add(`"${w}" for "${full.join(' ')}"`);
+      if (!full) continue;
+      prefixWords ??= new Set(template ? splitWords(prefixLiteral(template, sep)).map((x) => x.toLowerCase()) : []);
+      if (!prefixWords.has(w.toLowerCase())) abbreviations.add(`"${w}" for "${full.join(' ')}"`);
     }
   }
   if (abbreviations.size) issues.push({ kind: 'abbreviation', text: `abbreviates ${[...abbreviations].join(', ')}` });

@@ -152,6 +152,11 @@ function resourceRefs(p: Pair, section: string, owner: string | null, out: CfnRe
 
 function walkRefs(node: Node, section: string, owner: string | null, out: CfnRef[], depth: number): void {
   if (depth > 64) return;
+  if (isScalar(node)) {
+    // A scalar is a reference only as a short-form intrinsic (`!Ref X`), and has no children.
+    const tag = node.tag;
+    if (!tag || !tag.startsWith('!') || tag === '!!str') return;
+  }
   const fn = intrinsic(node);
   const range = fn ? nodeRange(node) : null;
   if (fn && range) {

@@ -26,6 +26,53 @@ export function containsKeyId(value: string): boolean {
   return KEY_ID_ANY.test(value);
 }
 
+/** Where a key id can start in `text`: the offsets of every `AKIA` and `ASIA`, ascending. */
+export function keyIdStarts(text: string): number[] {
+  const out: number[] = [];
+  for (const lead of ['AKIA', 'ASIA']) {
+    for (let i = text.indexOf(lead); i >= 0; i = text.indexOf(lead, i + 1)) out.push(i);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const KEY_ID_STICKY = new RegExp(KEY_ID.source, 'y');
+
+/**
+ * The key ids a global search of `text` from `from` finds starting before `to`
+ * (the last may end after it). With `starts` (`keyIdStarts(text)`) the pattern
+ * is tried only there, in order, each search going on after the previous match
+ * as the global search does (every match starts at an `AKIA`/`ASIA`): a range
+ * without candidates is not read, where the global search reads on to the next
+ * match or the end of the text.
+ */
+export function keyIdsIn(text: string, from: number, to: number, starts?: readonly number[]): { start: number; end: number; value: string }[] {
+  const out: { start: number; end: number; value: string }[] = [];
+  if (!starts) {
+    const re = new RegExp(KEY_ID.source, 'g');
+    re.lastIndex = from;
+    for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) out.push({ start: m.index, end: m.index + m[0].length, value: m[0] });
+    return out;
+  }
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let after = from;
+  for (let k = lo; k < starts.length && starts[k] < to; k++) {
+    const start = starts[k];
+    if (start < after) continue;
+    KEY_ID_STICKY.lastIndex = start;
+    const m = KEY_ID_STICKY.exec(text);
+    if (!m) continue;
+    after = start + m[0].length;
+    out.push({ start, end: after, value: m[0] });
+  }
+  return out;
+}
+
 /** What a literal given to a credential setting is: an access key id, a secret key, or just a literal. */
 export function classify(value: string, setting: CredentialKind): 'key-id' | 'secret-key' | 'setting' {
   if (isKeyId(value)) return 'key-id';
@@ -52,6 +99,9 @@ const SETTINGS: Record<string, CredentialKind> = {
 
 /** `AWS_ACCESS_KEY_ID`, `aws_secret_access_key`, `AWS_SESSION_TOKEN`... (any case): the credential it holds. */
 export function credentialSetting(name: string): CredentialKind | null {
+  // Lower-casing keeps the length of any name that lower-cases to ASCII: other lengths cannot match.
+  const n = name.length;
+  if (n !== 17 && n !== 18 && n !== 21) return null;
   return SETTINGS[name.toLowerCase()] ?? null;
 }
 
@@ -151,7 +201,19 @@ function onCommentLine(text: string, offset: number): boolean {
  * `aws configure set aws_access_key_id ...`, `"AWS_ACCESS_KEY_ID": "..."`).
  * Overlapping hits are reduced to the most specific one.
  */
+/**
+ * Text none of `scanText`'s patterns can match: each needs `AKIA`/`ASIA` (key
+ * ids), `secret` (secret keys) or `aws` (settings, `aws configure set`), in the
+ * same case-insensitive matching as the patterns.
+ */
+const SCAN_NEEDS = /AKIA|ASIA|secret|aws/i;
+
 export function scanText(text: string): TextHit[] {
+  return SCAN_NEEDS.test(text) ? scanTextFully(text) : [];
+}
+
+/** `scanText` without its first test (exported for the test that checks the two agree). */
+export function scanTextFully(text: string): TextHit[] {
   const hits: TextHit[] = [];
   for (const m of text.matchAll(KEY_ID)) {
     hits.push({ start: m.index!, end: m.index! + m[0].length, value: m[0], kind: 'key-id', inComment: onCommentLine(text, m.index!) });

@@ -310,12 +310,25 @@ export function regionAttribute(module: TfModule, label: string): string {
   return 'name';
 }
 
+/** `nameWords` of configured patterns (a few strings, read for every name checked), by their text. */
+const patternWordCache = new Map<string, readonly string[]>();
+
+function patternWords(pattern: string): readonly string[] {
+  let w = patternWordCache.get(pattern);
+  if (!w) {
+    if (patternWordCache.size >= 512) patternWordCache.clear();
+    w = nameWords(pattern);
+    patternWordCache.set(pattern, w);
+  }
+  return w;
+}
+
 /** The non-critical pattern words found in `text` (a pattern may span words: `pull-request`). */
 export function nonCriticalWords(text: string, patterns: readonly string[]): string[] {
   const words = nameWords(text);
   const found: string[] = [];
   for (const p of patterns) {
-    const pw = nameWords(p);
+    const pw = patternWords(p);
     if (pw.length === 0) continue;
     for (let i = 0; i + pw.length <= words.length; i++) {
       const ok = pw.every((w, j) => {
