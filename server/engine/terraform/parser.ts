@@ -554,9 +554,13 @@ class TfExprImpl implements TfExpr {
     return this.contentCache as OffsetRange | undefined;
   }
 
-  /** Kind, value and content range, read together (one walk of the node's first levels). */
+  /**
+   * Kind, value and content range, read together (one walk of the node's first
+   * levels). An expression of a clean file (`at` set) whose text alone says what
+   * it is (`textShape`) is not looked up in the tree.
+   */
   private readShape(): void {
-    const sh = exprShape(this.cursor(), this.src);
+    const sh = (this.at >= 0 ? textShape(this.src, this.range.start, this.range.end) : null) ?? exprShape(this.cursor(), this.src);
     this.kindCache = sh.kind;
     this.valueCache = sh.value;
     this.valueDone = true;
@@ -793,7 +797,7 @@ function soleChild(expr: TsNode): TsNode | null {
 }
 
 /** What an expression is (`TfExpr` kind, value and content range). */
-interface Shape {
+export interface Shape {
   kind: TfExprKind;
   value: string | number | boolean | null | undefined;
   content: OffsetRange | undefined;
@@ -867,6 +871,74 @@ function exprShape(c: TreeSitter.TreeCursor, src: string): Shape {
     }
   }
   return OTHER;
+}
+
+const REFERENCE: Shape = { kind: 'reference', value: undefined, content: undefined };
+
+function isDigit(ch: number): boolean {
+  return ch >= 48 && ch <= 57;
+}
+
+function isNameStart(ch: number): boolean {
+  return (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || ch === 95;
+}
+
+/**
+ * The shape `exprShape` reads from the tree, read off the text of an expression
+ * of a clean file when the text is one of the simplest forms, whose parse cannot
+ * be anything else: a quoted string with no escape, interpolation, directive,
+ * quote or line break inside (`"abc"`), a decimal integer (`80`, `-1`), `true`,
+ * `false`, `null`, or a dotted traversal of plain names (`var.x`, `aws_s3_bucket.b.id`).
+ * Null for anything else (the tree is read then). Tested against `exprShape`.
+ */
+export function textShape(src: string, start: number, end: number): Shape | null {
+  if (end <= start) return null;
+  const c0 = src.charCodeAt(start);
+  if (c0 === 34) {
+    if (end - start < 2 || src.charCodeAt(end - 1) !== 34) return null;
+    for (let i = start + 1; i < end - 1; i++) {
+      const ch = src.charCodeAt(i);
+      // " \ $ % \n \r
+      if (ch === 34 || ch === 92 || ch === 36 || ch === 37 || ch === 10 || ch === 13) return null;
+    }
+    return { kind: 'string', value: src.slice(start + 1, end - 1), content: { start: start + 1, end: end - 1 } };
+  }
+  if (isDigit(c0) || c0 === 45) {
+    let i = c0 === 45 ? start + 1 : start;
+    if (i >= end) return null;
+    // No leading zero (`0` alone is fine).
+    if (src.charCodeAt(i) === 48 && i + 1 < end) return null;
+    for (; i < end; i++) if (!isDigit(src.charCodeAt(i))) return null;
+    const n = Number(src.slice(c0 === 45 ? start + 1 : start, end));
+    return { kind: 'number', value: c0 === 45 ? -n : n, content: undefined };
+  }
+  if (!isNameStart(c0)) return null;
+  let dots = 0;
+  let partStart = start;
+  for (let i = start; i < end; i++) {
+    const ch = src.charCodeAt(i);
+    if (ch === 46) {
+      // A part is a plain name: a letter or `_`, then letters, digits or `_`.
+      if (i === partStart || !isNameStart(src.charCodeAt(partStart))) return null;
+      dots++;
+      partStart = i + 1;
+    } else if (!isNameStart(ch) && !isDigit(ch)) return null;
+  }
+  if (partStart === end || !isNameStart(src.charCodeAt(partStart))) return null;
+  const firstEnd = dots ? src.indexOf('.', start) : end;
+  const first = src.slice(start, firstEnd);
+  if (first === 'true' || first === 'false' || first === 'null') {
+    if (dots) return null;
+    return first === 'null' ? { kind: 'null', value: null, content: undefined } : { kind: 'bool', value: first === 'true', content: undefined };
+  }
+  // Keywords of the expression syntax are no names to start a traversal with.
+  if (first === 'for' || first === 'in' || first === 'if' || first === 'else' || first === 'endif' || first === 'endfor') return null;
+  return REFERENCE;
+}
+
+/** The shape of an expression read from the tree, never from its text (tests compare it with `textShape`). */
+export function treeShape(expr: TfExpr): Shape | null {
+  return expr instanceof TfExprImpl && expr.at >= 0 ? exprShape(expr.cursor(), expr.src) : null;
 }
 
 /** The type of the cursor's node (a call: the cursor moves between reads). */
