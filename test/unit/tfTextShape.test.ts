@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TfBlock, TfExpr } from '../../server/engine/terraform/model';
 import {
-  callOf, initTerraform, objectItems, parseTerraform, textShape, treeShape, tupleItems,
+  callOf, initTerraform, nameTokenEnd, objectItems, parseTerraform, textShape, treeShape, tupleItems,
 } from '../../server/engine/terraform/parser';
 
 /** Every expression under `e` (object keys and values, tuple items, call arguments), `e` first. */
@@ -54,6 +54,22 @@ function check(name: string, text: string): number {
     assert.equal(e.value, tree.value);
     assert.deepEqual(e.contentRange, tree.content);
   }
+  // Attribute names as the tree has them: the first child of the expression's attribute node
+  // (after the shapes: making a node changes how an expression's parts are found).
+  const names = (blocks: readonly TfBlock[]): void => {
+    for (const b of blocks) {
+      for (const a of b.attributes) {
+        const attr = a.expr.node.parent!;
+        const name = attr.firstChild!;
+        assert.equal(name.type, 'identifier');
+        assert.deepEqual(a.nameRange, { start: name.startIndex, end: name.endIndex }, `${name}: name ${a.name}`);
+        assert.equal(a.name, name.text);
+        assert.deepEqual(a.range, { start: attr.startIndex, end: attr.endIndex });
+      }
+      names(b.blocks);
+    }
+  };
+  names(f.blocks);
   return fast;
 }
 
@@ -80,6 +96,16 @@ describe('Terraform expression shape read off the text', () => {
     let fast = 0;
     for (const v of values) fast += check(v, `resource "t" "n" {\n  a = ${v}\n  o = { k = ${v}, "q" = [${v}] }\n}\n`);
     assert.ok(fast > 50, `the fast path answered only ${fast} expressions`);
+  });
+
+  it('reads attribute names as the tree has them', () => {
+    for (const a of ['a = 1', 'a=1', 'a\t=\t1', 'a /* c */ = 1', 'a = /* c */ 1', 'é_ü = 1', 'a-b = 1', 'a_1-2 = "x"', 'x  =  [1]']) {
+      check(a, `resource "t" "n" {\n  ${a}\n  b { ${a} }\n}\n`);
+      check(a, `locals {\n${a}\n}\n`);
+    }
+    assert.equal(nameTokenEnd('ab = 1', 0, 5), 2);
+    assert.equal(nameTokenEnd('ab /* */ = 1', 0, 11), -1);
+    assert.equal(nameTokenEnd('ab = /* */ 1', 0, 11), -1);
   });
 
   it('reads the simple forms and leaves the rest to the tree', () => {

@@ -722,21 +722,30 @@ function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, b
   // A node starts where its first child starts and ends where its last child ends
   // (tree-sitter sums the children's sizes), so the attribute's range is read off
   // its name and its expression.
+  const attrStart = c.startIndex;
+  const end = c.endIndex;
   if (!c.gotoLastChild()) return null;
   if (c.nodeType !== 'expression') {
     c.gotoParent();
     return null;
   }
   const exprStart = c.startIndex;
-  const end = c.endIndex;
   const at = c.currentDescendantIndex;
   c.gotoParent();
-  c.gotoFirstChild();
-  const isName = typeAt(c) === 'identifier';
-  const nameStart = isName ? c.startIndex : 0;
-  const nameEnd = isName ? c.endIndex : 0;
-  c.gotoParent();
-  if (!isName) return null;
+  // The name is the first child (the grammar's `identifier = expression`), so it
+  // starts where the attribute does; when only blanks and `=` lie between the
+  // longest name there and the expression, that is the name token (a shorter one
+  // would leave name characters before the `=`). Otherwise it is read from the tree.
+  let nameStart = attrStart;
+  let nameEnd = nameTokenEnd(src, attrStart, exprStart);
+  if (nameEnd < 0) {
+    c.gotoFirstChild();
+    const isName = typeAt(c) === 'identifier';
+    nameStart = isName ? c.startIndex : 0;
+    nameEnd = isName ? c.endIndex : 0;
+    c.gotoParent();
+    if (!isName) return null;
+  }
   const e = new TfExprImpl(null, { start: exprStart, end }, src, owner);
   e.at = at;
   e.top = top;
@@ -747,6 +756,25 @@ function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, b
     expr: e,
     block,
   };
+}
+
+const NAME_TOKEN = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
+
+/**
+ * The end of the name token at `start` when the text from it to `exprStart` is
+ * the name, blanks, `=` and blanks (no comment, nothing else); -1 otherwise.
+ */
+export function nameTokenEnd(src: string, start: number, exprStart: number): number {
+  NAME_TOKEN.lastIndex = start;
+  const m = NAME_TOKEN.exec(src);
+  if (!m) return -1;
+  const end = start + m[0].length;
+  let i = end;
+  while (i < exprStart && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
+  if (i >= exprStart || src.charCodeAt(i) !== 61) return -1;
+  i++;
+  while (i < exprStart && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
+  return i === exprStart && end <= exprStart ? end : -1;
 }
 
 const ADDRESS_PREFIX: Record<string, string> = { variable: 'var', data: 'data', module: 'module', output: 'output', ephemeral: 'ephemeral' };
