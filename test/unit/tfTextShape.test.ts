@@ -2,6 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TfBlock, TfExpr } from '../../server/engine/terraform/model';
+import { literalTuple, TfEvaluator } from '../../rules/lib/networkValues';
+
+let tuples = 0;
 import {
   callOf, initTerraform, nameTokenEnd, objectItems, parseTerraform, textShape, treeShape, tupleItems,
 } from '../../server/engine/terraform/parser';
@@ -54,6 +57,14 @@ function check(name: string, text: string): number {
     assert.equal(e.value, tree.value);
     assert.deepEqual(e.contentRange, tree.content);
   }
+  // Tuples of literals read through the model: what the evaluator's node walk gives.
+  const ev = new TfEvaluator({ dir: '/m', files: [f] });
+  for (const e of exprs) {
+    const fast = literalTuple(e);
+    if (!fast) continue;
+    tuples++;
+    assert.deepEqual(fast, ev.expr(e.node), `${name}: ${f.text.slice(e.range.start, e.range.end)}`);
+  }
   // Attribute names as the tree has them: the first child of the expression's attribute node
   // (after the shapes: making a node changes how an expression's parts are found).
   const names = (blocks: readonly TfBlock[]): void => {
@@ -83,10 +94,12 @@ describe('Terraform expression shape read off the text', () => {
     let fast = 0;
     for (const p of files) fast += check(p, fs.readFileSync(p, 'utf8'));
     assert.ok(fast > 1000, `the fast path answered only ${fast} expressions`);
+    assert.ok(tuples > 50, `only ${tuples} tuples of literals`);
   });
 
   it('agrees with the tree on edge cases', () => {
     const values = [
+      '["a", -1, true, null, 2]', '[ "a" /* c */, 1e999 ]', '["a", # c\n 1]', '[]', '["${x}"]', '[1.5, "a\\tb"]', '[[1]]',
       '"abc"', '""', '"a b\tc"', '"é ü 😀"', '"100%"', '"$5"', '"a\\"b"', '"a\\nb"', '"${x}"', '"%{if a}b%{endif}"', '"$${x}"',
       '0', '7', '80', '-1', '-0', '007', '1.5', '1e3', '- 1', '-x',
       'true', 'false', 'null', 'true.x', 'null.y', 'TRUE', 'Null',
