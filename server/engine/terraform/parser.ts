@@ -560,7 +560,28 @@ class TfExprImpl implements TfExpr {
    * it is (`textShape`) is not looked up in the tree.
    */
   private readShape(): void {
-    const sh = (this.at >= 0 ? textShape(this.src, this.range.start, this.range.end) : null) ?? exprShape(this.cursor(), this.src);
+    this.store((this.at >= 0 ? textShape(this.src, this.range.start, this.range.end) : null) ?? exprShape(this.cursor(), this.src));
+  }
+
+  /**
+   * The kind when it is known without a walk of the tree (read already, or read
+   * off the text); undefined otherwise. For the readers of collections and calls,
+   * whose own walk tells the kind: `collection(kind)` records what they found.
+   */
+  cheapKind(): TfExprKind | undefined {
+    if (this.kindCache === undefined && this.at >= 0) {
+      const sh = textShape(this.src, this.range.start, this.range.end);
+      if (sh) this.store(sh);
+    }
+    return this.kindCache;
+  }
+
+  /** A walk found this expression to be an object, tuple or call (whose shape has no value nor content). */
+  found(kind: 'object' | 'tuple' | 'call'): void {
+    if (this.kindCache === undefined) this.store(kind === 'object' ? OBJECT : kind === 'tuple' ? TUPLE : CALL);
+  }
+
+  private store(sh: Shape): void {
     this.kindCache = sh.kind;
     this.valueCache = sh.value;
     this.valueDone = true;
@@ -832,6 +853,9 @@ export interface Shape {
 }
 
 const OTHER: Shape = { kind: 'other', value: undefined, content: undefined };
+const OBJECT: Shape = { kind: 'object', value: undefined, content: undefined };
+const TUPLE: Shape = { kind: 'tuple', value: undefined, content: undefined };
+const CALL: Shape = { kind: 'call', value: undefined, content: undefined };
 
 // One tree cursor, moved from node to node (a cursor belongs to one tree: a node of
 // another tree gets a new one). Reading with it makes no node objects, and each of
@@ -1085,10 +1109,14 @@ function soleChildAt(expr: TfExprImpl, type: string): TreeSitter.TreeCursor | nu
 }
 
 function callAt(expr: TfExprImpl): TfCall | undefined {
-  // The kind (known already, most often) says the same as the sole child's type.
-  if (expr.kind !== 'call') return undefined;
+  // The kind says the same as the sole child's type: when it is not known yet,
+  // the walk below finds it (and records it).
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'call') return undefined;
   const c = soleChildAt(expr, 'function_call');
-  if (!c || !c.gotoFirstChild()) return undefined;
+  if (!c) return undefined;
+  expr.found('call');
+  if (!c.gotoFirstChild()) return undefined;
   const nameStart = c.startIndex;
   const nameEnd = c.endIndex;
   const args: TfExpr[] = [];
@@ -1106,9 +1134,11 @@ function callAt(expr: TfExprImpl): TfCall | undefined {
 }
 
 function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
-  if (expr.kind !== 'object') return undefined;
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'object') return undefined;
   const c = soleChildAt(expr, 'collection_value');
   if (!c || !c.gotoFirstChild() || typeAt(c) !== 'object') return undefined;
+  expr.found('object');
   const found: { keyExpr: TfExprImpl; bareKey: string | null; value: TfExprImpl; range: OffsetRange }[] = [];
   if (c.gotoFirstChild()) {
     do {
@@ -1144,9 +1174,11 @@ function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
 }
 
 function tupleItemsAt(expr: TfExprImpl): TfExpr[] | undefined {
-  if (expr.kind !== 'tuple') return undefined;
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'tuple') return undefined;
   const c = soleChildAt(expr, 'collection_value');
   if (!c || !c.gotoFirstChild() || typeAt(c) !== 'tuple') return undefined;
+  expr.found('tuple');
   const out: TfExpr[] = [];
   if (c.gotoFirstChild()) {
     do {
