@@ -138,6 +138,11 @@ describe('Terraform expression shape read off the text', () => {
       check(a, `locals {\n${a}\n}\n`);
     }
     assert.equal(nameTokenEnd('ab = 1', 0, 5), 2);
+    assert.equal(nameTokenEnd('a-b_9 = 1', 0, 8), 5);
+    assert.equal(nameTokenEnd('aé = 1', 0, 5), 2);
+    assert.equal(nameTokenEnd('éa = 1', 0, 5), 2);
+    assert.equal(nameTokenEnd('9a = 1', 0, 5), -1);
+    assert.equal(nameTokenEnd('a.b = 1', 0, 6), -1);
     assert.equal(nameTokenEnd('ab /* */ = 1', 0, 11), -1);
     assert.equal(nameTokenEnd('ab = /* */ 1', 0, 11), -1);
   });

@@ -786,10 +786,26 @@ const NAME_TOKEN = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
  * the name, blanks, `=` and blanks (no comment, nothing else); -1 otherwise.
  */
 export function nameTokenEnd(src: string, start: number, exprStart: number): number {
-  NAME_TOKEN.lastIndex = start;
-  const m = NAME_TOKEN.exec(src);
-  if (!m) return -1;
-  const end = start + m[0].length;
+  // ASCII names by hand (no match object); the Unicode classes by the regex.
+  let end = start;
+  const c0 = src.charCodeAt(start);
+  if (c0 < 128) {
+    if (!isNameStart(c0)) return -1;
+    for (end = start + 1; end < src.length; end++) {
+      const ch = src.charCodeAt(end);
+      if (ch >= 128) {
+        end = -1;
+        break;
+      }
+      if (!isNameStart(ch) && !isDigit(ch) && ch !== 45) break;
+    }
+  } else end = -1;
+  if (end < 0) {
+    NAME_TOKEN.lastIndex = start;
+    const m = NAME_TOKEN.exec(src);
+    if (!m) return -1;
+    end = start + m[0].length;
+  }
   let i = end;
   while (i < exprStart && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
   if (i >= exprStart || src.charCodeAt(i) !== 61) return -1;
