@@ -149,6 +149,24 @@ function prefixLiteral(template: string, sep: string): string {
   return at < 0 && !lit.endsWith(sep) ? lit + sep : lit;
 }
 
+const NO_WORDS: ReadonlySet<string> = new Set();
+/** Lower-cased words of a prefix template's literal start, by separator and template (a few configured templates). */
+const prefixWordCache = new Map<string, Map<string, ReadonlySet<string>>>();
+
+/** `splitWords(prefixLiteral(template, sep))` lower-cased, as a set: computed once per template and separator. */
+function prefixWordsOf(template: string, sep: string): ReadonlySet<string> {
+  let bySep = prefixWordCache.get(sep);
+  if (!bySep) prefixWordCache.set(sep, (bySep = new Map()));
+  let words = bySep.get(template);
+  if (!words) {
+    words = new Set(splitWords(prefixLiteral(template, sep)).map((w) => w.toLowerCase()));
+    // Templates come from the configuration: a handful; never let the cache grow without bound.
+    if (bySep.size > 256) bySep.clear();
+    bySep.set(template, words);
+  }
+  return words;
+}
+
 /** What is wrong with a name, per the convention; empty when it complies or cannot be judged. */
 export function checkName(entity: string, parts: readonly NamePart[], options: NamingOptions): NameIssue[] {
   const issues: NameIssue[] = [];
@@ -159,13 +177,13 @@ export function checkName(entity: string, parts: readonly NamePart[], options: N
   const template = prefixTemplate(entity, options);
   const sep = options.namingSeparator || '-';
   // Words of the configured prefix are the user's choice (`sg_[region]`); read at the first abbreviation.
-  let prefixWords: Set<string> | undefined;
+  let prefixWords: ReadonlySet<string> | undefined;
   for (const p of literals) {
     if (!mayAbbreviate(p.text)) continue;
     for (const w of splitWords(p.text)) {
       const full = ABBREVIATIONS[w.toLowerCase()];
       if (!full) continue;
-      prefixWords ??= new Set(template ? splitWords(prefixLiteral(template, sep)).map((x) => x.toLowerCase()) : []);
+      prefixWords ??= template ? prefixWordsOf(template, sep) : NO_WORDS;
       if (!prefixWords.has(w.toLowerCase())) abbreviations.add(`"${w}" for "${full.join(' ')}"`);
     }
   }

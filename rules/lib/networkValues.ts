@@ -11,8 +11,8 @@
  * the range of the expression that refers to it (the default may sit in another
  * file, and findings are only reported inside the linted one).
  */
-import { unescapeTemplateLiteral } from '../../server/engine/terraform/parser';
-import type { TfAttribute, TfBlock, TfModule } from '../../server/engine/terraform/model';
+import { tupleItems, unescapeTemplateLiteral } from '../../server/engine/terraform/parser';
+import type { TfAttribute, TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import type { OffsetRange } from '../../server/engine/types';
 
 export type TfValue =
@@ -63,6 +63,29 @@ function stringLit(n: TsNode): string {
   return unescapeTemplateLiteral(inner);
 }
 
+/**
+ * `[ "a", 1, true ]`: a tuple of literals read through the parser's model (no
+ * parse nodes), the value `TfEvaluator.expr` gives for it: a tuple expression's
+ * sole child is the collection and a literal item's its literal, so the ranges
+ * are the expressions'. Null for any other expression, or an item that is no
+ * literal or a number that is not finite (the node walk decides then).
+ */
+export function literalTuple(expr: TfExpr): TfValue | null {
+  if (expr.kind !== 'tuple') return null;
+  const items = tupleItems(expr);
+  if (!items) return null;
+  const out: TfValue[] = [];
+  for (let i = 0; i < items.length && i < MAX_ITEMS; i++) {
+    const it = items[i];
+    const k = it.kind;
+    if (k !== 'string' && k !== 'number' && k !== 'bool' && k !== 'null') return null;
+    const v = it.value;
+    if (v === undefined || (k === 'number' && !Number.isFinite(v))) return null;
+    out.push({ kind: 'known', value: v, range: it.range });
+  }
+  return { kind: 'list', items: out, range: expr.range };
+}
+
 export class TfEvaluator {
   private variables: Map<string, TfBlock> | null = null;
   private locals: Map<string, TfAttribute> | null = null;
@@ -75,7 +98,7 @@ export class TfEvaluator {
     // Plain literals (most attributes) are read once by the parser's own cache.
     const lit = attr.expr.value;
     if (lit !== undefined) return { kind: 'known', value: lit, range: attr.expr.range };
-    return this.expr(attr.expr.node, scope);
+    return literalTuple(attr.expr) ?? this.expr(attr.expr.node, scope);
   }
 
   /** Evaluates a tree-sitter `expression` node (or any node below one). */

@@ -554,9 +554,34 @@ class TfExprImpl implements TfExpr {
     return this.contentCache as OffsetRange | undefined;
   }
 
-  /** Kind, value and content range, read together (one walk of the node's first levels). */
+  /**
+   * Kind, value and content range, read together (one walk of the node's first
+   * levels). An expression of a clean file (`at` set) whose text alone says what
+   * it is (`textShape`) is not looked up in the tree.
+   */
   private readShape(): void {
-    const sh = exprShape(this.cursor(), this.src);
+    this.store((this.at >= 0 ? textShape(this.src, this.range.start, this.range.end) : null) ?? exprShape(this.cursor(), this.src));
+  }
+
+  /**
+   * The kind when it is known without a walk of the tree (read already, or read
+   * off the text); undefined otherwise. For the readers of collections and calls,
+   * whose own walk tells the kind: `collection(kind)` records what they found.
+   */
+  cheapKind(): TfExprKind | undefined {
+    if (this.kindCache === undefined && this.at >= 0) {
+      const sh = textShape(this.src, this.range.start, this.range.end);
+      if (sh) this.store(sh);
+    }
+    return this.kindCache;
+  }
+
+  /** A walk found this expression to be an object, tuple or call (whose shape has no value nor content). */
+  found(kind: 'object' | 'tuple' | 'call'): void {
+    if (this.kindCache === undefined) this.store(kind === 'object' ? OBJECT : kind === 'tuple' ? TUPLE : CALL);
+  }
+
+  private store(sh: Shape): void {
     this.kindCache = sh.kind;
     this.valueCache = sh.value;
     this.valueDone = true;
@@ -718,21 +743,30 @@ function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, b
   // A node starts where its first child starts and ends where its last child ends
   // (tree-sitter sums the children's sizes), so the attribute's range is read off
   // its name and its expression.
+  const attrStart = c.startIndex;
+  const end = c.endIndex;
   if (!c.gotoLastChild()) return null;
   if (c.nodeType !== 'expression') {
     c.gotoParent();
     return null;
   }
   const exprStart = c.startIndex;
-  const end = c.endIndex;
   const at = c.currentDescendantIndex;
   c.gotoParent();
-  c.gotoFirstChild();
-  const isName = typeAt(c) === 'identifier';
-  const nameStart = isName ? c.startIndex : 0;
-  const nameEnd = isName ? c.endIndex : 0;
-  c.gotoParent();
-  if (!isName) return null;
+  // The name is the first child (the grammar's `identifier = expression`), so it
+  // starts where the attribute does; when only blanks and `=` lie between the
+  // longest name there and the expression, that is the name token (a shorter one
+  // would leave name characters before the `=`). Otherwise it is read from the tree.
+  let nameStart = attrStart;
+  let nameEnd = nameTokenEnd(src, attrStart, exprStart);
+  if (nameEnd < 0) {
+    c.gotoFirstChild();
+    const isName = typeAt(c) === 'identifier';
+    nameStart = isName ? c.startIndex : 0;
+    nameEnd = isName ? c.endIndex : 0;
+    c.gotoParent();
+    if (!isName) return null;
+  }
   const e = new TfExprImpl(null, { start: exprStart, end }, src, owner);
   e.at = at;
   e.top = top;
@@ -743,6 +777,41 @@ function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, b
     expr: e,
     block,
   };
+}
+
+const NAME_TOKEN = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
+
+/**
+ * The end of the name token at `start` when the text from it to `exprStart` is
+ * the name, blanks, `=` and blanks (no comment, nothing else); -1 otherwise.
+ */
+export function nameTokenEnd(src: string, start: number, exprStart: number): number {
+  // ASCII names by hand (no match object); the Unicode classes by the regex.
+  let end = start;
+  const c0 = src.charCodeAt(start);
+  if (c0 < 128) {
+    if (!isNameStart(c0)) return -1;
+    for (end = start + 1; end < src.length; end++) {
+      const ch = src.charCodeAt(end);
+      if (ch >= 128) {
+        end = -1;
+        break;
+      }
+      if (!isNameStart(ch) && !isDigit(ch) && ch !== 45) break;
+    }
+  } else end = -1;
+  if (end < 0) {
+    NAME_TOKEN.lastIndex = start;
+    const m = NAME_TOKEN.exec(src);
+    if (!m) return -1;
+    end = start + m[0].length;
+  }
+  let i = end;
+  while (i < exprStart && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
+  if (i >= exprStart || src.charCodeAt(i) !== 61) return -1;
+  i++;
+  while (i < exprStart && (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9)) i++;
+  return i === exprStart && end <= exprStart ? end : -1;
 }
 
 const ADDRESS_PREFIX: Record<string, string> = { variable: 'var', data: 'data', module: 'module', output: 'output', ephemeral: 'ephemeral' };
@@ -793,13 +862,16 @@ function soleChild(expr: TsNode): TsNode | null {
 }
 
 /** What an expression is (`TfExpr` kind, value and content range). */
-interface Shape {
+export interface Shape {
   kind: TfExprKind;
   value: string | number | boolean | null | undefined;
   content: OffsetRange | undefined;
 }
 
 const OTHER: Shape = { kind: 'other', value: undefined, content: undefined };
+const OBJECT: Shape = { kind: 'object', value: undefined, content: undefined };
+const TUPLE: Shape = { kind: 'tuple', value: undefined, content: undefined };
+const CALL: Shape = { kind: 'call', value: undefined, content: undefined };
 
 // One tree cursor, moved from node to node (a cursor belongs to one tree: a node of
 // another tree gets a new one). Reading with it makes no node objects, and each of
@@ -867,6 +939,74 @@ function exprShape(c: TreeSitter.TreeCursor, src: string): Shape {
     }
   }
   return OTHER;
+}
+
+const REFERENCE: Shape = { kind: 'reference', value: undefined, content: undefined };
+
+function isDigit(ch: number): boolean {
+  return ch >= 48 && ch <= 57;
+}
+
+function isNameStart(ch: number): boolean {
+  return (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || ch === 95;
+}
+
+/**
+ * The shape `exprShape` reads from the tree, read off the text of an expression
+ * of a clean file when the text is one of the simplest forms, whose parse cannot
+ * be anything else: a quoted string with no escape, interpolation, directive,
+ * quote or line break inside (`"abc"`), a decimal integer (`80`, `-1`), `true`,
+ * `false`, `null`, or a dotted traversal of plain names (`var.x`, `aws_s3_bucket.b.id`).
+ * Null for anything else (the tree is read then). Tested against `exprShape`.
+ */
+export function textShape(src: string, start: number, end: number): Shape | null {
+  if (end <= start) return null;
+  const c0 = src.charCodeAt(start);
+  if (c0 === 34) {
+    if (end - start < 2 || src.charCodeAt(end - 1) !== 34) return null;
+    for (let i = start + 1; i < end - 1; i++) {
+      const ch = src.charCodeAt(i);
+      // " \ $ % \n \r
+      if (ch === 34 || ch === 92 || ch === 36 || ch === 37 || ch === 10 || ch === 13) return null;
+    }
+    return { kind: 'string', value: src.slice(start + 1, end - 1), content: { start: start + 1, end: end - 1 } };
+  }
+  if (isDigit(c0) || c0 === 45) {
+    let i = c0 === 45 ? start + 1 : start;
+    if (i >= end) return null;
+    // No leading zero (`0` alone is fine).
+    if (src.charCodeAt(i) === 48 && i + 1 < end) return null;
+    for (; i < end; i++) if (!isDigit(src.charCodeAt(i))) return null;
+    const n = Number(src.slice(c0 === 45 ? start + 1 : start, end));
+    return { kind: 'number', value: c0 === 45 ? -n : n, content: undefined };
+  }
+  if (!isNameStart(c0)) return null;
+  let dots = 0;
+  let partStart = start;
+  for (let i = start; i < end; i++) {
+    const ch = src.charCodeAt(i);
+    if (ch === 46) {
+      // A part is a plain name: a letter or `_`, then letters, digits or `_`.
+      if (i === partStart || !isNameStart(src.charCodeAt(partStart))) return null;
+      dots++;
+      partStart = i + 1;
+    } else if (!isNameStart(ch) && !isDigit(ch)) return null;
+  }
+  if (partStart === end || !isNameStart(src.charCodeAt(partStart))) return null;
+  const firstEnd = dots ? src.indexOf('.', start) : end;
+  const first = src.slice(start, firstEnd);
+  if (first === 'true' || first === 'false' || first === 'null') {
+    if (dots) return null;
+    return first === 'null' ? { kind: 'null', value: null, content: undefined } : { kind: 'bool', value: first === 'true', content: undefined };
+  }
+  // Keywords of the expression syntax are no names to start a traversal with.
+  if (first === 'for' || first === 'in' || first === 'if' || first === 'else' || first === 'endif' || first === 'endfor') return null;
+  return REFERENCE;
+}
+
+/** The shape of an expression read from the tree, never from its text (tests compare it with `textShape`). */
+export function treeShape(expr: TfExpr): Shape | null {
+  return expr instanceof TfExprImpl && expr.at >= 0 ? exprShape(expr.cursor(), expr.src) : null;
 }
 
 /** The type of the cursor's node (a call: the cursor moves between reads). */
@@ -985,10 +1125,14 @@ function soleChildAt(expr: TfExprImpl, type: string): TreeSitter.TreeCursor | nu
 }
 
 function callAt(expr: TfExprImpl): TfCall | undefined {
-  // The kind (known already, most often) says the same as the sole child's type.
-  if (expr.kind !== 'call') return undefined;
+  // The kind says the same as the sole child's type: when it is not known yet,
+  // the walk below finds it (and records it).
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'call') return undefined;
   const c = soleChildAt(expr, 'function_call');
-  if (!c || !c.gotoFirstChild()) return undefined;
+  if (!c) return undefined;
+  expr.found('call');
+  if (!c.gotoFirstChild()) return undefined;
   const nameStart = c.startIndex;
   const nameEnd = c.endIndex;
   const args: TfExpr[] = [];
@@ -1006,9 +1150,11 @@ function callAt(expr: TfExprImpl): TfCall | undefined {
 }
 
 function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
-  if (expr.kind !== 'object') return undefined;
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'object') return undefined;
   const c = soleChildAt(expr, 'collection_value');
   if (!c || !c.gotoFirstChild() || typeAt(c) !== 'object') return undefined;
+  expr.found('object');
   const found: { keyExpr: TfExprImpl; bareKey: string | null; value: TfExprImpl; range: OffsetRange }[] = [];
   if (c.gotoFirstChild()) {
     do {
@@ -1044,9 +1190,11 @@ function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
 }
 
 function tupleItemsAt(expr: TfExprImpl): TfExpr[] | undefined {
-  if (expr.kind !== 'tuple') return undefined;
+  const k = expr.cheapKind();
+  if (k !== undefined && k !== 'tuple') return undefined;
   const c = soleChildAt(expr, 'collection_value');
   if (!c || !c.gotoFirstChild() || typeAt(c) !== 'tuple') return undefined;
+  expr.found('tuple');
   const out: TfExpr[] = [];
   if (c.gotoFirstChild()) {
     do {
