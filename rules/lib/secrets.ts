@@ -8,6 +8,7 @@
  * References are never secrets: `$VAR`, `${...}`, `$(...)`, `{{resolve:...}}`,
  * template placeholders and empty values are not literal.
  */
+import { firstAtOrAfter } from '../../server/engine/positions';
 import { DisjointRanges } from './ranges';
 
 /** An access key id: `AKIA` (long-lived) or `ASIA` (temporary) and 16 upper-case letters or digits. */
@@ -53,13 +54,7 @@ export function keyIdsIn(text: string, from: number, to: number, starts?: readon
     for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) out.push({ start: m.index, end: m.index + m[0].length, value: m[0] });
     return out;
   }
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid] < from) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(starts, from, (s) => s);
   let after = from;
   for (let k = lo; k < starts.length && starts[k] < to; k++) {
     const start = starts[k];

@@ -26,13 +26,7 @@ function derive(old: readonly number[], text: string, span: { start: number; old
   const { start, oldEnd, newEnd } = span;
   const from = Math.max(start, 1);
   // Old starts < from (0 is always one of them).
-  let lo = 0;
-  let hi = old.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (old[mid] < from) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(old, from, (q) => q);
   const out = old.slice(0, lo);
   const to = Math.min(newEnd, text.length);
   for (let q = from; q <= to; q++) {
