@@ -41,6 +41,13 @@ describe('CLI JSON report in pieces', () => {
       result('/w/b.tf', 'resource "a" "b" {}\n', []),
       result('/w/c/Dockerfile', 'FROM x\n', [{ ruleId: 'docker-x', resource: 'stage' }]),
     ]],
+    ['findings on later lines, at the end of the text, without a resource', [
+      (() => {
+        const r = result('/w/d.tf', 'a = 1\r\nb = 2\n\nc = "\u00e9"\n', [{ range: { start: 7, end: 12 } }, { range: { start: 20, end: 99 } }, {}]);
+        (r.findings[2] as { resource?: string | null }).resource = undefined;
+        return r;
+      })(),
+    ]],
   ];
   for (const [name, results] of cases) {
     it(`joins to JSON.stringify's text: ${name}`, () => {
