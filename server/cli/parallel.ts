@@ -224,21 +224,19 @@ export async function lintInWorkers(
     });
     refill(t);
   }
+  /** What `t` finished and sent, taken without waiting (this thread does not yield while it lints). */
+  const drain = (t: Thread) => {
+    for (let m = receiveMessageOnPort(t.port); m && !failure; m = receiveMessageOnPort(t.port)) receive(t, m.message as WorkerOutput);
+  };
   if (here) {
-    // Synchronous: between its own chunks this thread collects what the workers
-    // finished and hands them the next ones.
-    const collect = () => {
-      for (const t of threadsOut) {
-        for (let m = receiveMessageOnPort(t.port); m && !failure; m = receiveMessageOnPort(t.port)) receive(t, m.message as WorkerOutput);
-      }
-    };
+    // Between its own chunks this thread collects what the workers finished and hands them the next ones.
     while (next < work.length && !failure) {
       for (const i of work[next++]) results[i] = here(files[i]);
-      collect();
+      threadsOut.forEach(drain);
     }
   }
   for (const t of threadsOut) {
-    for (let m = receiveMessageOnPort(t.port); m && !failure; m = receiveMessageOnPort(t.port)) receive(t, m.message as WorkerOutput);
+    drain(t);
     if (!failure && !t.done) t.port.on('message', (m: WorkerOutput) => receive(t, m));
   }
   if (!failure && allDone()) finish();
