@@ -28,35 +28,37 @@ const common = {
   banner: { js: "const __iacLintImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
-// @aws-cdk/cloudformation-diff (iam-permission-broadening, `iac-lint diff`) loads the AWS
-// service database from `<package>/db.json.gz` next to its lib/ folder; in a bundle that
-// folder is dist/, so point it at a copy in dist/ itself.
-const serviceSpecDb = {
-  name: 'aws-service-spec-db',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@aws-cdk[\\/]aws-service-spec[\\/]lib[\\/]index\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      const contents = src.replace("path.join(__dirname, '..', DB_COMPRESSED)", 'path.join(__dirname, DB_COMPRESSED)');
-      if (contents === src) throw new Error('@aws-cdk/aws-service-spec no longer reads its database as expected: update scripts/build.mjs');
-      return { contents, loader: 'js' };
-    });
-  },
-};
-// yaml reads `process.env.LOG_TOKENS` once per token and `LOG_STREAM` once per document,
-// for its own debugging; a read of process.env costs a call into the runtime, about a
-// twentieth of a YAML parse. The bundles treat both as unset.
-const yamlDebugOff = {
-  name: 'yaml-debug-off',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      const contents = src.replace(/\bnode_process\.env\.(LOG_TOKENS|LOG_STREAM)\b/g, 'false');
-      if (contents === src) throw new Error(`yaml no longer reads LOG_TOKENS/LOG_STREAM in ${args.path}: update scripts/build.mjs`);
-      return { contents, loader: 'js' };
-    });
-  },
-};
-common.plugins = [serviceSpecDb, yamlDebugOff];
+/**
+ * A plugin that rewrites `from` to `to` in the dependency files matching `filter` as
+ * they are bundled, and stops the build when a file no longer holds `from` (the
+ * dependency changed: the rewrite must be looked at again).
+ */
+function rewrite(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        const contents = src.replace(from, to);
+        if (contents === src) throw new Error(`${name}: ${args.path} no longer holds ${from}: update scripts/build.mjs`);
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+common.plugins = [
+  // @aws-cdk/cloudformation-diff (iam-permission-broadening, `iac-lint diff`) loads the AWS
+  // service database from `<package>/db.json.gz` next to its lib/ folder; in a bundle that
+  // folder is dist/, so point it at a copy in dist/ itself.
+  rewrite('aws-service-spec-db', /[\\/]@aws-cdk[\\/]aws-service-spec[\\/]lib[\\/]index\.js$/,
+    "path.join(__dirname, '..', DB_COMPRESSED)", 'path.join(__dirname, DB_COMPRESSED)'),
+  // yaml reads `process.env.LOG_TOKENS` once per token and `LOG_STREAM` once per document,
+  // for its own debugging; a read of process.env is a call into the runtime, a tenth to a
+  // fifth of a YAML parse's CPU. The bundles treat both as unset.
+  rewrite('yaml-debug-off', /[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/,
+    /\bnode_process\.env\.(LOG_TOKENS|LOG_STREAM)\b/g, 'false'),
+];
 
 await Promise.all([
   build({ ...common, entryPoints: ['server/lsp/main.ts'], outfile: 'dist/server.js' }),
