@@ -53,3 +53,8 @@ export function filesUnder(dir: string, pattern: RegExp): string[] {
   }
   return out;
 }
+
+/** The Dockerfiles among the rule fixtures (not their `.findings`/`.fixed` snapshots). */
+export function dockerfileFixtures(): string[] {
+  return filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/).filter((f) => !/\.(findings|fixed)$/.test(f));
+}

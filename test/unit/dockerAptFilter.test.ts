@@ -7,12 +7,11 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import { parseDockerfile } from '../../server/engine/dockerfile/parser';
 import { initShell, runCommands } from '../../server/engine/dockerfile/shell';
 import { mayRunAptInstall, packageCommand } from '../../rules/lib/docker';
 import type { DfInstruction } from '../../server/engine/dockerfile/model';
-import { ROOT, filesUnder } from '../helpers/engine';
+import { dockerfileFixtures } from '../helpers/engine';
 
 const aptInstall = (i: DfInstruction) => runCommands(i).some((c) => {
   const p = packageCommand(c);
@@ -66,7 +65,7 @@ describe('mayRunAptInstall: RUNs that cannot hold an apt install', () => {
   });
 
   it('holds on every RUN of the fixtures', () => {
-    const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/)].filter((f) => !/\.(findings|fixed)$/.test(f));
+    const files = dockerfileFixtures();
     let skipped = 0;
     for (const f of files) {
       const text = fs.readFileSync(f, 'utf8');

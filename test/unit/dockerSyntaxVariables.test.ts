@@ -11,7 +11,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { validateParsed, variablesCanReport } from '../../rules/docker-syntax';
 import { dockerfile as generated } from '../../scripts/bench/generate';
-import { ROOT, filesUnder } from '../helpers/engine';
+import { ROOT, dockerfileFixtures } from '../helpers/engine';
 
 const TRICKY = [
   'ARG BASE=alpine', 'FROM ${BASE} AS base', 'ENV A=${X:-y} B=${X:} C=${X:a} D=${X} E=$X', 'LABEL a=${A:+b} c=${A?}',
@@ -38,7 +38,7 @@ const same = (text: string) =>
   assert.deepEqual(outcome(() => validateParsed(text, undefined, {})), outcome(() => validate(text, {})), JSON.stringify(text));
 
 describe('docker-syntax: dockerfile-utils variable check only where it can report', () => {
-  const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/)].filter((f) => !/\.(findings|fixed)$/.test(f));
+  const files = dockerfileFixtures();
   const texts: [string, string][] = [
     ['tricky', TRICKY],
     ['tricky, indented', TRICKY.replace(/\n/g, '\n  ')],

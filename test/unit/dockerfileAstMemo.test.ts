@@ -11,7 +11,7 @@ import { DockerfileParser, Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { originalRawArguments } from '../../server/engine/dockerfile/astMemo';
 import { dockerfile as generated } from '../../scripts/bench/generate';
-import { ROOT, filesUnder } from '../helpers/engine';
+import { ROOT, dockerfileFixtures } from '../helpers/engine';
 
 const proto = Instruction.prototype as unknown as { getRawArguments: () => unknown[] };
 const memoized = proto.getRawArguments;
@@ -80,7 +80,7 @@ function describeAll(text: string): unknown {
 }
 
 describe('dockerfile-ast arguments recorded per instruction', () => {
-  const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/)].filter((f) => !/\.(findings|fixed)$/.test(f));
+  const files = dockerfileFixtures();
   const texts: [string, string][] = [
     ['tricky', TRICKY],
     ['tricky-crlf', TRICKY.replace(/\n/g, '\r\n')],

@@ -5,10 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import { parseDockerfile } from '../../server/engine/dockerfile/parser';
 import { initShell, shellTesting, splitShell } from '../../server/engine/dockerfile/shell';
-import { ROOT, filesUnder } from '../helpers/engine';
+import { dockerfileFixtures } from '../helpers/engine';
 
 const PIECES = [
   'echo', ' ', 'a', '"', "'", '$X', '${X:-y}', '$(b c)', '`d e`', '$((1+2))', '$[3]', '<(f)', '>(g)', '(', ')', '\\', '\\\n', '$\'q\'', '$"t"',
@@ -34,7 +33,7 @@ describe('shell words: expansions looked for only where the text can hold one', 
   before(() => initShell());
 
   it('equals the search on every word: RUN scripts of the fixtures', () => {
-    const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/)].filter((f) => !/\.(findings|fixed)$/.test(f));
+    const files = dockerfileFixtures();
     let runs = 0;
     for (const f of files) {
       const df = parseDockerfile(f, fs.readFileSync(f, 'utf8'));

@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder } from '../helpers/engine';
 import type { TfFile } from '../../server/engine/terraform/model';
 import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
 import { tfBlockRefs, tfBlockRefsIn, tfRefsIn } from '../../rules/lib/ec2';
@@ -17,14 +18,6 @@ import { terraform, TF_VARIABLES } from '../../scripts/bench/generate';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'test');
 
-function tfFiles(dir: string, out: string[] = []): string[] {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) tfFiles(p, out);
-    else if (e.name.endsWith('.tf')) out.push(p);
-  }
-  return out;
-}
 
 /** Every top-level block's references, both ways; every local's too. Returns how many blocks had references. */
 function checkFile(file: TfFile, label: string): number {
@@ -48,7 +41,7 @@ describe('Terraform rule facts from cheaper sources', () => {
   });
 
   it('per-block references equal the file references inside the block (every fixture)', () => {
-    const files = tfFiles(path.join(ROOT, 'fixtures')).concat(tfFiles(path.join(ROOT, 'external')));
+    const files = filesUnder(path.join(ROOT, 'fixtures'), /\.tf$/).concat(filesUnder(path.join(ROOT, 'external'), /\.tf$/));
     assert.ok(files.length > 50, `found ${files.length} .tf files`);
     let withRefs = 0;
     for (const p of files) {
@@ -76,7 +69,7 @@ describe('Terraform rule facts from cheaper sources', () => {
   });
 
   it('resource blocks by type equal the filtered blocks (one type, several, repeated, unknown)', () => {
-    const files = tfFiles(path.join(ROOT, 'fixtures'));
+    const files = filesUnder(path.join(ROOT, 'fixtures'), /\.tf$/);
     let found = 0;
     for (const p of files) {
       const file = parseTerraform(p, fs.readFileSync(p, 'utf8'));

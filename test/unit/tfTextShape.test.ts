@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT, filesUnder } from '../helpers/engine';
 import type { TfBlock, TfExpr } from '../../server/engine/terraform/model';
 import { literalTuple, TfEvaluator } from '../../rules/lib/networkValues';
 
@@ -28,15 +29,6 @@ function blockExpressions(blocks: readonly TfBlock[], out: TfExpr[]): void {
   }
 }
 
-function tfFiles(dir: string, out: string[]): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) tfFiles(p, out);
-    else if (e.name.endsWith('.tf')) out.push(p);
-  }
-  return out;
-}
 
 /** Checks the text fast path against the tree for every expression of `text`; returns how many it answered. */
 function check(name: string, text: string): number {
@@ -109,8 +101,7 @@ describe('Terraform expression shape read off the text', () => {
   before(() => initTerraform());
 
   it('agrees with the tree on every expression of the fixtures and examples', () => {
-    const root = path.resolve(__dirname, '../../..');
-    const files = [...tfFiles(path.join(root, 'test'), []), ...tfFiles(path.join(root, 'examples'), [])];
+    const files = [...filesUnder(path.join(ROOT, 'test'), /\.tf$/), ...filesUnder(path.join(ROOT, 'examples'), /\.tf$/)];
     assert.ok(files.length > 50, `found only ${files.length} .tf files`);
     let fast = 0;
     for (const p of files) fast += check(p, fs.readFileSync(p, 'utf8'));
