@@ -5,27 +5,7 @@
  */
 import type { LintResult } from '../engine/linter';
 
-/** One file of the report. */
-export function fileJson(r: LintResult, display: (path: string) => string) {
-  return {
-    path: display(r.path),
-    format: r.format,
-    findings: r.findings.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      message: f.message,
-      range: r.lines.toRange(f.range.start, f.range.end),
-      resource: f.resource,
-      fixable: f.fixes.some((x) => x.kind === 'exact'),
-    })),
-  };
-}
-
-/**
- * The report in pieces, one per file, that join to `JSON.stringify({ version: 1,
- * files }, null, 2) + '\n'`: each file's own JSON indented two levels deeper
- * (JSON text has no line breaks inside strings, so every line can be indented).
- */
+/** The report in pieces, one per file, that join to `JSON.stringify({ version: 1, files }, null, 2) + '\n'`. */
 export function* jsonReport(results: readonly LintResult[], display: (path: string) => string): Generator<string> {
   if (results.length === 0) {
     yield '{\n  "version": 1,\n  "files": []\n}\n';
@@ -37,9 +17,10 @@ export function* jsonReport(results: readonly LintResult[], display: (path: stri
 }
 
 /**
- * `JSON.stringify(fileJson(r, display), null, 2)` indented by four spaces, written
- * out directly (no object per finding, no second pass to indent): the report's
- * largest part, and the CLI's last serial step. The test compares both.
+ * One file of the report, as `JSON.stringify(report, null, 2)` writes it (four
+ * spaces in), written out directly: no object per finding, no second pass to
+ * indent. The report's largest part and the CLI's last serial step; the test
+ * compares it with `JSON.stringify` of the same file as an object.
  */
 export function fileText(r: LintResult, display: (path: string) => string): string {
   const q = JSON.stringify;

@@ -3,7 +3,7 @@
  * pieces must be exactly the one-string `JSON.stringify(report, null, 2)` form.
  */
 import * as assert from 'node:assert/strict';
-import { batched, fileJson, jsonReport } from '../../server/cli/json';
+import { batched, jsonReport } from '../../server/cli/json';
 import type { LintResult } from '../../server/engine/linter';
 import { LineIndex } from '../../server/engine/positions';
 import type { Finding } from '../../server/engine/types';
@@ -23,6 +23,22 @@ function result(path: string, text: string, findings: Partial<Finding>[]): LintR
       range: f.range ?? { start: i, end: i + 3 },
       resource: f.resource ?? null,
       fixes: f.fixes ?? [],
+    })),
+  };
+}
+
+/** One file of the report as an object: `JSON.stringify` of it is the reference text. */
+function fileJson(r: LintResult, display: (path: string) => string) {
+  return {
+    path: display(r.path),
+    format: r.format,
+    findings: r.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      range: r.lines.toRange(f.range.start, f.range.end),
+      resource: f.resource,
+      fixable: f.fixes.some((x) => x.kind === 'exact'),
     })),
   };
 }
