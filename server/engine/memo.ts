@@ -39,8 +39,9 @@ export function readsKind(reads: readonly string[], kind: string): boolean {
 interface LastLint {
   text: string;
   context: string;
-  /** Unit text id → kind. */
-  units: Map<number, string>;
+  /** The units' text ids in document order, and their kinds (equal texts, equal kinds). */
+  units: number[];
+  kinds: string[];
   /** The findings of each rule that declares what it reads. */
   byRule: Map<string, Finding[]>;
 }
@@ -129,6 +130,25 @@ class LintMap<K, V extends { used: number }> {
   }
 }
 
+/**
+ * The kinds of the units that differ between two lints, the units compared as
+ * sequences of text ids: what lies between their common start and common end.
+ * Not as sets: a document can hold the same text twice (a duplicated block), and
+ * an edit that turns one copy of a text into another text already there keeps
+ * the set of texts while the document changed.
+ */
+export function changedUnitKinds(oldIds: readonly number[], oldKinds: readonly string[], newIds: readonly number[], newKinds: readonly string[]): Set<string> {
+  let head = 0;
+  const most = Math.min(oldIds.length, newIds.length);
+  while (head < most && oldIds[head] === newIds[head]) head++;
+  let tail = 0;
+  while (tail < most - head && oldIds[oldIds.length - 1 - tail] === newIds[newIds.length - 1 - tail]) tail++;
+  const changed = new Set<string>();
+  for (let i = head; i < oldIds.length - tail; i++) changed.add(oldKinds[i]);
+  for (let i = head; i < newIds.length - tail; i++) changed.add(newKinds[i]);
+  return changed;
+}
+
 /** The memo of one document (one path). */
 export class DocMemo {
   /** Interned texts: the key is kept (detached) in the value, so that moving an entry keeps it. */
@@ -171,7 +191,8 @@ export class DocMemo {
    */
   setUnits(units: readonly Unit[], context: string | null): void {
     if (context === null) return;
-    const ids = new Map<number, string>();
+    const ids: number[] = [];
+    const kinds: string[] = [];
     for (const u of units) {
       let id = u.token ? this.tokenIds.get(u.token) : undefined;
       if (id === undefined) {
@@ -180,15 +201,13 @@ export class DocMemo {
       } else {
         this.byRange.set(u.range.start, [u.range.end, id]);
       }
-      ids.set(id, u.kind);
+      ids.push(id);
+      kinds.push(u.kind);
     }
-    this.next = { text: this.text, context, units: ids, byRule: new Map() };
+    this.next = { text: this.text, context, units: ids, kinds, byRule: new Map() };
     const last = this.last;
     if (!last || last.context !== context) return;
-    const changed = new Set<string>();
-    for (const [id, kind] of ids) if (!last.units.has(id)) changed.add(kind);
-    for (const [id, kind] of last.units) if (!ids.has(id)) changed.add(kind);
-    this.changedKinds = changed;
+    this.changedKinds = changedUnitKinds(last.units, last.kinds, ids, kinds);
   }
 
   /**
