@@ -421,7 +421,8 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
   const assignments: { name: string; value: string }[] = [];
   for (const w of words) if (w.assignment) assignments.push(w.assignment);
   // Program words: no redirections, no leading assignments.
-  const idx = words.map((_, k) => k).filter((k) => words[k].kind === 'word');
+  const idx: number[] = [];
+  for (let j = 0; j < words.length; j++) if (words[j].kind === 'word') idx.push(j);
   let k = 0;
   const wrappers: ShellWord[] = [];
   for (;;) {
@@ -572,10 +573,11 @@ function shiftCommands(commands: ShellCommand[], d: number): ShellCommand[] {
 }
 
 function shellForm(instr: DfInstruction): ShellCommand[] {
-  const bodies = instr.heredocs
-    .map((h) => h.contentRange?.start ?? h.delimiterRange?.start ?? -1)
-    .filter((s) => s >= 0);
-  const firstBody = bodies.length ? Math.min(...bodies) : Infinity;
+  let firstBody = Infinity;
+  for (const h of instr.heredocs) {
+    const s = h.contentRange?.start ?? h.delimiterRange?.start ?? -1;
+    if (s >= 0) firstBody = Math.min(firstBody, s);
+  }
   // The instruction line(s) before the first heredoc body, heredoc operators blanked.
   let headerLen = 0;
   while (headerLen < instr.argsText.length && instr.argsMap[headerLen] < firstBody) headerLen++;
