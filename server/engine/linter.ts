@@ -15,7 +15,7 @@ import { initTerraform, parseTerraform, releaseTree } from './terraform/parser';
 import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
-import type { BaseContext, CfnContext, DfContext, ReportDescriptor, Rule, TfContext } from './rule';
+import type { BaseContext, ReportDescriptor, Rule } from './rule';
 import {
   applySuppressions, CfnSuppressionView, DfSuppressionView, TfSuppressionView, UNUSED_SUPPRESSION, type SuppressionView,
 } from './suppress';
@@ -102,11 +102,16 @@ export class Engine {
   readonly incremental: boolean;
   /** Every id a suppression may name: all registered rules, this engine's, and the engine's own ids. */
   private readonly knownRules: ReadonlySet<string>;
+  /** The rules with a handler for each format, in `rules` order. */
+  private readonly rulesFor: Readonly<Record<Format, readonly Rule[]>>;
   private readonly tfCacheFiles: number;
 
   private constructor(public config: EngineConfig, rules: readonly Rule[], options: EngineOptions) {
     this.rules = rules;
     this.knownRules = new Set([...allRules.map((r) => r.id), ...rules.map((r) => r.id), ...ENGINE_IDS]);
+    const rulesFor: Record<Format, Rule[]> = { cloudformation: [], terraform: [], dockerfile: [] };
+    for (const r of rules) for (const f of r.formats) rulesFor[f].push(r);
+    this.rulesFor = rulesFor;
     this.incremental = options.incremental ?? true;
     this.tfCacheFiles = Math.max(1, options.terraformCacheFiles ?? TF_CACHE_FILES);
   }
@@ -355,8 +360,7 @@ export class Engine {
       module: subject.module,
       dockerfile: subject.dockerfile,
     };
-    for (const r of this.rules) {
-      if (!r.formats.includes(format)) continue;
+    for (const r of this.rulesFor[format]) {
       const configured = this.config.rules[r.id];
       if (configured === 'off') continue;
       rule = r;
@@ -376,9 +380,9 @@ export class Engine {
       const mark = findings.length;
       let failed = false;
       try {
-        if (format === 'cloudformation') r.cloudformation!(ctx as CfnContext);
-        else if (format === 'terraform') r.terraform!(ctx as TfContext);
-        else r.dockerfile!(ctx as DfContext);
+        // One call site for every format (its feedback is ready whichever format
+        // comes first), the rule's handler looked up as it is now.
+        (r[format] as (ctx: BaseContext) => void)(ctx);
       } catch (e) {
         failed = true;
         findings.push({
