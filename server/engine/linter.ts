@@ -164,7 +164,7 @@ export class Engine {
     const t = tpl;
     const findings = this.parseErrors(file.path, t.errors);
     const units = (m: DocMemo) => m.setUnits(cfnUnits(t), cfnReusable(t) ? `${m.textId(cfnContextText(t))}|${cfnStyle(t)}` : null);
-    this.run('cloudformation', t, workspace, findings, new Subject(t, undefined, undefined, undefined), units);
+    this.run('cloudformation', this.rulesFor.cloudformation, t, workspace, findings, new Subject(t, undefined, undefined, undefined), units);
     const suppression = new CfnSuppressionView(t);
     return this.result(file.path, 'cloudformation', this.suppress(file.path, suppression, findings), t.lines, suppression);
   }
@@ -177,7 +177,7 @@ export class Engine {
       return this.crashed(file, 'dockerfile', e);
     }
     const findings: Finding[] = [];
-    this.run('dockerfile', df, workspace, findings, new Subject(undefined, undefined, undefined, df));
+    this.run('dockerfile', this.rulesFor.dockerfile, df, workspace, findings, new Subject(undefined, undefined, undefined, df));
     const suppression = new DfSuppressionView(df);
     return this.result(file.path, 'dockerfile', this.suppress(file.path, suppression, findings), df.lines, suppression);
   }
@@ -201,7 +201,7 @@ export class Engine {
     const findings = this.parseErrors(file.path, tf.errors);
     const units = (m: DocMemo) => m.setUnits(tfUnits(tf), tfReusable(module) ? `${m.textId(tfContextText(module, tf))}|${tfStyle(tf)}` : null);
     try {
-      this.run('terraform', tf, workspace, findings, new Subject(undefined, tf, module, undefined), units);
+      this.run('terraform', this.rulesFor.terraform, tf, workspace, findings, new Subject(undefined, tf, module, undefined), units);
       const suppression = new TfSuppressionView(tf);
       return this.result(file.path, 'terraform', this.suppress(file.path, suppression, findings), tf.lines, suppression);
     } finally {
@@ -269,6 +269,7 @@ export class Engine {
 
   private run(
     format: Format,
+    rules: readonly Rule[],
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
@@ -276,7 +277,7 @@ export class Engine {
     units?: (memo: DocMemo) => void,
   ): void {
     if (!this.incremental) {
-      this.runRules(format, doc, workspace, findings, subject, null);
+      this.runRules(format, rules, doc, workspace, findings, subject, null);
       findings.sort(byPosition);
       return;
     }
@@ -284,15 +285,17 @@ export class Engine {
     memo.begin(doc.path, doc.text);
     try {
       units?.(memo);
-      this.runRules(format, doc, workspace, findings, subject, memo);
+      this.runRules(format, rules, doc, workspace, findings, subject, memo);
     } finally {
       memo.end();
     }
     findings.sort(byPosition);
   }
 
+  /** Runs `rules` (those of `format`: `rulesFor[format]`, picked by the caller, by name). */
   private runRules(
     format: Format,
+    rules: readonly Rule[],
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
@@ -360,7 +363,7 @@ export class Engine {
       module: subject.module,
       dockerfile: subject.dockerfile,
     };
-    for (const r of this.rulesFor[format]) {
+    for (const r of rules) {
       const configured = this.config.rules[r.id];
       if (configured === 'off') continue;
       rule = r;
