@@ -15,7 +15,7 @@ import { initTerraform, parseTerraform, releaseTree } from './terraform/parser';
 import { initShell } from './dockerfile/shell';
 import type { TfFile, TfModule } from './terraform/model';
 import { LineIndex } from './positions';
-import type { BaseContext, CfnContext, DfContext, ReportDescriptor, Rule, TfContext } from './rule';
+import type { BaseContext, ReportDescriptor, Rule } from './rule';
 import {
   applySuppressions, CfnSuppressionView, DfSuppressionView, TfSuppressionView, UNUSED_SUPPRESSION, type SuppressionView,
 } from './suppress';
@@ -100,10 +100,18 @@ export class Engine {
   private readonly memos = new Map<string, DocMemo>();
   readonly rules: readonly Rule[];
   readonly incremental: boolean;
+  /** Every id a suppression may name: all registered rules, this engine's, and the engine's own ids. */
+  private readonly knownRules: ReadonlySet<string>;
+  /** The rules with a handler for each format, in `rules` order. */
+  private readonly rulesFor: Readonly<Record<Format, readonly Rule[]>>;
   private readonly tfCacheFiles: number;
 
   private constructor(public config: EngineConfig, rules: readonly Rule[], options: EngineOptions) {
     this.rules = rules;
+    this.knownRules = new Set([...allRules.map((r) => r.id), ...rules.map((r) => r.id), ...ENGINE_IDS]);
+    const rulesFor: Record<Format, Rule[]> = { cloudformation: [], terraform: [], dockerfile: [] };
+    for (const r of rules) for (const f of r.formats) rulesFor[f].push(r);
+    this.rulesFor = rulesFor;
     this.incremental = options.incremental ?? true;
     this.tfCacheFiles = Math.max(1, options.terraformCacheFiles ?? TF_CACHE_FILES);
   }
@@ -154,11 +162,11 @@ export class Engine {
     if (!tpl) return null;
     if (!this.incremental) tpl.transient = true;
     const t = tpl;
-    const findings = t.errors.map((e) => this.parseError(file.path, e.range, e.message));
+    const findings = this.parseErrors(file.path, t.errors);
     const units = (m: DocMemo) => m.setUnits(cfnUnits(t), cfnReusable(t) ? `${m.textId(cfnContextText(t))}|${cfnStyle(t)}` : null);
-    this.run('cloudformation', t, workspace, findings, { template: t }, units);
+    this.run('cloudformation', this.rulesFor.cloudformation, t, workspace, findings, new Subject(t, undefined, undefined, undefined), units);
     const suppression = new CfnSuppressionView(t);
-    return this.result({ path: file.path, format: 'cloudformation', findings: this.suppress(file.path, suppression, findings), lines: t.lines, suppression });
+    return this.result(file.path, 'cloudformation', this.suppress(file.path, suppression, findings), t.lines, suppression);
   }
 
   private lintDockerfile(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -169,9 +177,9 @@ export class Engine {
       return this.crashed(file, 'dockerfile', e);
     }
     const findings: Finding[] = [];
-    this.run('dockerfile', df, workspace, findings, { dockerfile: df });
+    this.run('dockerfile', this.rulesFor.dockerfile, df, workspace, findings, new Subject(undefined, undefined, undefined, df));
     const suppression = new DfSuppressionView(df);
-    return this.result({ path: file.path, format: 'dockerfile', findings: this.suppress(file.path, suppression, findings), lines: df.lines, suppression });
+    return this.result(file.path, 'dockerfile', this.suppress(file.path, suppression, findings), df.lines, suppression);
   }
 
   private lintTerraform(file: SourceFile, workspace: WorkspaceView): LintResult {
@@ -185,25 +193,43 @@ export class Engine {
         if (sib.path !== file.path) files.push(this.parseTf(sib.path, sib.text));
       }
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      module = this.incremental ? { dir, files } : { dir, files, transient: true };
+      // One shape for both kinds of engine.
+      module = { dir, files, transient: !this.incremental };
     } catch (e) {
       return this.crashed(file, 'terraform', e);
     }
-    const findings = tf.errors.map((e) => this.parseError(file.path, e.range, e.message));
+    const findings = this.parseErrors(file.path, tf.errors);
     const units = (m: DocMemo) => m.setUnits(tfUnits(tf), tfReusable(module) ? `${m.textId(tfContextText(module, tf))}|${tfStyle(tf)}` : null);
     try {
-      this.run('terraform', tf, workspace, findings, { file: tf, module }, units);
+      this.run('terraform', this.rulesFor.terraform, tf, workspace, findings, new Subject(undefined, tf, module, undefined), units);
       const suppression = new TfSuppressionView(tf);
-      return this.result({ path: file.path, format: 'terraform', findings: this.suppress(file.path, suppression, findings), lines: tf.lines, suppression });
+      return this.result(file.path, 'terraform', this.suppress(file.path, suppression, findings), tf.lines, suppression);
     } finally {
       if (this.dropped.length) this.releaseDropped();
     }
   }
 
-  /** A one-pass engine's result keeps no parse (see `EngineOptions.incremental`). */
-  private result(r: LintResult): LintResult {
-    if (!this.incremental) delete r.suppression;
-    return r;
+  /**
+   * A lint's result; a one-pass engine's keeps no parse (see `EngineOptions.incremental`).
+   * Every result of an engine has one shape: the fields in one order, `suppression`
+   * present in every result of an incremental engine and in none of a one-pass one's.
+   */
+  private result(path: string, format: Format, findings: Finding[], lines: LineIndex, suppression?: SuppressionView): LintResult {
+    return this.incremental && suppression
+      ? { path, format, findings, lines, suppression }
+      : { path, format, findings, lines };
+  }
+
+  /**
+   * The findings array of a lint, starting with the parse's syntax errors. Built
+   * by pushing, as every findings array is: arrays made by `map` in optimized
+   * code are of another (holey) kind than those built step by step, and code
+   * that reads findings would then see two kinds of array.
+   */
+  private parseErrors(path: string, errors: readonly { range: OffsetRange; message: string }[]): Finding[] {
+    const findings: Finding[] = [];
+    for (const e of errors) findings.push(this.parseError(path, e.range, e.message));
+    return findings;
   }
 
   /**
@@ -243,6 +269,7 @@ export class Engine {
 
   private run(
     format: Format,
+    rules: readonly Rule[],
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
@@ -250,7 +277,7 @@ export class Engine {
     units?: (memo: DocMemo) => void,
   ): void {
     if (!this.incremental) {
-      this.runRules(format, doc, workspace, findings, subject, null);
+      this.runRules(format, rules, doc, workspace, findings, subject, null);
       findings.sort(byPosition);
       return;
     }
@@ -258,15 +285,17 @@ export class Engine {
     memo.begin(doc.path, doc.text);
     try {
       units?.(memo);
-      this.runRules(format, doc, workspace, findings, subject, memo);
+      this.runRules(format, rules, doc, workspace, findings, subject, memo);
     } finally {
       memo.end();
     }
     findings.sort(byPosition);
   }
 
+  /** Runs `rules` (those of `format`: `rulesFor[format]`, picked by the caller, by name). */
   private runRules(
     format: Format,
+    rules: readonly Rule[],
     doc: { path: string; text: string; lines: LineIndex },
     workspace: WorkspaceView,
     findings: Finding[],
@@ -334,8 +363,7 @@ export class Engine {
       module: subject.module,
       dockerfile: subject.dockerfile,
     };
-    for (const r of this.rules) {
-      if (!r.formats.includes(format)) continue;
+    for (const r of rules) {
       const configured = this.config.rules[r.id];
       if (configured === 'off') continue;
       rule = r;
@@ -355,9 +383,9 @@ export class Engine {
       const mark = findings.length;
       let failed = false;
       try {
-        if (format === 'cloudformation') r.cloudformation!(ctx as CfnContext);
-        else if (format === 'terraform') r.terraform!(ctx as TfContext);
-        else r.dockerfile!(ctx as DfContext);
+        // One call site for every format (its feedback is ready whichever format
+        // comes first), the rule's handler looked up as it is now.
+        (r[format] as (ctx: BaseContext) => void)(ctx);
       } catch (e) {
         failed = true;
         findings.push({
@@ -383,10 +411,12 @@ export class Engine {
     try {
       const configured = this.config.rules[UNUSED_SUPPRESSION];
       const broken = findings.some((f) => f.ruleId === PARSE_ERROR);
+      const activeRules = new Set<string>();
+      for (const r of this.rules) if (this.config.rules[r.id] !== 'off') activeRules.add(r.id);
       const out = applySuppressions(view, findings, {
         path,
-        activeRules: new Set(this.rules.filter((r) => this.config.rules[r.id] !== 'off').map((r) => r.id)),
-        knownRules: new Set([...allRules.map((r) => r.id), ...this.rules.map((r) => r.id), ...ENGINE_IDS]),
+        activeRules,
+        knownRules: this.knownRules,
         unusedSeverity: broken ? 'off' : configured ?? 'info',
       });
       if (out !== findings) out.sort(byPosition);
@@ -407,20 +437,15 @@ export class Engine {
   tooLarge(path: string, format: Format, size: number, text = ''): LintResult {
     const kb = Math.round(this.maxFileChars / 1024);
     const sizeText = size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(size / 1024)} KB`;
-    return {
+    return this.result(path, format, [{
+      ruleId: FILE_TOO_LARGE,
+      severity: 'info',
+      message: `Not checked: this file (${sizeText}) is larger than iac-lint's limit of ${kb} KB. Raise \`maxFileSizeKB\` under \`options:\` in .iac-lint.yaml (or pass --max-file-size to the CLI) to lint it.`,
       path,
-      format,
-      lines: new LineIndex(text),
-      findings: [{
-        ruleId: FILE_TOO_LARGE,
-        severity: 'info',
-        message: `Not checked: this file (${sizeText}) is larger than iac-lint's limit of ${kb} KB. Raise \`maxFileSizeKB\` under \`options:\` in .iac-lint.yaml (or pass --max-file-size to the CLI) to lint it.`,
-        path,
-        range: { start: 0, end: 0 },
-        resource: null,
-        fixes: [],
-      }],
-    };
+      range: { start: 0, end: 0 },
+      resource: null,
+      fixes: [],
+    }], new LineIndex(text));
   }
 
   private parseError(path: string, range: { start: number; end: number }, message: string): Finding {
@@ -428,24 +453,25 @@ export class Engine {
   }
 
   private crashed(file: SourceFile, format: Format, e: unknown): LintResult {
-    return {
-      path: file.path,
-      format,
-      lines: new LineIndex(file.text),
-      findings: [{
-        ruleId: INTERNAL_ERROR, severity: 'error', message: `iac-lint could not read this file: ${(e as Error).message}`,
-        path: file.path, range: { start: 0, end: 0 }, resource: null, fixes: [],
-      }],
-    };
+    return this.result(file.path, format, [{
+      ruleId: INTERNAL_ERROR, severity: 'error', message: `iac-lint could not read this file: ${(e as Error).message}`,
+      path: file.path, range: { start: 0, end: 0 }, resource: null, fixes: [],
+    }], new LineIndex(file.text));
   }
 }
 
-/** What the rules of a format read besides the text: the parsed file (and Terraform's module). */
-interface Subject {
-  template?: CfnTemplate;
-  file?: TfFile;
-  module?: TfModule;
-  dockerfile?: DfFile;
+/**
+ * What the rules of a format read besides the text: the parsed file (and
+ * Terraform's module); the others undefined. One class, so that the engine
+ * reads one shape whatever the format.
+ */
+class Subject {
+  constructor(
+    readonly template: CfnTemplate | undefined,
+    readonly file: TfFile | undefined,
+    readonly module: TfModule | undefined,
+    readonly dockerfile: DfFile | undefined,
+  ) {}
 }
 
 function byPosition(a: Finding, b: Finding): number {

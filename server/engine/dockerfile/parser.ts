@@ -6,6 +6,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 // Arguments computed once per dockerfile-ast instruction (see astMemo.ts).
 import './astMemo';
+import { mapDense } from '../arrays';
 import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import type { OffsetRange } from '../types';
@@ -291,7 +292,7 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
   part.escapeChar = tryGet(() => ast.getEscapeCharacter() as string, '\\') || '\\';
   part.directives = tryGet(
     () =>
-      (ast.getDirectives() as any[]).map(
+      mapDense(ast.getDirectives() as any[], 
         (d): DfDirective => ({
           name: String(d.getName()).toLowerCase(),
           value: String(d.getValue()),
@@ -303,7 +304,7 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
   );
   part.comments = tryGet(
     () =>
-      (ast.getComments() as any[]).map(
+      mapDense(ast.getComments() as any[], 
         (c): DfComment => ({ text: String(c.getContent() ?? ''), range: off(c.getRange()) }),
       ),
     [],
@@ -473,14 +474,14 @@ function shiftOrNull(r: OffsetRange | null, d: number): OffsetRange | null {
 
 /** A copy of a chunk's parse moved by `d` characters. */
 function shiftChunk(p: ChunkParse, d: number): ChunkParse {
-  const instructions = p.instructions.map((i) => new MovedInstruction(i, d));
+  const instructions: DfInstruction[] = mapDense(p.instructions, (i) => new MovedInstruction(i, d));
   return {
     key: p.key,
     start: p.start + d,
     ok: p.ok,
     escapeChar: p.escapeChar,
-    directives: p.directives.map((x) => ({ ...x, range: shiftRange(x.range, d), valueRange: shiftRange(x.valueRange, d) })),
-    comments: p.comments.map((c) => ({ text: c.text, range: shiftRange(c.range, d) })),
+    directives: mapDense(p.directives, (x) => ({ name: x.name, value: x.value, range: shiftRange(x.range, d), valueRange: shiftRange(x.valueRange, d) })),
+    comments: mapDense(p.comments, (c) => ({ text: c.text, range: shiftRange(c.range, d) })),
     instructions,
     froms: p.froms,
     ast: p.ast,
@@ -559,7 +560,7 @@ class MovedInstruction implements DfInstruction {
   get argsMap(): number[] {
     const d = this.delta;
     const m = this.parts;
-    return (m.argsMap ??= this.source.argsMap.map((k) => k + d));
+    return (m.argsMap ??= mapDense(this.source.argsMap, (k) => k + d));
   }
 
   set argsMap(v: number[]) {
@@ -569,7 +570,7 @@ class MovedInstruction implements DfInstruction {
   get args(): DfArgument[] {
     const d = this.delta;
     const m = this.parts;
-    return (m.args ??= this.source.args.map((a) => ({ value: a.value, range: shiftRange(a.range, d) })));
+    return (m.args ??= mapDense(this.source.args, (a) => ({ value: a.value, range: shiftRange(a.range, d) })));
   }
 
   set args(v: DfArgument[]) {
@@ -579,7 +580,7 @@ class MovedInstruction implements DfInstruction {
   get flags(): DfFlag[] {
     const d = this.delta;
     const m = this.parts;
-    return (m.flags ??= this.source.flags.map((f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
+    return (m.flags ??= mapDense(this.source.flags, (f) => ({ name: f.name, value: f.value, range: shiftRange(f.range, d), valueRange: shiftOrNull(f.valueRange, d) })));
   }
 
   set flags(v: DfFlag[]) {
@@ -589,7 +590,7 @@ class MovedInstruction implements DfInstruction {
   get heredocs(): DfHeredoc[] {
     const d = this.delta;
     const m = this.parts;
-    return (m.heredocs ??= this.source.heredocs.map((h) => ({
+    return (m.heredocs ??= mapDense(this.source.heredocs, (h) => ({
       name: h.name,
       startRange: shiftRange(h.startRange, d),
       content: h.content,
@@ -605,7 +606,7 @@ class MovedInstruction implements DfInstruction {
   get properties(): DfProperty[] {
     const d = this.delta;
     const m = this.parts;
-    return (m.properties ??= this.source.properties.map((p) => ({
+    return (m.properties ??= mapDense(this.source.properties, (p) => ({
       name: p.name,
       value: p.value,
       range: shiftRange(p.range, d),
@@ -632,14 +633,14 @@ function convertInstruction(
   const argsLsp = raw.getArgumentsRange() as LspRange | null;
   const argsRange = argsLsp ? off(argsLsp) : null;
 
-  const args: DfArgument[] = (raw.getArguments() as any[]).map((a) => ({
+  const args: DfArgument[] = mapDense(raw.getArguments() as any[], (a) => ({
     value: String(a.getValue()),
     range: off(a.getRange()),
   }));
 
   const flags: DfFlag[] =
     typeof raw.getFlags === 'function'
-      ? (raw.getFlags() as any[]).map((f) => {
+      ? mapDense(raw.getFlags() as any[], (f) => {
           const vr = f.getValueRange() as LspRange | null;
           return {
             name: String(f.getName()),
@@ -652,7 +653,7 @@ function convertInstruction(
 
   let heredocs: DfHeredoc[] = [];
   if (typeof raw.getHeredocs === 'function' && (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD')) {
-    heredocs = (raw.getHeredocs() as any[]).map((h) => {
+    heredocs = mapDense(raw.getHeredocs() as any[], (h) => {
       const cr = h.getContentRange() as LspRange | null;
       const dr = h.getDelimiterRange() as LspRange | null;
       const contentRange = cr ? off(cr) : null;
@@ -692,7 +693,7 @@ function convertInstruction(
 
   const properties: DfProperty[] =
     (keyword === 'ENV' || keyword === 'ARG' || keyword === 'LABEL') && typeof raw.getProperties === 'function'
-      ? (raw.getProperties() as any[]).map((p) => {
+      ? mapDense(raw.getProperties() as any[], (p) => {
           const vr = p.getValueRange() as LspRange | null;
           return {
             name: String(p.getName()),

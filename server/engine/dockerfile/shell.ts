@@ -12,6 +12,7 @@
  */
 // See terraform/parser.ts: `import x = require(...)` keeps esbuild on the CommonJS build.
 import TreeSitter = require('web-tree-sitter');
+import { mapDense } from '../arrays';
 import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
 import { originOf } from './parser';
@@ -394,32 +395,34 @@ function placement(frame: Frame, chains: ReadonlyMap<number, Placement>): Placem
 
 function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand[] {
   const { src, map } = ctx;
-  const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect' })[] = [];
+  // Every word with the same fields (`assignment` null but for assignments).
+  const words: (ShellWord & { kind: 'assignment' | 'word' | 'redirect'; assignment: { name: string; value: string } | null })[] = [];
   for (const c of node.namedChildren) {
     if (!c) continue;
     const type = c.type;
     if (type === 'variable_assignment') {
       const end = c.endIndex;
-      words.push({ kind: 'assignment', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
+      const text = src.slice(c.startIndex, end);
+      const range = rangeOf(map, c.startIndex, end);
       const nameNode = c.childForFieldName('name') ?? c.namedChildren[0];
       const valueNode = c.childForFieldName('value');
       const value = valueNode ? wordValue(valueNode, src).text : '';
-      (words[words.length - 1] as any).assignment = { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value };
+      words.push({ kind: 'assignment', text, range, assignment: { name: nameNode ? src.slice(nameNode.startIndex, nameNode.endIndex) : '', value } });
     } else if (type.endsWith('redirect')) {
       const end = c.endIndex;
-      words.push({ kind: 'redirect', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end) });
+      words.push({ kind: 'redirect', text: src.slice(c.startIndex, end), range: rangeOf(map, c.startIndex, end), assignment: null });
     } else {
       const w = type === 'command_name' && c.namedChildren[0] ? c.namedChildren[0]! : c;
       const v = wordValue(w, src);
-      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, v.end) });
+      words.push({ kind: 'word', text: v.text, range: rangeOf(map, w.startIndex, v.end), assignment: null });
     }
   }
   if (words.length === 0) return [];
-  const assignments: { name: string; value: string }[] = words
-    .filter((w) => w.kind === 'assignment')
-    .map((w) => (w as any).assignment);
+  const assignments: { name: string; value: string }[] = [];
+  for (const w of words) if (w.assignment) assignments.push(w.assignment);
   // Program words: no redirections, no leading assignments.
-  const idx = words.map((_, k) => k).filter((k) => words[k].kind === 'word');
+  const idx: number[] = [];
+  for (let j = 0; j < words.length; j++) if (words[j].kind === 'word') idx.push(j);
   let k = 0;
   const wrappers: ShellWord[] = [];
   for (;;) {
@@ -449,7 +452,7 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
     }
   }
   const argvIdx = idx.slice(k);
-  const argv = argvIdx.map((j) => strip(words[j]));
+  const argv = mapDense(argvIdx, (j) => strip(words[j]));
   const pl = placement(frame, ctx.chains);
   const common = {
     element: rangeOf(map, pl.element[0], pl.element[1]),
@@ -471,12 +474,16 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
     }
   }
   return [{
-    words: words.map(strip),
+    words: mapDense(words, (x) => strip(x)),
     argv,
     assignments,
     wrappers,
     range: { start: words[0].range.start, end: words[words.length - 1].range.end },
-    ...common,
+    // Written out, not spread: every command of one shape, whichever function made it.
+    element: common.element,
+    chain: common.chain,
+    connector: common.connector,
+    topLevel: common.topLevel,
     form: ctx.form,
   }];
 }
@@ -551,11 +558,11 @@ function shiftCommands(commands: ShellCommand[], d: number): ShellCommand[] {
     }
     return moved;
   };
-  return commands.map((c) => ({
-    words: c.words.map(w),
-    argv: c.argv.map(w),
-    assignments: c.assignments.map((a) => ({ ...a })),
-    wrappers: c.wrappers.map(w),
+  return mapDense(commands, (c) => ({
+    words: mapDense(c.words, w),
+    argv: mapDense(c.argv, w),
+    assignments: mapDense(c.assignments, (a) => ({ name: a.name, value: a.value })),
+    wrappers: mapDense(c.wrappers, w),
     range: r(c.range),
     element: r(c.element),
     chain: r(c.chain),
@@ -566,10 +573,11 @@ function shiftCommands(commands: ShellCommand[], d: number): ShellCommand[] {
 }
 
 function shellForm(instr: DfInstruction): ShellCommand[] {
-  const bodies = instr.heredocs
-    .map((h) => h.contentRange?.start ?? h.delimiterRange?.start ?? -1)
-    .filter((s) => s >= 0);
-  const firstBody = bodies.length ? Math.min(...bodies) : Infinity;
+  let firstBody = Infinity;
+  for (const h of instr.heredocs) {
+    const s = h.contentRange?.start ?? h.delimiterRange?.start ?? -1;
+    if (s >= 0) firstBody = Math.min(firstBody, s);
+  }
   // The instruction line(s) before the first heredoc body, heredoc operators blanked.
   let headerLen = 0;
   while (headerLen < instr.argsText.length && instr.argsMap[headerLen] < firstBody) headerLen++;
@@ -635,7 +643,7 @@ function jsonStrings(instr: DfInstruction): { text: string; range: OffsetRange; 
 function execForm(instr: DfInstruction): ShellCommand[] {
   const strings = jsonStrings(instr).slice(0, instr.json?.length ?? 0);
   if (strings.length === 0) return [];
-  const words: ShellWord[] = strings.map((s) => ({ text: s.text, range: s.range }));
+  const words: ShellWord[] = mapDense(strings, (s) => ({ text: s.text, range: s.range }));
   const script = words.length >= 3 && SHELLS.test(words[0].text) ? shellScriptIndex(words.map((w) => w.text)) : -1;
   if (script > 0) return parseScript(strings[script].text, strings[script].map, 1);
   const range = { start: words[0].range.start, end: words[words.length - 1].range.end };

@@ -7,6 +7,7 @@
 // `import x = require(...)` (not `import {...}`) so that esbuild picks the package's
 // CommonJS build: its ESM build reads `import.meta.url`, which is empty in our CJS bundles.
 import TreeSitter = require('web-tree-sitter');
+import { mapDense } from '../arrays';
 import { LineIndex, firstAtOrAfter } from '../positions';
 import { changedSpan } from '../textDiff';
 import { loadParser } from '../treeSitter';
@@ -359,7 +360,7 @@ class TfBlockImpl implements TfBlock {
   /** A block (top-level when `parent` is null) copied from `tpl`, placed at `base` in `owner`. */
   static fromTemplate(tpl: BlockTpl, base: number, parent: TfBlockImpl | null, owner: TfFileImpl, top: TsNode): TfBlockImpl {
     const b = new TfBlockImpl(tpl.type, shift(tpl.typeRange, base), shift(tpl.range, base), parent);
-    b.labels = tpl.labels.map((l) => ({ value: l.value, range: shift(l.range, base), fullRange: shift(l.fullRange, base) }));
+    b.labels = mapDense(tpl.labels, (l) => ({ value: l.value, range: shift(l.range, base), fullRange: shift(l.fullRange, base) }));
     b.openBrace = tpl.openBrace < 0 ? -1 : tpl.openBrace + base;
     b.closeBrace = tpl.closeBrace + base;
     b.address = tpl.address;
@@ -373,7 +374,7 @@ class TfBlockImpl implements TfBlock {
   get attributes(): TfAttribute[] {
     if (!this.attributesV) {
       const { tpl, base, owner, top } = this.placed!;
-      this.attributesV = tpl.attributes.map((a) => ({
+      this.attributesV = mapDense(tpl.attributes, (a) => ({
         name: a.name,
         nameRange: shift(a.nameRange, base),
         range: shift(a.range, base),
@@ -387,7 +388,7 @@ class TfBlockImpl implements TfBlock {
   get blocks(): TfBlock[] {
     if (!this.blocksV) {
       const { tpl, base, owner, top } = this.placed!;
-      this.blocksV = tpl.blocks.map((c) => TfBlockImpl.fromTemplate(c, base, this, owner, top));
+      this.blocksV = mapDense(tpl.blocks, (c) => TfBlockImpl.fromTemplate(c, base, this, owner, top));
     }
     return this.blocksV;
   }
@@ -419,7 +420,7 @@ class TfBlockImpl implements TfBlock {
       if (p?.tpl.refs) {
         // The block did not move since the last copy: the same references.
         const last = p.tpl.placedRefs;
-        this.refs = last && last.base === p.base ? last.refs : p.tpl.refs.map((r) => moveRef(r, p.base));
+        this.refs = last && last.base === p.base ? last.refs : mapDense(p.tpl.refs, (r) => moveRef(r, p.base));
         p.tpl.placedRefs = { base: p.base, refs: this.refs };
       } else {
         this.refs = this.top ? collectReferences(this.top, src) : [];
@@ -452,7 +453,7 @@ class TfBlockImpl implements TfBlock {
 }
 
 function moveRef(r: TfReference, d: number): TfReference {
-  return { parts: r.parts, range: shift(r.range, d), partRanges: r.partRanges.map((p) => shift(p, d)), indexed: r.indexed };
+  return { parts: r.parts, range: shift(r.range, d), partRanges: mapDense(r.partRanges, (p) => shift(p, d)), indexed: r.indexed };
 }
 
 /** Expression details are computed on first use: most attributes are never inspected. */
@@ -1178,7 +1179,7 @@ function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
     } while (c.gotoNextSibling());
   }
   // Keys' kinds read after the walk (reading one moves the cursor).
-  return found.map(({ keyExpr, bareKey, value, range: r }) => {
+  return mapDense(found, ({ keyExpr, bareKey, value, range: r }) => {
     let key: string | null = bareKey;
     let keyRange = keyExpr.range;
     if (bareKey === null && keyExpr.kind === 'string') {
