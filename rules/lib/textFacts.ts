@@ -5,6 +5,7 @@
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 
 const escapeCache = new WeakMap<CfnTemplate, boolean>();
+const semicolons = new WeakMap<CfnTemplate, number[]>();
 
 /**
  * Whether `text` holds an escape that can spell a letter or digit inside a
@@ -43,4 +44,27 @@ export function cfnHasSpellingEscape(tpl: CfnTemplate): boolean {
  */
 export function cfnMayHold(tpl: CfnTemplate, word: string): boolean {
   return tpl.text.includes(word) || cfnHasSpellingEscape(tpl);
+}
+
+/** The offsets of `;` in the template's text, once per template (none in most). */
+export function cfnSemicolons(tpl: CfnTemplate): readonly number[] {
+  let at = semicolons.get(tpl);
+  if (!at) {
+    at = [];
+    for (let i = tpl.text.indexOf(';'); i >= 0; i = tpl.text.indexOf(';', i + 1)) at.push(i);
+    semicolons.set(tpl, at);
+  }
+  return at;
+}
+
+/** Whether some offset of `sorted` (ascending) lies in [start, end). */
+export function anyIn(sorted: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] < end;
 }

@@ -7,6 +7,8 @@ import { parseDocument, isScalar, visit } from 'yaml';
 import { engineFor } from '../helpers/engine';
 import { rules } from '../../rules';
 import { hasSpellingEscape } from '../../rules/lib/textFacts';
+import { cfnCopies } from '../../rules/asg-multi-az';
+import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 
 function random(seed: number): (n: number) => number {
   return (n: number) => {
@@ -67,5 +69,61 @@ describe('CloudFormation rule prefilters (session 7)', () => {
     }
     const none = engine.lint({ path: '/x/n.yaml', text: yaml('Web.PrivateIp') })!;
     assert.deepEqual(none.findings, []);
+  });
+
+  it('asg-multi-az: comparing instances property by property groups them as whole keys do', () => {
+    const rand = random(13);
+    const names = ['Web1', 'Web2', 'Web3', 'NodeA', 'NodeB', 'Jenkins', 'web-a', 'web-b', 'Build1', 'Build2'];
+    const values = ['t3.micro', 'm5.large', '!Ref Ami', '!Ref Other', '[a, b]', '{x: 1}', '"a;b"', '"a;b=c"', '1', '"1"', '!Sub "x-${AWS::Region}"', '!GetAtt A.B', 'x|y', '"\\x3b"', '*shared'];
+    const keys = ['ImageId', 'InstanceType', 'KeyName', 'Monitoring', 'UserData', 'X=1;Y', 'X', 'Y', 'Tags', 'PrivateIpAddress'];
+    const subnets = ['!Ref SubnetA', '!Ref SubnetB', 'subnet-1', 'sub|net'];
+    let grouped = 0;
+    for (let round = 0; round < 1500; round++) {
+      let t = 'Resources:\n  Anchor:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: &shared shared-value\n';
+      const used = new Set<string>();
+      const n = 2 + rand(5);
+      for (let i = 0; i < n; i++) {
+        let name = names[rand(names.length)];
+        if (used.has(name)) name += `x${i}`;
+        used.add(name);
+        t += `  ${name}:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: ${subnets[rand(2) ? 0 : rand(subnets.length)]}\n`;
+        const m = rand(4);
+        for (let k = 0; k < m; k++) {
+          // Few distinct values: instances are often equal.
+          const key = keys[rand(3) ? rand(3) : rand(keys.length)];
+          const value = values[rand(3) ? rand(2) : rand(values.length)];
+          t += `      ${key}: ${value}\n`;
+        }
+      }
+      const tpl = parseCloudFormation('/x/t.yaml', t);
+      if (!tpl) continue;
+      const shape = (gs: ReturnType<typeof cfnCopies>) => gs.map((g) => g.map((c) => `${c.res.logicalId} ${c.place}`));
+      const fast = shape(cfnCopies(tpl));
+      assert.deepEqual(fast, shape(cfnCopies(tpl, true)), t);
+      grouped += fast.length;
+    }
+    assert.ok(grouped > 100, `groups found: ${grouped}`);
+    // Keys that join into the same whole key: grouped by the whole key, as before.
+    const t = 'Resources:\n  Web1:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X=1;Y: 2\n  Web2:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: 1\n      Y: 2\n';
+    const tpl = parseCloudFormation('/x/t.yaml', t)!;
+    assert.equal(cfnCopies(tpl).length, 1);
+    // A `;` in a canonical text (here in an intrinsic's name) can do the same.
+    const u = 'Resources:\n  Web1:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: {\'Fn::Ref("1");Z=!Sub\': v}\n  Web2:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: !Ref "1"\n      Z: !Sub v\n';
+    const tpu = parseCloudFormation('/x/u.yaml', u)!;
+    assert.equal(cfnCopies(tpu, true).length, 1);
+    assert.equal(cfnCopies(tpu).length, 1);
+    // And a `=` in a key, without any `;`.
+    const v = 'Resources:\n  Web1:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: {\'Fn::Ref=!Sub\': v}\n  Web2:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X=!Ref: !Sub v\n';
+    const tpv = parseCloudFormation('/x/v.yaml', v)!;
+    assert.equal(cfnCopies(tpv, true).length, 1);
+    assert.equal(cfnCopies(tpv).length, 1);
+    // The `;` spelled by an escape; a repeated key in another order.
+    const w = 'Resources:\n  Web1:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: {"Fn::Ref(\\"1\\")\\x3bZ=!Sub": v}\n  Web2:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: !Ref "1"\n      Z: !Sub v\n';
+    const dup = 'Resources:\n  Web1:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: 1\n      X: 2\n  Web2:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: s\n      X: 2\n      X: 1\n';
+    for (const [name, text] of [['w.yaml', w], ['dup.yaml', dup]]) {
+      const tp = parseCloudFormation(`/x/${name}`, text)!;
+      assert.equal(cfnCopies(tp, true).length, 1, name);
+      assert.equal(cfnCopies(tp).length, 1, name);
+    }
   });
 });
