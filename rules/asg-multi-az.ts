@@ -197,10 +197,11 @@ function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | nu
     const r = c.props.range;
     // Aliases read text from anywhere: then the whole text counts.
     if (semis.length && (tpl.aliasTargets || !r || anyIn(semis, r[0], r[2]))) return null;
-    const pairs: Pair[] = [];
-    for (const p of c.props.items) if (!(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value)))) pairs.push(p);
-    pairs.sort((a, b) => (keyText(a) < keyText(b) ? -1 : keyText(a) > keyText(b) ? 1 : 0));
-    const keys = pairs.map(keyText);
+    const entries: { key: string; pair: Pair }[] = [];
+    for (const p of c.props.items) if (!(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value)))) entries.push({ key: keyText(p), pair: p });
+    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const keys = entries.map((e) => e.key);
+    const pairs = entries.map((e) => e.pair);
     for (let i = 0; i < keys.length; i++) if (keys[i].includes('=') || keys[i].includes(';') || (i > 0 && keys[i] === keys[i - 1])) return null;
     // No `|` in the place and name (`cfnCopies`): the first `|` after them ends the tail.
     const at = `${c.near}|${keys.join(';')}`;
@@ -211,7 +212,15 @@ function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | nu
   const groups: { first: number; members: Candidate[] }[] = [];
   for (const b of buckets.values()) {
     let parts = b.members.length >= 2 ? [b.members] : [];
-    for (let k = 0; k < b.keys.length && parts.length; k++) {
+    // Any order of the keys gives the same groups: the shortest values first (as the first instance writes them), the cheapest to compare.
+    const first = b.members[0].pairs;
+    const size = first.map((p) => {
+      const r = (p.value as Node | null)?.range;
+      return r ? r[1] - r[0] : 0;
+    });
+    const order = first.map((_, k) => k).sort((x, y) => size[x] - size[y] || x - y);
+    for (const k of order) {
+      if (parts.length === 0) break;
       const next: typeof parts = [];
       for (const part of parts) {
         const split = new Map<string, typeof part>();
