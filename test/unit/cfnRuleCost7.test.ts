@@ -8,6 +8,7 @@ import { engineFor } from '../helpers/engine';
 import { rules } from '../../rules';
 import { hasSpellingEscape } from '../../rules/lib/textFacts';
 import { cfnCopies } from '../../rules/asg-multi-az';
+import { ENTITIES, cfnEntitySpec, entityOf, entityOfType } from '../../rules/naming-convention';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 
 function random(seed: number): (n: number) => number {
@@ -125,5 +126,15 @@ describe('CloudFormation rule prefilters (session 7)', () => {
       assert.equal(cfnCopies(tp, true).length, 1, name);
       assert.equal(cfnCopies(tp).length, 1, name);
     }
+  });
+
+  it('naming-convention: the entity tables by type agree with searching the list', () => {
+    const types = [...ENTITIES.flatMap((e) => [e.cfn, e.tf]), 'AWS::EC2::NatGateway', 'aws_nat_gateway', 'AWS::Foo::Bar', '', 'constructor', '__proto__', 'AWS::EC2::Instance ', 'aws_instance'];
+    for (const t of types) {
+      if (t === undefined) continue;
+      assert.equal(cfnEntitySpec(t), ENTITIES.find((e) => e.cfn === t), t);
+      for (let i = 0; i < 2; i++) assert.equal(entityOf(t), entityOfType(t), t);
+    }
+    for (let i = 0; i < 1100; i++) assert.equal(entityOf(`AWS::S${i}::T`), `s${i}_t`);
   });
 });
