@@ -68,3 +68,15 @@ export function anyIn(sorted: readonly number[], start: number, end: number): bo
   }
   return lo < sorted.length && sorted[lo] < end;
 }
+
+/**
+ * Whether `text` holds `stem` followed by one of `tails` (`includes(stem + tail)`
+ * for some tail), in one search for the stem instead of one search per word.
+ */
+export function includesAny(text: string, stem: string, tails: readonly string[]): boolean {
+  for (let i = text.indexOf(stem); i >= 0; i = text.indexOf(stem, i + 1)) {
+    const at = i + stem.length;
+    for (const t of tails) if (text.startsWith(t, at)) return true;
+  }
+  return false;
+}

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { parseDocument, isScalar, visit } from 'yaml';
 import { engineFor } from '../helpers/engine';
 import { rules } from '../../rules';
-import { hasSpellingEscape } from '../../rules/lib/textFacts';
+import { hasSpellingEscape, includesAny } from '../../rules/lib/textFacts';
 import { cfnCopies } from '../../rules/asg-multi-az';
 import { ENTITIES, cfnEntitySpec, entityOf, entityOfType } from '../../rules/naming-convention';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
@@ -136,5 +136,19 @@ describe('CloudFormation rule prefilters (session 7)', () => {
       for (let i = 0; i < 2; i++) assert.equal(entityOf(t), entityOfType(t), t);
     }
     for (let i = 0; i < 1100; i++) assert.equal(entityOf(`AWS::S${i}::T`), `s${i}_t`);
+  });
+
+  it('includesAny agrees with searching each word', () => {
+    const bits = ['Public', 'Publi', 'Ip', 'I', 'p', 'DnsName', 'Dns', 'PublicPublic', 'x', ' '];
+    let hits = 0;
+    // Every text of up to four pieces.
+    const texts = [''];
+    for (let len = 0; len < 4; len++) for (const t of texts.slice()) for (const b of bits) if (t.length < 40) texts.push(t + b);
+    for (const t of new Set(texts)) {
+      const expected = t.includes('PublicIp') || t.includes('PublicDnsName');
+      if (expected) hits++;
+      assert.equal(includesAny(t, 'Public', ['Ip', 'DnsName']), expected, t);
+    }
+    assert.ok(hits > 100, `${hits} texts hold a word`);
   });
 });
