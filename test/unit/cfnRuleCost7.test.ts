@@ -7,6 +7,7 @@ import { parseDocument, isScalar, visit } from 'yaml';
 import { engineFor } from '../helpers/engine';
 import { rules } from '../../rules';
 import { hasSpellingEscape, includesAny } from '../../rules/lib/textFacts';
+import { nameWords, nonCriticalWords } from '../../rules/lib/tags';
 import { cfnCopies } from '../../rules/asg-multi-az';
 import { ENTITIES, cfnEntitySpec, entityOf, entityOfType } from '../../rules/naming-convention';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
@@ -150,5 +151,37 @@ describe('CloudFormation rule prefilters (session 7)', () => {
       assert.equal(includesAny(t, 'Public', ['Ip', 'DnsName']), expected, t);
     }
     assert.ok(hits > 100, `${hits} texts hold a word`);
+  });
+
+  it('nonCriticalWords agrees with comparing each word (plural s included)', () => {
+    // The former form: every pattern word compared, the last also with an `s` appended.
+    const reference = (text: string, patterns: readonly string[]): string[] => {
+      const words = nameWords(text);
+      const found: string[] = [];
+      for (const p of patterns) {
+        const pw = nameWords(p);
+        if (pw.length === 0) continue;
+        for (let i = 0; i + pw.length <= words.length; i++) {
+          if (pw.every((w, j) => words[i + j] === w || (j === pw.length - 1 && words[i + j] === `${w}s`))) {
+            found.push(p);
+            break;
+          }
+        }
+      }
+      return found;
+    };
+    const bits = ['build', 'builds', 'Build', 'buildss', 'bs', 'ci', 'cis', 'CI', 'pull', 'request', 'requests', 'Request', 'PR', 'prs', 's', '-', '_', ' ', 'x', '1', 'Runner', 'tests', 'testS'];
+    const patterns = [['build', 'ci', 'pr', 'runner', 'test'], ['pull-request', 'build'], ['', 's', 'pull_request', 'x1']];
+    const texts = [''];
+    for (let len = 0; len < 3; len++) for (const t of texts.slice()) for (const b of bits) texts.push(t + b);
+    let some = 0;
+    for (const t of texts) {
+      for (const ps of patterns) {
+        const expected = reference(t, ps);
+        if (expected.length) some++;
+        assert.deepEqual(nonCriticalWords(t, ps), expected, `${t} ${ps}`);
+      }
+    }
+    assert.ok(some > 1000, `${some}`);
   });
 });
