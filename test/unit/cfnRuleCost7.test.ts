@@ -8,6 +8,7 @@ import { engineFor } from '../helpers/engine';
 import { rules } from '../../rules';
 import { hasSpellingEscape, includesAny } from '../../rules/lib/textFacts';
 import { nameWords, nonCriticalWords } from '../../rules/lib/tags';
+import { literalWords, splitWords } from '../../rules/lib/naming';
 import { cfnCopies } from '../../rules/asg-multi-az';
 import { ENTITIES, cfnEntitySpec, entityOf, entityOfType } from '../../rules/naming-convention';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
@@ -183,5 +184,14 @@ describe('CloudFormation rule prefilters (session 7)', () => {
       }
     }
     assert.ok(some > 1000, `${some}`);
+  });
+
+  it('naming: the words of a literal, kept by text, are its splitWords', () => {
+    const bits = ['ec2-instance-', 'Inst', 'inst', 'eu-west-1', 'apsouth', 'ap-south-1', 'SG', 'webSrv', '-', '_', ' ', 'X', 'constructor', 'İ'];
+    const texts = [''];
+    for (let len = 0; len < 3; len++) for (const t of texts.slice()) for (const b of bits) texts.push(t + b);
+    // Twice over more texts than the cache keeps: cached, recomputed after a clear, and shared lists all agree.
+    for (let round = 0; round < 2; round++) for (const t of texts) assert.deepEqual(literalWords(t), splitWords(t), t);
+    assert.equal(literalWords('ec2-instance-'), literalWords('ec2-instance-'));
   });
 });
