@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { defineRule } from '../server/engine/rule';
 import { getNode, intrinsic, resolveValues } from '../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/model';
@@ -9,6 +9,7 @@ import { moduleKey } from '../server/engine/terraform/moduleKey';
 import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { anyIn, cfnHasSpellingEscape, cfnSemicolons } from './lib/textFacts';
 
 const ADVICE_ASG = 'If that Availability Zone fails, the group has nowhere to launch instances. Use subnets in at least two Availability Zones.';
 const ADVICE_COPIES = 'One Availability Zone outage takes all of them down. Spread them over subnets in different Availability Zones, or run them in an Auto Scaling group across zones.';
@@ -110,6 +111,20 @@ function siblingName(name: string): string {
 
 const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'PrivateIpAddress', 'PrivateIpAddresses', 'Ipv6Addresses', 'Ipv6AddressCount', 'SecondaryPrivateIpAddressCount', 'NetworkInterfaces', 'PrivateDnsNameOptions']);
 
+type CfnCopy = { res: CfnResource; node: Node; place: string };
+type Candidate = { res: CfnResource; props: YAMLMap; subnet: Node | undefined; placement: Node; zone: string | null; near: string };
+
+/** The text a property key stands for in a copy's key (`?` for a key that is not a scalar). */
+function keyText(p: Pair): string {
+  return isScalar(p.key) ? `${p.key.value}` : '?';
+}
+
+function copyOf(tpl: CfnTemplate, c: Candidate): CfnCopy {
+  const text = shown(tpl, c.placement, '""');
+  const zoneNode = c.zone ? cfnSubnetZoneNode(tpl, c.placement) : undefined;
+  return { res: c.res, node: c.placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : c.subnet ? `subnet (${text})` : `Availability Zone (${text})` };
+}
+
 /**
  * Instances that differ only in tags and addresses, keyed by what they run and
  * where. Instances that cannot share a group are left out (a group of one
@@ -117,12 +132,12 @@ const PLACEMENT_KEYS = new Set(['Tags', 'SubnetId', 'AvailabilityZone', 'Private
  * only when another instance has its place and name. Exact: a key ends in `|place|name`, and when
  * neither holds a `|` those two fields are the key's last two, so instances
  * alone with theirs are alone with their key; otherwise every key is made.
+ * Groups of two or more, in the order of their first instance (the order of
+ * the keys' first use); `general`: always compare whole keys (for tests).
  */
-function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node; place: string }[]> {
-  type Candidate = { res: CfnResource; props: YAMLMap; subnet: Node | undefined; placement: Node; zone: string | null; near: string };
+export function cfnCopies(tpl: CfnTemplate, general = false): CfnCopy[][] {
   const candidates: Candidate[] = [];
   const near = new Map<string, number>();
-  let general = false;
   for (const res of tpl.resources) {
     if (res.type !== 'AWS::EC2::Instance' || !res.properties || intrinsic(res.properties)) continue;
     const props = res.properties as YAMLMap;
@@ -137,22 +152,92 @@ function cfnCopies(tpl: CfnTemplate): Map<string, { res: CfnResource; node: Node
     near.set(tail, (near.get(tail) ?? 0) + 1);
     candidates.push({ res, props, subnet, placement, zone, near: tail });
   }
-  const groups = new Map<string, { res: CfnResource; node: Node; place: string }[]>();
-  for (const { res, props, subnet, placement, zone, near: tail } of candidates) {
-    if (!general && near.get(tail)! < 2) continue;
-    const what = props.items
+  const shared = general ? candidates : candidates.filter((c) => near.get(c.near)! >= 2);
+  if (shared.length === 0) return [];
+  return (!general && byProperty(tpl, shared)) || byWholeKey(tpl, shared);
+}
+
+/** Groups by the whole key: `what|place|name`, `what` the sorted `key=canon` of the non-placement properties. */
+function byWholeKey(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] {
+  const groups = new Map<string, CfnCopy[]>();
+  for (const c of candidates) {
+    const what = c.props.items
       .filter((p) => !(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value))))
-      .map((p) => `${isScalar(p.key) ? p.key.value : '?'}=${canon(tpl, p.value as Node)}`)
+      .map((p) => `${keyText(p)}=${canon(tpl, p.value as Node)}`)
       .sort()
       .join(';');
-    const key = `${what}|${tail}`;
+    const key = `${what}|${c.near}`;
     const list = groups.get(key) ?? [];
-    const text = shown(tpl, placement, '""');
-    const zoneNode = zone ? cfnSubnetZoneNode(tpl, placement) : undefined;
-    list.push({ res, node: placement, place: zoneNode ? `Availability Zone (${shown(tpl, zoneNode, '""')})` : subnet ? `subnet (${text})` : `Availability Zone (${text})` });
+    list.push(copyOf(tpl, c));
     groups.set(key, list);
   }
-  return groups;
+  const out: CfnCopy[][] = [];
+  for (const g of groups.values()) if (g.length >= 2) out.push(g);
+  return out;
+}
+
+/**
+ * The groups of `byWholeKey`, comparing the properties one by one and dropping
+ * an instance as soon as it is alone: most instances differ in their first
+ * properties, whose canonical text is all that is read. Null when that could
+ * differ from comparing whole keys. Whole keys `what|place|name` are equal
+ * exactly when place and name are (no `|` in them: `cfnCopies`) and `what` is;
+ * `what` joins the sorted `key=canon` texts with `;`, so when no key holds `=`
+ * or `;`, no canonical text holds `;` (none in the text the properties are read
+ * from, nor an escape that could spell one) and no instance repeats a key, two
+ * are equal exactly when the instances have the same keys and the same
+ * canonical text under each.
+ */
+function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | null {
+  if (cfnHasSpellingEscape(tpl)) return null;
+  const semis = cfnSemicolons(tpl);
+  const buckets = new Map<string, { keys: string[]; members: { c: Candidate; pairs: Pair[]; index: number }[] }>();
+  for (let index = 0; index < candidates.length; index++) {
+    const c = candidates[index];
+    const r = c.props.range;
+    // Aliases read text from anywhere: then the whole text counts.
+    if (semis.length && (tpl.aliasTargets || !r || anyIn(semis, r[0], r[2]))) return null;
+    const entries: { key: string; pair: Pair }[] = [];
+    for (const p of c.props.items) if (!(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value)))) entries.push({ key: keyText(p), pair: p });
+    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const keys = entries.map((e) => e.key);
+    const pairs = entries.map((e) => e.pair);
+    for (let i = 0; i < keys.length; i++) if (keys[i].includes('=') || keys[i].includes(';') || (i > 0 && keys[i] === keys[i - 1])) return null;
+    // No `|` in the place and name (`cfnCopies`): the first `|` after them ends the tail.
+    const at = `${c.near}|${keys.join(';')}`;
+    let b = buckets.get(at);
+    if (!b) buckets.set(at, (b = { keys, members: [] }));
+    b.members.push({ c, pairs, index });
+  }
+  const groups: { first: number; members: Candidate[] }[] = [];
+  for (const b of buckets.values()) {
+    let parts = b.members.length >= 2 ? [b.members] : [];
+    // Any order of the keys gives the same groups: the shortest values first (as the first instance writes them), the cheapest to compare.
+    const first = b.members[0].pairs;
+    const size = first.map((p) => {
+      const r = (p.value as Node | null)?.range;
+      return r ? r[1] - r[0] : 0;
+    });
+    const order = first.map((_, k) => k).sort((x, y) => size[x] - size[y] || x - y);
+    for (const k of order) {
+      if (parts.length === 0) break;
+      const next: typeof parts = [];
+      for (const part of parts) {
+        const split = new Map<string, typeof part>();
+        for (const m of part) {
+          const text = canon(tpl, m.pairs[k].value as Node);
+          const same = split.get(text);
+          if (same) same.push(m);
+          else split.set(text, [m]);
+        }
+        for (const s of split.values()) if (s.length >= 2) next.push(s);
+      }
+      parts = next;
+    }
+    for (const part of parts) groups.push({ first: part[0].index, members: part.map((m) => m.c) });
+  }
+  groups.sort((a, b) => a.first - b.first);
+  return groups.map((g) => g.members.map((c) => copyOf(tpl, c)));
 }
 
 // ---------------------------------------------------------------------------
@@ -257,8 +342,7 @@ export default defineRule({
         checkCfnGroup(tpl, res, (range, message) => ctx.report({ range, resource: res.logicalId, message }));
       }
     }
-    for (const copies of cfnCopies(tpl).values()) {
-      if (copies.length < 2) continue;
+    for (const copies of cfnCopies(tpl)) {
       for (const c of copies) {
         const others = copies.filter((o) => o !== c).map((o) => o.res.logicalId);
         ctx.report({

@@ -4,6 +4,7 @@ import { getNode } from '../server/engine/cloudformation/nodes';
 import * as nodePath from 'node:path';
 import { headerRange } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
+import { cfnHasSpellingEscape, includesAny } from './lib/textFacts';
 import { cfnReferenceUses, cfnRefTargets, type CfnRefUse, refAddress, tfModuleResources, tfReferencesTo, tfRefsInBlock } from './lib/network';
 
 const CFN_PUBLIC = new Set(['PublicIp', 'PublicDnsName']);
@@ -27,6 +28,9 @@ export default defineRule({
     const tpl = ctx.template;
     // Only an instance is reported: without one, nothing to look up.
     if (!tpl.resources.some((r) => r.type === 'AWS::EC2::Instance')) return;
+    // Only a use of a public address is reported: none when no value can spell one (most templates):
+    // `cfnMayHold` of PublicIp and PublicDnsName, in one search of the text.
+    if (!includesAny(tpl.text, 'Public', ['Ip', 'DnsName']) && !cfnHasSpellingEscape(tpl)) return;
     const refs = cfnReferenceUses(tpl);
     // Instances (and the network interfaces they use) that an Elastic IP is associated with.
     const covered = new Set<string>();

@@ -9,7 +9,7 @@ import type { OffsetRange } from '../server/engine/types';
 import {
   cfnIsSpot, cfnLookup, cfnRefs, knownStrings, tfFind, tfIsSpot, tfLookup, type Tri,
 } from './lib/ec2';
-import { cfnTagList, nameWords, nonCriticalWords, tfTagMap } from './lib/tags';
+import { cfnTagList, nameWords, nonCriticalWordsOf, tfTagMap } from './lib/tags';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 
 /** Tag keys whose values say what a workload is (other tags, like owners or cost centres, do not). */
@@ -35,9 +35,12 @@ interface Label {
 }
 
 function report(ctx: { report: (d: { range: OffsetRange; resource: string | null; message: string }) => void; options: { nonCriticalPatterns: string[] } }, labels: Label[], resource: string, kind: keyof typeof HOW): void {
-  if (labels.some((l) => nameWords(l.text).some((w) => COORDINATOR.has(w)))) return;
-  for (const l of labels) {
-    const words = nonCriticalWords(l.text, ctx.options.nonCriticalPatterns);
+  // Each label's words read once, for both questions.
+  const wordsOf = labels.map((l) => nameWords(l.text));
+  if (wordsOf.some((ws) => ws.some((w) => COORDINATOR.has(w)))) return;
+  for (let k = 0; k < labels.length; k++) {
+    const l = labels[k];
+    const words = nonCriticalWordsOf(wordsOf[k], ctx.options.nonCriticalPatterns);
     if (words.length === 0) continue;
     const how = HOW[kind];
     ctx.report({

@@ -53,8 +53,32 @@ export const ENTITIES: readonly Entity[] = [
 
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
 
+/** The first entity of the table for a CloudFormation type (what `ENTITIES.find` by `cfn` gives). */
+const CFN_ENTITY = new Map<string, Entity>();
+for (const e of ENTITIES) if (e.cfn && !CFN_ENTITY.has(e.cfn)) CFN_ENTITY.set(e.cfn, e);
+
+/** The table's entry for a CloudFormation type. */
+export function cfnEntitySpec(type: string): Entity | undefined {
+  return CFN_ENTITY.get(type);
+}
+
+/** `entityOf` by type: a pure function of the type text, met once per resource of each lint. */
+const entityCache = new Map<string, string>();
+
 /** The entity key of a resource type: from the table, else `ec2_nat_gateway` for `AWS::EC2::NatGateway`, `nat_gateway` for `aws_nat_gateway`. */
 export function entityOf(type: string): string {
+  let e = entityCache.get(type);
+  if (e === undefined) {
+    e = entityOfType(type);
+    // Types come from templates: never let the cache grow without bound.
+    if (entityCache.size >= 1024) entityCache.clear();
+    entityCache.set(type, e);
+  }
+  return e;
+}
+
+/** `entityOf` without the cache (exported for tests). */
+export function entityOfType(type: string): string {
   const known = ENTITIES.find((e) => e.cfn === type || e.tf === type);
   if (known) return known.entity;
   const cfn = /^AWS::(\w+)::(\w+)$/.exec(type);
@@ -128,7 +152,7 @@ function cloudformation(ctx: CfnContext): void {
 
 /** The names of a resource to check: its type's name properties, then its Name tag. */
 function cfnNames(tpl: CfnTemplate, res: CfnResource & { properties: YAMLMap }): CfnName[] {
-  const spec = ENTITIES.find((e) => e.cfn === res.type);
+  const spec = cfnEntitySpec(res.type);
   const names: CfnName[] = [];
   for (const prop of spec?.cfnNames ?? []) {
     const n = getNode(res.properties, prop, tpl);

@@ -7,8 +7,16 @@ function check(ctx: BaseContext, rules: readonly SgRule[]): void {
   const found = new Buckets<{ peer: Peer & { kind: 'cidr' }; services: string[] }>();
   for (const rule of rules) {
     if (rule.direction !== 'ingress') continue;
-    const services = [...new Set(rule.traffic.flatMap((t) => adminServices(t).map((s) => `${s.name} (${s.port})`)))];
-    if (services.length === 0) continue;
+    // The distinct services in order of first mention (what a Set of them gives), without the lists per rule.
+    let services: string[] | null = null;
+    for (const t of rule.traffic) {
+      for (const s of adminServices(t)) {
+        const name = `${s.name} (${s.port})`;
+        if (services === null) services = [name];
+        else if (!services.includes(name)) services.push(name);
+      }
+    }
+    if (services === null) continue;
     for (const peer of rule.peers) {
       if (peer.kind !== 'cidr' || isSingleHost(peer) || withinAny(peer, ctx.options.adminCidrs)) continue;
       found.add(peer.range, rule, { peer, services });

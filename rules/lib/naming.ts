@@ -136,6 +136,21 @@ export function splitWords(text: string): string[] {
   return out;
 }
 
+/** `splitWords` by text: the literal parts of names repeat (`ec2-instance-` before `${AWS::Region}` in every instance's name). */
+const literalWordCache = new Map<string, readonly string[]>();
+
+/** `splitWords(text)`, computed once per text (the list is shared: read it, do not change it). */
+export function literalWords(text: string): readonly string[] {
+  let words = literalWordCache.get(text);
+  if (!words) {
+    // Texts come from templates: never let the cache grow without bound.
+    if (literalWordCache.size >= 2048) literalWordCache.clear();
+    words = splitWords(text);
+    literalWordCache.set(text, words);
+  }
+  return words;
+}
+
 /** The prefix template configured for an entity (`security-group-[region]`), or null. */
 export function prefixTemplate(entity: string, options: NamingOptions): string | null {
   const t = options.namingPrefixes?.[entity];
@@ -180,7 +195,7 @@ export function checkName(entity: string, parts: readonly NamePart[], options: N
   let prefixWords: ReadonlySet<string> | undefined;
   for (const p of literals) {
     if (!mayAbbreviate(p.text)) continue;
-    for (const w of splitWords(p.text)) {
+    for (const w of literalWords(p.text)) {
       const full = ABBREVIATIONS[w.toLowerCase()];
       if (!full) continue;
       prefixWords ??= template ? prefixWordsOf(template, sep) : NO_WORDS;

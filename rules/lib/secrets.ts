@@ -198,10 +198,12 @@ function onCommentLine(text: string, offset: number): boolean {
  */
 /**
  * Text none of `scanText`'s patterns can match: each needs `AKIA`/`ASIA` (key
- * ids), `secret` (secret keys) or `aws` (settings, `aws configure set`), in the
- * same case-insensitive matching as the patterns.
+ * ids), `secret` (secret keys) or `aws_` (the setting names of `SETTING_RE`,
+ * which `CONFIGURE_RE` needs after `aws configure set` too), in the same
+ * case-insensitive matching as the patterns. `AWS::Region` in a `!Sub` string
+ * holds none.
  */
-const SCAN_NEEDS = /AKIA|ASIA|secret|aws/i;
+const SCAN_NEEDS = /AKIA|ASIA|secret|aws_/i;
 
 export function scanText(text: string): TextHit[] {
   return SCAN_NEEDS.test(text) ? scanTextFully(text) : [];

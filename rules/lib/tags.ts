@@ -325,21 +325,33 @@ function patternWords(pattern: string): readonly string[] {
 
 /** The non-critical pattern words found in `text` (a pattern may span words: `pull-request`). */
 export function nonCriticalWords(text: string, patterns: readonly string[]): string[] {
-  const words = nameWords(text);
+  return nonCriticalWordsOf(nameWords(text), patterns);
+}
+
+/** `nonCriticalWords` of a text whose `nameWords` are `words` (read once by callers that look at them too). */
+export function nonCriticalWordsOf(words: readonly string[], patterns: readonly string[]): string[] {
   const found: string[] = [];
   for (const p of patterns) {
     const pw = patternWords(p);
     if (pw.length === 0) continue;
     for (let i = 0; i + pw.length <= words.length; i++) {
-      const ok = pw.every((w, j) => {
-        const word = words[i + j];
-        return word === w || (j === pw.length - 1 && word === `${w}s`);
-      });
-      if (ok) {
+      if (matchesAt(words, pw, i)) {
         found.push(p);
         break;
       }
     }
   }
   return found;
+}
+
+/** The pattern words `pw` at `words[i...]`, the last one also with a plural `s`. */
+function matchesAt(words: readonly string[], pw: readonly string[], i: number): boolean {
+  const last = pw.length - 1;
+  for (let j = 0; j <= last; j++) {
+    const word = words[i + j];
+    const w = pw[j];
+    // `word === w + 's'`, without making that string.
+    if (word !== w && !(j === last && word.length === w.length + 1 && word.charCodeAt(w.length) === 115 && word.startsWith(w))) return false;
+  }
+  return true;
 }

@@ -20,7 +20,7 @@ const PIECES = [
   'AKIA', 'ASIA', 'AKIAKIA', 'A', 'K', 'I', 'S', '0', '7', 'Q', 'x', ' ', '\n', '-', '/', '+', '"', "'", '=', ':', '#',
   'AKIAIOSFODNN7EXAMPLE', 'ASIA1234567890ABCDEF', 'ABCDEFGHIJKLMNOP', 'aws_access_key_id', 'AWS_SECRET_ACCESS_KEY', 'aws_session_token',
   'aws configure set ', 'secret_key ', 'Secret', 'ſecret', 'aWs', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
-  '\u212A', 'İ', 'akia', 'asia', 'SECRET', 'export ', ' AKIAIOSFODNN7EXAMPLE ', 'aws_access_key_id = ', 'AWS_SECRET_ACCESS_KEY: ', ' secret_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ',
+  'AWS::Region', '${AWS::AccountId}', 'aws:', 'aws\t', 'aws\u00a0', 'aws\u2028', 'aws configure', ' set aws_', '_access_key_id=', '\u212A', 'İ', 'akia', 'asia', 'SECRET', 'export ', ' AKIAIOSFODNN7EXAMPLE ', 'aws_access_key_id = ', 'AWS_SECRET_ACCESS_KEY: ', ' secret_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ',
 ];
 
 function text(rand: (n: number) => number): string {
