@@ -15,7 +15,7 @@ import { MessageChannel, Worker, isMainThread, receiveMessageOnPort, workerData,
 import type { EngineConfig } from '../engine/config';
 import { Engine, type LintResult } from '../engine/linter';
 import { LineIndex } from '../engine/positions';
-import type { BaseText, Finding, Format, SourceFile, WorkspaceView } from '../engine/types';
+import type { BaseText, Finding, Fix, Format, SourceFile, WorkspaceView } from '../engine/types';
 import { DiskWorkspace } from '../engine/workspace';
 
 /** Below this many files a serial lint is faster than starting workers. */
@@ -52,7 +52,11 @@ export interface LintOptions {
 /** Drops the edits of the findings' fixes, keeping each fix's title and kind. */
 export function withoutFixEdits(findings: Finding[]): void {
   for (const f of findings) {
-    if (f.fixes.length) f.fixes = f.fixes.map((x) => (x.changes.length ? { title: x.title, kind: x.kind, changes: [] } : x));
+    if (!f.fixes.length) continue;
+    // A loop, not `map`: findings arrays are packed everywhere (see server/engine/arrays.ts).
+    const fixes: Fix[] = [];
+    for (const x of f.fixes) fixes.push(x.changes.length ? { title: x.title, kind: x.kind, changes: [] } : x);
+    f.fixes = fixes;
   }
 }
 
@@ -206,7 +210,8 @@ export async function lintInWorkers(
     }
     m.results.forEach((r, k) => {
       const i = work[m.chunk][k];
-      results[i] = r && { ...r, lines: new LineIndex(files[i].text) };
+      // The engine's field order (path, format, findings, lines), not a spread.
+      results[i] = r && { path: r.path, format: r.format, findings: r.findings, lines: new LineIndex(files[i].text) };
     });
     t.inHand--;
     refill(t);
