@@ -104,11 +104,10 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     }
   } catch (e) {
     const empty = parseYamlDocument('{}');
-    return {
-      format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
-      resources: [], resourceById: new Map(), parameters: new Map(),
-      errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
-    };
+    return cfnTemplate(
+      path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
+      [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }], undefined,
+    );
   }
   return templateOf(path, text, lines, doc, emptyKeys);
 }
@@ -200,7 +199,20 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
       parameters.set(String(pair.key.value), { name: String(pair.key.value), body, default: (def as never) ?? null });
     }
   }
-  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
+  return cfnTemplate(path, text, lines, isJson, doc, rootMap, resources, resourceById, parameters, errors, aliasTargets);
+}
+
+/**
+ * Every template is made here, with all its fields in one order (`aliasTargets`
+ * undefined when the document has none, `transient` false until the engine says
+ * otherwise): one hidden class for every reader.
+ */
+function cfnTemplate(
+  path: string, text: string, lines: LineIndex, isJson: boolean, doc: Document, root: YAMLMap, resources: CfnResource[],
+  resourceById: Map<string, CfnResource>, parameters: Map<string, CfnParameter>, errors: { range: OffsetRange; message: string }[],
+  aliasTargets: ReadonlyMap<Node, Node> | undefined,
+): CfnTemplate {
+  return { format: 'cloudformation', path, text, lines, isJson, doc, root, resources, resourceById, parameters, errors, aliasTargets, transient: false };
 }
 
 
@@ -247,11 +259,10 @@ function tooDeepAt(text: string): number {
 function tooDeep(path: string, text: string, lines: LineIndex, at: number): CfnTemplate {
   const empty = parseYamlDocument('{}');
   const start = Math.min(at, text.length);
-  return {
-    format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
-    resources: [], resourceById: new Map(), parameters: new Map(),
-    errors: [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }],
-  };
+  return cfnTemplate(
+    path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
+    [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }], undefined,
+  );
 }
 
 /** More values than this once aliases are expanded: an alias bomb, not a template. */
