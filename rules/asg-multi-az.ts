@@ -57,7 +57,14 @@ function cfnSubnetZone(tpl: CfnTemplate, item: Node | null): string | null {
 
 function cfnSubnetZoneNode(tpl: CfnTemplate, item: Node | null): Node | undefined {
   if (!item) return undefined;
-  const target = cfnRefTargets(tpl, item).map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::Subnet');
+  let target: CfnResource | undefined;
+  for (const t of cfnRefTargets(tpl, item)) {
+    const r = tpl.resourceById.get(t.target);
+    if (r?.type === 'AWS::EC2::Subnet') {
+      target = r;
+      break;
+    }
+  }
   return target ? getNode(target.properties, 'AvailabilityZone', tpl) : undefined;
 }
 
