@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
+import { mapDense } from '../arrays';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
@@ -124,7 +125,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
   // the stack, so nothing it read is kept (a file always gives the same result).
   if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
   // `yaml` places errors at end of input one past the text: keep ranges inside it.
-  const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => {
+  const errors: { range: OffsetRange; message: string }[] = mapDense(doc.errors, (e) => {
     const start = Math.min(e.pos[0], text.length);
     return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
   });
