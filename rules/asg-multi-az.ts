@@ -5,6 +5,7 @@ import type { CfnResource, CfnTemplate } from '../server/engine/cloudformation/m
 import type { TfAttribute, TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import type { OffsetRange } from '../server/engine/types';
 import { tfResourceBlocks } from './lib/tfBlocks';
+import { mapDense } from '../server/engine/arrays';
 import { moduleKey } from '../server/engine/terraform/moduleKey';
 import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network';
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
@@ -57,7 +58,14 @@ function cfnSubnetZone(tpl: CfnTemplate, item: Node | null): string | null {
 
 function cfnSubnetZoneNode(tpl: CfnTemplate, item: Node | null): Node | undefined {
   if (!item) return undefined;
-  const target = cfnRefTargets(tpl, item).map((t) => tpl.resourceById.get(t.target)).find((r) => r?.type === 'AWS::EC2::Subnet');
+  let target: CfnResource | undefined;
+  for (const t of cfnRefTargets(tpl, item)) {
+    const r = tpl.resourceById.get(t.target);
+    if (r?.type === 'AWS::EC2::Subnet') {
+      target = r;
+      break;
+    }
+  }
   return target ? getNode(target.properties, 'AvailabilityZone', tpl) : undefined;
 }
 
@@ -161,11 +169,9 @@ export function cfnCopies(tpl: CfnTemplate, general = false): CfnCopy[][] {
 function byWholeKey(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] {
   const groups = new Map<string, CfnCopy[]>();
   for (const c of candidates) {
-    const what = c.props.items
-      .filter((p) => !(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value))))
-      .map((p) => `${keyText(p)}=${canon(tpl, p.value as Node)}`)
-      .sort()
-      .join(';');
+    const texts: string[] = [];
+    for (const p of c.props.items) if (!(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value)))) texts.push(`${keyText(p)}=${canon(tpl, p.value as Node)}`);
+    const what = texts.sort().join(';');
     const key = `${what}|${c.near}`;
     const list = groups.get(key) ?? [];
     list.push(copyOf(tpl, c));
@@ -200,8 +206,12 @@ function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | nu
     const entries: { key: string; pair: Pair }[] = [];
     for (const p of c.props.items) if (!(isScalar(p.key) && PLACEMENT_KEYS.has(String(p.key.value)))) entries.push({ key: keyText(p), pair: p });
     entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const keys = entries.map((e) => e.key);
-    const pairs = entries.map((e) => e.pair);
+    const keys: string[] = [];
+    const pairs: Pair[] = [];
+    for (const e of entries) {
+      keys.push(e.key);
+      pairs.push(e.pair);
+    }
     for (let i = 0; i < keys.length; i++) if (keys[i].includes('=') || keys[i].includes(';') || (i > 0 && keys[i] === keys[i - 1])) return null;
     // No `|` in the place and name (`cfnCopies`): the first `|` after them ends the tail.
     const at = `${c.near}|${keys.join(';')}`;
@@ -214,11 +224,14 @@ function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | nu
     let parts = b.members.length >= 2 ? [b.members] : [];
     // Any order of the keys gives the same groups: the shortest values first (as the first instance writes them), the cheapest to compare.
     const first = b.members[0].pairs;
-    const size = first.map((p) => {
-      const r = (p.value as Node | null)?.range;
-      return r ? r[1] - r[0] : 0;
-    });
-    const order = first.map((_, k) => k).sort((x, y) => size[x] - size[y] || x - y);
+    const size: number[] = [];
+    const order: number[] = [];
+    for (let k = 0; k < first.length; k++) {
+      const r = (first[k].value as Node | null)?.range;
+      size.push(r ? r[1] - r[0] : 0);
+      order.push(k);
+    }
+    order.sort((x, y) => size[x] - size[y] || x - y);
     for (const k of order) {
       if (parts.length === 0) break;
       const next: typeof parts = [];
@@ -234,10 +247,10 @@ function byProperty(tpl: CfnTemplate, candidates: Candidate[]): CfnCopy[][] | nu
       }
       parts = next;
     }
-    for (const part of parts) groups.push({ first: part[0].index, members: part.map((m) => m.c) });
+    for (const part of parts) groups.push({ first: part[0].index, members: mapDense(part, (m) => m.c) });
   }
   groups.sort((a, b) => a.first - b.first);
-  return groups.map((g) => g.members.map((c) => copyOf(tpl, c)));
+  return mapDense(groups, (g) => mapDense(g.members, (c) => copyOf(tpl, c)));
 }
 
 // ---------------------------------------------------------------------------
@@ -295,9 +308,10 @@ function tfPlacement(block: TfBlock): TfAttribute | null {
 }
 
 function tfSignature(file: TfFile, block: TfBlock): string {
-  const attrs = block.attributes.filter((a) => !TF_PLACEMENT.has(a.name)).map((a) => `${a.name}=${a.expr.text.replace(/\s+/g, '')}`);
-  const blocks = block.blocks.map((b) => file.text.slice(b.range.start, b.range.end).replace(/\s+/g, ''));
-  return [...attrs, ...blocks].sort().join(';');
+  const parts: string[] = [];
+  for (const a of block.attributes) if (!TF_PLACEMENT.has(a.name)) parts.push(`${a.name}=${a.expr.text.replace(/\s+/g, '')}`);
+  for (const b of block.blocks) parts.push(file.text.slice(b.range.start, b.range.end).replace(/\s+/g, ''));
+  return parts.sort().join(';');
 }
 
 type TfCopy = { file: TfFile; block: TfBlock; where: TfAttribute; place: string };

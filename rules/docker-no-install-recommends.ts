@@ -1,6 +1,7 @@
 import { defineRule } from '../server/engine/rule';
 import { commandRange, commandsOf, hasFlag, insertAfterWord, packageCommand, shippedStages, stageChain } from './lib/docker';
 import type { DfFile, DfStage } from '../server/engine/dockerfile/model';
+import { mapDense } from '../server/engine/arrays';
 
 const FLAG = '--no-install-recommends';
 
@@ -35,7 +36,7 @@ export default defineRule({
         for (const c of commandsOf(df, stage, instr)) {
           const p = packageCommand(c);
           if (!p || p.manager !== 'apt' || p.sub !== 'install' || !p.subWord) continue;
-          if (hasFlag(p, FLAG) || optionOff(p.args.map((w) => w.text))) continue;
+          if (hasFlag(p, FLAG) || optionOff(mapDense(p.args, (w) => w.text))) continue;
           if (configuredOff(df, stage, instr.range.start)) continue;
           ctx.report({
             range: commandRange(c),

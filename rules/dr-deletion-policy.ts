@@ -1,5 +1,6 @@
 import { isScalar, type Node } from 'yaml';
-import { defineRule } from '../server/engine/rule';
+import { defineRule, type CfnContext } from '../server/engine/rule';
+import type { CfnResource } from '../server/engine/cloudformation/model';
 import { replaceValue } from '../server/engine/cloudformation/edit';
 import { getNode, getPair, intrinsic, nodeRange, resolveValues, type Resolved } from '../server/engine/cloudformation/nodes';
 import { insertAttribute, insertBlock, setAttributeValue } from '../server/engine/terraform/edit';
@@ -71,40 +72,44 @@ export default defineRule({
       }
       if (states.length === 0) continue;
 
-      // One fix for both keys: replace wrong values, add missing keys after `Type` (or after DeletionPolicy).
-      const edits: TextEdit[] = [];
-      let exact = true;
-      let ok = true;
-      const missing = states.filter((s) => !s.node).map((s): [string, string] => [s.key, preferred]);
-      for (const s of states.filter((x) => x.node)) {
-        if (s.collapse) {
-          edits.push(replaceValue(tpl, s.node!, preferred));
-          continue;
+      // One pass over the states: the keys to add, the fix title and the message parts.
+      const missing: [string, string][] = [];
+      let shown: PolicyState | undefined;
+      let title = 'Keep the data: ';
+      let keys = '';
+      let wrong = '';
+      let wrongCount = 0;
+      let missingKeys = '';
+      let snapshotBad = false;
+      let onDelete = false;
+      let onReplace = false;
+      for (let i = 0; i < states.length; i++) {
+        const s = states[i];
+        if (i > 0) {
+          title += ', ';
+          keys += ' and ';
         }
-        if (s.offenders.length === 0 || s.offenders.some((o) => !o.node.range)) ok = false;
-        for (const o of s.offenders) {
-          if (!o.node.range) continue;
-          edits.push(replaceValue(tpl, o.node, preferred));
-          if (!o.literal) exact = false;
+        title += `${s.key}: ${preferred}`;
+        keys += s.key;
+        if (s.node) {
+          if (!shown) shown = s;
+          if (wrongCount > 0) wrong += ' and ';
+          wrong += `${s.key} is '${s.bad}'`;
+          wrongCount++;
+        } else {
+          if (missing.length > 0) missingKeys += ' and ';
+          missingKeys += s.key;
+          missing.push([s.key, preferred]);
         }
+        if (s.bad === 'Snapshot') snapshotBad = true;
+        if (s.key === 'DeletionPolicy') onDelete = true;
+        if (s.key === 'UpdateReplacePolicy') onReplace = true;
       }
-      if (missing.length > 0) {
-        const anchor = (missing.length === 1 && missing[0][0] === 'UpdateReplacePolicy' && getPair(res.body, 'DeletionPolicy')) || typePair(res);
-        const edit = anchor ? insertAfterEntry(tpl, res.body, anchor, missing) : null;
-        if (edit) edits.push(edit);
-        else ok = false;
-      }
-      const title = `Keep the data: ${states.map((s) => `${s.key}: ${preferred}`).join(', ')}`;
-      const fixes: Fix[] = ok && edits.length > 0 ? [exact ? ctx.fix(title, edits) : ctx.suggest(title, edits)] : [];
+      const fixes = cfnFixes(ctx, res, states, missing, preferred, title);
 
-      const shown = states.find((s) => s.node);
-      const missing2 = states.filter((s) => !s.node).map((s) => s.key);
-      const wrong2 = states.filter((s) => s.node).map((s) => `${s.key} is '${s.bad}'`);
-      const parts = [...wrong2];
-      if (missing2.length) parts.push(`${missing2.join(' and ')} ${missing2.length > 1 ? 'are' : 'is'} missing`);
-      const snapshotNote = !kind.snapshot && states.some((s) => s.bad === 'Snapshot') ? ` (CloudFormation cannot snapshot an ${res.type})` : '';
-      const onDelete = states.some((s) => s.key === 'DeletionPolicy');
-      const onReplace = states.some((s) => s.key === 'UpdateReplacePolicy');
+      let parts = wrong;
+      if (missing.length > 0) parts += `${wrongCount > 0 ? ' and ' : ''}${missingKeys} ${missing.length > 1 ? 'are' : 'is'} missing`;
+      const snapshotNote = !kind.snapshot && snapshotBad ? ` (CloudFormation cannot snapshot an ${res.type})` : '';
       const consequence = onDelete && onReplace
         ? 'deleting the stack or replacing the resource destroys its data'
         : onDelete
@@ -113,7 +118,7 @@ export default defineRule({
       ctx.report({
         range: shown ? nodeRange(shown.offenders[0]?.node ?? shown.node)! : res.keyRange,
         resource: res.logicalId,
-        message: `${res.logicalId}: ${parts.join(' and ')}${snapshotNote}, so ${consequence}. Set ${states.map((s) => s.key).join(' and ')} to ${preferred}.`,
+        message: `${res.logicalId}: ${parts}${snapshotNote}, so ${consequence}. Set ${keys} to ${preferred}.`,
         fixes,
       });
     }
@@ -153,6 +158,38 @@ export default defineRule({
     }
   },
 });
+
+/** One fix for both keys: replace wrong values, add missing keys after `Type` (or after DeletionPolicy). */
+function cfnFixes(ctx: CfnContext, res: CfnResource, states: PolicyState[], missing: [string, string][], preferred: string, title: string): Fix[] {
+  const tpl = ctx.template;
+  const edits: TextEdit[] = [];
+  let exact = true;
+  let ok = true;
+  for (const s of states) {
+    if (!s.node) continue;
+    if (s.collapse) {
+      edits.push(replaceValue(tpl, s.node, preferred));
+      continue;
+    }
+    if (s.offenders.length === 0) ok = false;
+    for (const o of s.offenders) {
+      if (!o.node.range) {
+        ok = false;
+        continue;
+      }
+      edits.push(replaceValue(tpl, o.node, preferred));
+      if (!o.literal) exact = false;
+    }
+  }
+  if (missing.length > 0) {
+    const anchor = (missing.length === 1 && missing[0][0] === 'UpdateReplacePolicy' && getPair(res.body, 'DeletionPolicy')) || typePair(res);
+    const edit = anchor ? insertAfterEntry(tpl, res.body, anchor, missing) : null;
+    if (edit) edits.push(edit);
+    else ok = false;
+  }
+  if (!ok || edits.length === 0) return [];
+  return [exact ? ctx.fix(title, edits) : ctx.suggest(title, edits)];
+}
 
 /** Sets the protecting attribute; replacing a variable is left to the user (a suggestion). */
 function tfFix(file: Parameters<typeof insertBlock>[0], block: TfBlock, attrName: string | null): { title: string; edit: TextEdit; exact: boolean } {

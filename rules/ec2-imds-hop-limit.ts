@@ -44,7 +44,11 @@ export default defineRule({
       const path = [...launch.path, 'MetadataOptions', 'HttpPutResponseHopLimit'];
       const look = cfnLookup(tpl, launch.res, path);
       if (look.state !== 'present') continue;
-      const high = knownStrings(look.values).map(tooHigh).find((n) => n !== undefined);
+      let high: number | undefined;
+      for (const v of knownStrings(look.values)) {
+        high = tooHigh(v);
+        if (high !== undefined) break;
+      }
       if (high === undefined) continue;
       const id = launch.res.logicalId;
       const note = caution(launchers.get(id)?.has('eks') ?? false, high);

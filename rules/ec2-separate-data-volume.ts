@@ -62,7 +62,11 @@ export default defineRule({
       const ebs = devices.list.filter((d) => d.ebs || d.ebsUnknown);
       if (ebs.length !== 1 || !ebs[0].ebs || !isRootDeviceName(ebs[0].deviceName)) continue;
       const sizeNode = getNode(ebs[0].ebs, 'VolumeSize', tpl);
-      const size = Math.max(...knownStrings(resolveValues(tpl, sizeNode)).map(Number).filter((n) => Number.isFinite(n)), -1);
+      let size = -1;
+      for (const v of knownStrings(resolveValues(tpl, sizeNode))) {
+        const n = Number(v);
+        if (Number.isFinite(n)) size = Math.max(size, n);
+      }
       if (!sizeNode || size <= max) continue;
       const where = owner === res ? '' : ` (from its launch template ${owner.logicalId})`;
       ctx.report({

@@ -11,6 +11,7 @@ import {
 } from './lib/ec2';
 import { cfnTagList, nameWords, nonCriticalWordsOf, tfTagMap } from './lib/tags';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { mapDense } from '../server/engine/arrays';
 
 /** Tag keys whose values say what a workload is (other tags, like owners or cost centres, do not). */
 const PURPOSE_KEYS = /^(name|env|environment|stage|purpose|role|workload|app|application|service|component|tier|usage|type)$/i;
@@ -36,7 +37,7 @@ interface Label {
 
 function report(ctx: { report: (d: { range: OffsetRange; resource: string | null; message: string }) => void; options: { nonCriticalPatterns: string[] } }, labels: Label[], resource: string, kind: keyof typeof HOW): void {
   // Each label's words read once, for both questions.
-  const wordsOf = labels.map((l) => nameWords(l.text));
+  const wordsOf = mapDense(labels, (l) => nameWords(l.text));
   if (wordsOf.some((ws) => ws.some((w) => COORDINATOR.has(w)))) return;
   for (let k = 0; k < labels.length; k++) {
     const l = labels[k];

@@ -254,7 +254,9 @@ function copyArgs(df: DfFile, instr: DfInstruction): DfArg[] {
     }
     return out;
   }
-  return instr.args.filter((a) => !a.value.startsWith('<<')).map((a) => ({ value: a.value, range: a.range }));
+  const out: DfArg[] = [];
+  for (const a of instr.args) if (!a.value.startsWith('<<')) out.push({ value: a.value, range: a.range });
+  return out;
 }
 
 function baseName(path: string): string {

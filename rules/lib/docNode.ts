@@ -16,6 +16,7 @@ import { deref, resolveValues } from '../../server/engine/cloudformation/nodes';
 import type { TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import { callOf, objectItems, tupleItems } from '../../server/engine/terraform/parser';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
+import { mapDense } from '../../server/engine/arrays';
 
 interface DBase {
   /** Where the node is written. */
@@ -95,7 +96,16 @@ export function get(node: DNode | undefined, key: string): DNode | undefined {
 
 /** The node itself, or each branch of an `alt`, flattened. */
 export function branches(node: DNode): DNode[] {
-  return node.kind === 'alt' ? node.options.flatMap(branches) : [node];
+  if (node.kind !== 'alt') return [node];
+  const out: DNode[] = [];
+  pushBranches(node, out);
+  return out;
+}
+
+/** `branches` into `out` (one packed array; `flatMap` gave arrays of two kinds). */
+function pushBranches(node: DNode, out: DNode[]): void {
+  if (node.kind !== 'alt') out.push(node);
+  else for (const o of node.options) pushBranches(o, out);
 }
 
 /** The known string value of a scalar, else undefined. */
@@ -106,7 +116,7 @@ export function str(node: DNode | undefined): string | undefined {
 /** Children of a node, for walks that look at every value. */
 export function children(node: DNode): DNode[] {
   switch (node.kind) {
-    case 'map': return node.entries.map((e) => e.value);
+    case 'map': return mapDense(node.entries, (e) => e.value);
     case 'list': return node.items;
     case 'alt': return node.options;
     case 'unknown': return node.parts;
@@ -249,7 +259,7 @@ export function readJson(json: string, al: Alignment, where: { path: string; tex
       }
       return { kind: 'map', entries, ...base };
     }
-    if (isSeq(n)) return { kind: 'list', items: ((n as YAMLSeq).items as Node[]).filter((x) => x).map((x) => convert(x, depth + 1)), ...base };
+    if (isSeq(n)) return { kind: 'list', items: mapDense(((n as YAMLSeq).items as Node[]).filter((x) => x), (x) => convert(x, depth + 1)), ...base };
     if (isScalar(n)) {
       const v = (n as Scalar).value;
       if (typeof v === 'string') {
@@ -482,7 +492,7 @@ function fromIntrinsic(tpl: CfnTemplate, n: Node, fn: string, arg: Node | null, 
       let ref: string[] | undefined;
       if (arg && isScalar(arg) && typeof arg.value === 'string') ref = arg.value.split('.');
       else if (arg && isSeq(arg)) {
-        const items = ((arg as YAMLSeq).items as Node[]).map((x) => (isScalar(x) ? String(x.value) : ''));
+        const items = mapDense((arg as YAMLSeq).items as Node[], (x) => (isScalar(x) ? String(x.value) : ''));
         if (items.length === 2 && items.every((x) => x)) ref = items;
       }
       return { kind: 'unknown', parts: [], range, path, text, ref };
@@ -570,11 +580,15 @@ export function fromTf(module: TfModule, path: string, text: string, expr: TfExp
       if (d && d.value !== undefined) {
         return { kind: 'scalar', value: d.value === null ? '' : String(d.value), type: 'string', literal: false, ...base };
       }
-      const ref = expr.text.replace(/\[[^\]]*\]/g, '').split('.').map((x) => x.trim()).filter((x) => x && x !== '*');
+      const ref: string[] = [];
+      for (const x of expr.text.replace(/\[[^\]]*\]/g, '').split('.')) {
+        const t = x.trim();
+        if (t && t !== '*') ref.push(t);
+      }
       return { kind: 'unknown', parts: [], ...base, ref };
     }
     case 'object': {
-      const entries: DEntry[] = (objectItems(expr) ?? []).map((it) => ({
+      const entries: DEntry[] = mapDense(objectItems(expr) ?? [], (it) => ({
         key: it.key,
         keyRange: it.keyRange,
         value: fromTf(module, path, text, it.value, depth + 1),
@@ -582,10 +596,10 @@ export function fromTf(module: TfModule, path: string, text: string, expr: TfExp
       return { kind: 'map', entries, ...base };
     }
     case 'tuple':
-      return { kind: 'list', items: (tupleItems(expr) ?? []).map((it) => fromTf(module, path, text, it, depth + 1)), ...base };
+      return { kind: 'list', items: mapDense(tupleItems(expr) ?? [], (it) => fromTf(module, path, text, it, depth + 1)), ...base };
     case 'call': {
       const call = callOf(expr);
-      return { kind: 'unknown', parts: (call?.args ?? []).map((a) => fromTf(module, path, text, a, depth + 1)), ...base };
+      return { kind: 'unknown', parts: mapDense(call?.args ?? [], (a) => fromTf(module, path, text, a, depth + 1)), ...base };
     }
     default:
       return { kind: 'unknown', parts: [], ...base };
@@ -594,7 +608,7 @@ export function fromTf(module: TfModule, path: string, text: string, expr: TfExp
 
 /** A Terraform block as a map: its attributes, and its nested blocks under their type. */
 export function blockToDNode(module: TfModule, path: string, text: string, block: TfBlock): DMap {
-  const entries: DEntry[] = block.attributes.map((a) => ({ key: a.name, keyRange: a.nameRange, value: fromTf(module, path, text, a.expr) }));
+  const entries: DEntry[] = mapDense(block.attributes, (a): DEntry => ({ key: a.name, keyRange: a.nameRange, value: fromTf(module, path, text, a.expr) }));
   for (const b of block.blocks) entries.push({ key: b.type, keyRange: b.typeRange, value: blockToDNode(module, path, text, b) });
   entries.sort((x, y) => x.keyRange.start - y.keyRange.start);
   return { kind: 'map', entries, range: block.range, path, text };

@@ -97,7 +97,9 @@ export function cfnMapAt(tpl: CfnTemplate, res: CfnResource, path: readonly stri
 
 /** The known values of a lookup (each `!If` branch, parameter defaults), lower-cased strings. */
 export function knownStrings(values: readonly Resolved[]): string[] {
-  return values.filter((v) => v.kind === 'known' && v.value !== null).map((v) => String((v as { value: unknown }).value));
+  const out: string[] = [];
+  for (const v of values) if (v.kind === 'known' && v.value !== null) out.push(String(v.value));
+  return out;
 }
 
 /** A value node written literally (no tag, no intrinsic): replacing it loses nothing. */

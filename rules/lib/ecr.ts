@@ -23,8 +23,9 @@ export function cfnRepositories(tpl: CfnTemplate): CfnResource[] {
 
 /** The repository name when the template spells it out (a literal or a parameter default). */
 export function cfnRepositoryName(tpl: CfnTemplate, res: CfnResource): string | null {
-  const values = resolveValues(tpl, getNode(res.properties, 'RepositoryName', tpl)).map(knownString);
-  return values.length === 1 && values[0] !== undefined ? values[0] : null;
+  const values = resolveValues(tpl, getNode(res.properties, 'RepositoryName', tpl));
+  if (values.length !== 1) return null;
+  return knownString(values[0]) ?? null;
 }
 
 export interface TfRepository {

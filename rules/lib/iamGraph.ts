@@ -270,22 +270,21 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     return a;
   };
 
-  const inlinePolicies = (owner: string, list: DNode | undefined): Attached[] => {
+  // Both push into `out` (a principal's policies): one packed array, no spread of map results.
+  const inlinePolicies = (owner: string, list: DNode | undefined, out: Attached[]): void => {
     const { items, unknown } = listItems(list);
-    const out: Attached[] = items.map((it) => {
+    for (const it of items) {
       const d = get(it, 'PolicyDocument');
       const doc = d ? use(g, 'identity', false, owner, () => policyFromNode(d)) : null;
-      return attached(site(it.range, owner), doc, null, doc === null);
-    });
+      out.push(attached(site(it.range, owner), doc, null, doc === null));
+    }
     if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
-    return out;
   };
 
-  const managedList = (owner: string, list: DNode | undefined): Attached[] => {
+  const managedList = (owner: string, list: DNode | undefined, out: Attached[]): void => {
     const { items, unknown } = listItems(list);
-    const out = items.map((it) => managed(it, owner));
+    for (const it of items) out.push(managed(it, owner));
     if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
-    return out;
   };
 
   const nonEmpty = (n: DNode | undefined): boolean => {
@@ -303,7 +302,8 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       const me = g.principals.get(id)!;
       const pol = entry(p, 'Policies');
       const man = entry(p, 'ManagedPolicyArns');
-      me.policies.push(...inlinePolicies(id, pol?.value), ...managedList(id, man?.value));
+      inlinePolicies(id, pol?.value, me.policies);
+      managedList(id, man?.value, me.policies);
       if (kind === 'user') {
         if (pol && nonEmpty(pol.value)) g.userPolicySites.push({ ...site(pol.keyRange, id), what: 'the user has inline Policies of its own' });
         if (man && nonEmpty(man.value)) g.userPolicySites.push({ ...site(man.keyRange, id), what: 'the user has ManagedPolicyArns of its own' });

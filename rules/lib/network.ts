@@ -202,9 +202,15 @@ export function canon(tpl: CfnTemplate, node: Node | null | undefined, depth = 0
 
 function canonPlain(tpl: CfnTemplate, n: Node, depth: number): string {
   if (isScalar(n)) return JSON.stringify((n as Scalar).value ?? null);
-  if (isSeq(n)) return `[${((n as YAMLSeq).items as Node[]).map((i) => canon(tpl, i, depth + 1)).join(',')}]`;
+  if (isSeq(n)) {
+    const items = (n as YAMLSeq).items as Node[];
+    let out = '[';
+    for (let i = 0; i < items.length; i++) out += (i > 0 ? ',' : '') + canon(tpl, items[i], depth + 1);
+    return `${out}]`;
+  }
   if (isMap(n)) {
-    const items = (n as YAMLMap).items.map((p: Pair) => `${JSON.stringify(isScalar(p.key) ? p.key.value : '?')}:${canon(tpl, p.value as Node, depth + 1)}`);
+    const items: string[] = [];
+    for (const p of (n as YAMLMap).items as Pair[]) items.push(`${JSON.stringify(isScalar(p.key) ? p.key.value : '?')}:${canon(tpl, p.value as Node, depth + 1)}`);
     return `{${items.sort().join(',')}}`;
   }
   return '?';

@@ -28,6 +28,7 @@ import type { OffsetRange } from '../../server/engine/types';
 import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } from './networkValues';
 import { cfnRange, cfnRefTargets } from './network';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
+import { mapDense } from '../../server/engine/arrays';
 
 export type Direction = 'ingress' | 'egress';
 export type ProtocolName = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
@@ -80,6 +81,17 @@ export interface SgRule {
   peers: Peer[];
   /** The allow-all egress AWS adds to a CloudFormation group that declares no egress. */
   implicit: boolean;
+}
+
+/**
+ * Every SgRule is made here: one field order, so the rules that read them see one
+ * hidden class (object literals in other orders or spread copies made several).
+ */
+function sgRule(
+  format: SgRule['format'], direction: Direction, resource: string, group: string | null, label: string, range: OffsetRange,
+  traffic: Traffic[], peers: Peer[], implicit: boolean,
+): SgRule {
+  return { format, direction, resource, group, label, range, traffic, peers, implicit };
 }
 
 // ---------------------------------------------------------------------------
@@ -350,12 +362,12 @@ function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: Read
         const pair = getPair(props, key);
         const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
         const label = !pair ? 'no SecurityGroupEgress' : entries.maps.length || entries.unknown || intrinsic(pair.value as Node) ? 'no SecurityGroupEgress in one branch of its condition' : 'an empty SecurityGroupEgress';
-        out.push({
-          format: 'cloudformation', direction: 'egress', resource: res.logicalId, group: res.logicalId, label,
-          range: at, implicit: true,
-          traffic: [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
-          peers: [cidrPeer('0.0.0.0/0', at)],
-        });
+        out.push(sgRule(
+          'cloudformation', 'egress', res.logicalId, res.logicalId, label, at,
+          [{ protocol: PROTOCOL_NAMES['-1'], ports: { from: 0, to: 65535 }, protocolRange: at, portRange: null }],
+          [cidrPeer('0.0.0.0/0', at)],
+          true,
+        ));
       }
     }
   } else if (res.type === 'AWS::EC2::SecurityGroupIngress' || res.type === 'AWS::EC2::SecurityGroupEgress') {
@@ -363,7 +375,7 @@ function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: Read
     const targets = cfnRefTargets(tpl, getNode(props, 'GroupId', tpl));
     const groupName = getNode(props, 'GroupName', tpl);
     const group = targets[0]?.target ?? scalarText(getNode(props, 'GroupId', tpl)) ?? scalarText(groupName) ?? null;
-    out.push({ ...cfnRule(tpl, res, props, direction, group, res.logicalId), range: res.keyRange });
+    out.push(cfnRule(tpl, res, props, direction, group, res.logicalId, res.keyRange));
   }
 }
 
@@ -419,7 +431,8 @@ function branches(tpl: CfnTemplate, node: Node, depth = 0): (Node | null)[] {
   return [node];
 }
 
-function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Direction, group: string | null, label: string): SgRule {
+/** `range`: the whole rule entry; by default the rule map's range (or the resource's key). */
+function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Direction, group: string | null, label: string, range?: OffsetRange): SgRule {
   const protoNode = getNode(map, 'IpProtocol', tpl);
   const fromNode = getNode(map, 'FromPort', tpl);
   const toNode = getNode(map, 'ToPort', tpl);
@@ -444,7 +457,7 @@ function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Di
       }
     }
   }
-  return { format: 'cloudformation', direction, resource: res.logicalId, group, label, range: cfnRange(tpl, map) ?? res.keyRange, traffic, peers, implicit: false };
+  return sgRule('cloudformation', direction, res.logicalId, group, label, range ?? cfnRange(tpl, map) ?? res.keyRange, traffic, peers, false);
 }
 
 /** The possible values of a scalar property, parsed; one `undefined` entry when absent or unknown. */
@@ -523,12 +536,12 @@ export function tfBlockSecurityGroupRules(file: TfFile, module: TfModule, block:
 function moveTfRule(r: SgRule, d: number): SgRule {
   if (d === 0) return r;
   const mv = (x: OffsetRange | null): OffsetRange | null => (x ? { start: x.start + d, end: x.end + d } : x);
-  return {
-    ...r,
-    range: mv(r.range)!,
-    traffic: r.traffic.map((t) => ({ ...t, protocolRange: mv(t.protocolRange), portRange: mv(t.portRange) })),
-    peers: r.peers.map((p) => ({ ...p, range: mv(p.range)! })),
-  };
+  return sgRule(
+    r.format, r.direction, r.resource, r.group, r.label, mv(r.range)!,
+    mapDense(r.traffic, (t): Traffic => ({ protocol: t.protocol, ports: t.ports, protocolRange: mv(t.protocolRange), portRange: mv(t.portRange) })),
+    mapDense(r.peers, (p) => ({ ...p, range: mv(p.range)! })),
+    r.implicit,
+  );
 }
 
 /**
@@ -661,7 +674,7 @@ function tfRule(
   }
   const self = fields.get('self', scope);
   if (alternatives(self).some((a) => a.kind === 'known' && a.value === true)) peers.push({ kind: 'self', text: 'self', range: self!.range });
-  return { format: 'terraform', direction, resource, group, label, range, traffic, peers, implicit: false };
+  return sgRule('terraform', direction, resource, group, label, range, traffic, peers, false);
 }
 
 function tfScalars<T>(v: TfValue | undefined, parse: (v: string | number | boolean | null) => T | null): { value: T | null | undefined; range: OffsetRange | null }[] {

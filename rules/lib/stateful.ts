@@ -86,10 +86,14 @@ export function insertAfterEntry(tpl: CfnTemplate, body: YAMLMap, after: Pair, e
     const close = body.range ? tpl.lines.offsetToPosition(body.range[1]).line : keyLine;
     if (keyLine === open && keyLine === close) {
       const comma = body.range ? /,([ \t]*)\S/.exec(text.slice(body.range[0], body.range[1]))?.[1] ?? ' ' : ' ';
-      return { start: valueEnd, end: valueEnd, newText: entries.map((e) => `,${comma}${render(e)}`).join('') };
+      let newText = '';
+      for (const e of entries) newText += `,${comma}${render(e)}`;
+      return { start: valueEnd, end: valueEnd, newText };
     }
     const indent = tpl.lines.indentAt(keyStart);
-    return { start: valueEnd, end: valueEnd, newText: entries.map((e) => `,${tpl.lines.eol}${indent}${render(e)}`).join('') };
+    let newText = '';
+    for (const e of entries) newText += `,${tpl.lines.eol}${indent}${render(e)}`;
+    return { start: valueEnd, end: valueEnd, newText };
   }
   const line = tpl.lines.offsetToPosition(keyStart).line;
   const lineStart = tpl.lines.lineStarts[line];
@@ -99,7 +103,9 @@ export function insertAfterEntry(tpl: CfnTemplate, body: YAMLMap, after: Pair, e
   if (tpl.lines.offsetToPosition(valueEnd).line !== line || !isScalar(value)) return null;
   const at = tpl.lines.lineEnd(line);
   const eol = tpl.lines.eol;
-  return { start: at, end: at, newText: entries.map(([k, v]) => `${eol}${before}${k}: ${v}`).join('') };
+  let newText = '';
+  for (const [k, v] of entries) newText += `${eol}${before}${k}: ${v}`;
+  return { start: at, end: at, newText };
 }
 
 /**

@@ -81,8 +81,14 @@ function guessIndentUnit(tpl: CfnTemplate): string {
 
 function renderBlock(tpl: CfnTemplate, key: string, value: EditValue, indent: string, unit: string, eol: string): string {
   if (typeof value === 'object') {
-    const inner = Object.entries(value).map(([k, v]) => renderBlock(tpl, k, v, indent + unit, unit, eol));
-    return `${indent}${key}:${eol}${inner.join(eol)}`;
+    let out = `${indent}${key}:${eol}`;
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (!first) out += eol;
+      first = false;
+      out += renderBlock(tpl, k, v, indent + unit, unit, eol);
+    }
+    return out;
   }
   return `${indent}${key}: ${scalarText(tpl, value)}`;
 }
@@ -91,9 +97,14 @@ function renderFlow(tpl: CfnTemplate, key: string, value: EditValue, indent: str
   const k = JSON.stringify(key);
   if (typeof value === 'object') {
     const entries = Object.entries(value);
-    if (!multiline) return `${k}${colon}{ ${entries.map(([kk, vv]) => renderFlow(tpl, kk, vv, '', unit, eol, false, colon)).join(', ')} }`;
-    const inner = entries.map(([kk, vv]) => indent + unit + renderFlow(tpl, kk, vv, indent + unit, unit, eol, true, colon));
-    return `${k}${colon}{${eol}${inner.join(',' + eol)}${eol}${indent}}`;
+    let inner = '';
+    for (let i = 0; i < entries.length; i++) {
+      const [kk, vv] = entries[i];
+      if (!multiline) inner += (i > 0 ? ', ' : '') + renderFlow(tpl, kk, vv, '', unit, eol, false, colon);
+      else inner += (i > 0 ? ',' + eol : '') + indent + unit + renderFlow(tpl, kk, vv, indent + unit, unit, eol, true, colon);
+    }
+    if (!multiline) return `${k}${colon}{ ${inner} }`;
+    return `${k}${colon}{${eol}${inner}${eol}${indent}}`;
   }
   return `${k}${colon}${JSON.stringify(value)}`;
 }

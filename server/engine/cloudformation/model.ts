@@ -37,15 +37,15 @@ export interface CfnTemplate {
   errors: { range: OffsetRange; message: string }[];
   /**
    * What each YAML alias (`*a`) of the document stands for (the last `&a` before
-   * it). Absent when the document has no aliases; empty when they expand too far
+   * it). Undefined when the document has no aliases; empty when they expand too far
    * (an alias bomb, or an alias inside its own anchor): they are not followed then.
    */
-  aliasTargets?: ReadonlyMap<Node, Node>;
+  aliasTargets: ReadonlyMap<Node, Node> | undefined;
   /**
    * Linted once and forgotten (the CLI's scan): nothing about it is kept for a
    * later lint (no facts cached by text, no memo keys).
    */
-  transient?: boolean;
+  transient: boolean;
 }
 
 export type { Node, Pair, Scalar, YAMLMap };

@@ -6,6 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { OffsetRange } from '../types';
 import type { CfnTemplate } from './model';
+import { mapDense } from '../arrays';
 
 export function getPair(map: YAMLMap | null | undefined, key: string): Pair<Scalar, Node> | undefined {
   if (!map) return undefined;
@@ -95,7 +96,7 @@ export function resolveValues(tpl: CfnTemplate, node: Node | null | undefined, d
       const name = String(fn.arg.value);
       if (name === 'AWS::NoValue') return [{ kind: 'absent', node: n }];
       const param = tpl.parameters.get(name);
-      if (param?.default) return resolveValues(tpl, param.default, depth + 1).map((r) => ({ ...r, node: n }));
+      if (param?.default) return mapDense(resolveValues(tpl, param.default, depth + 1), (r) => ({ ...r, node: n }));
       return [{ kind: 'unknown', node: n }];
     }
     if (fn.fn === 'If' && fn.arg && isSeq(fn.arg) && fn.arg.items.length === 3) {

@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Schema, YAMLMap, YAMLSeq, type Document, type Node, type Scalar, type Tags } from 'yaml';
 import { LineIndex } from '../positions';
+import { mapDense } from '../arrays';
 import type { OffsetRange } from '../types';
 import type { CfnParameter, CfnResource, CfnTemplate } from './model';
 import { parseIncremental, type PieceCache } from './incremental';
@@ -104,11 +105,10 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     }
   } catch (e) {
     const empty = parseYamlDocument('{}');
-    return {
-      format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
-      resources: [], resourceById: new Map(), parameters: new Map(),
-      errors: [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }],
-    };
+    return cfnTemplate(
+      path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
+      [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }], undefined,
+    );
   }
   return templateOf(path, text, lines, doc, emptyKeys);
 }
@@ -125,7 +125,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
   // the stack, so nothing it read is kept (a file always gives the same result).
   if (doc.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) return tooDeep(path, text, lines, 0);
   // `yaml` places errors at end of input one past the text: keep ranges inside it.
-  const errors: { range: OffsetRange; message: string }[] = doc.errors.map((e) => {
+  const errors: { range: OffsetRange; message: string }[] = mapDense(doc.errors, (e) => {
     const start = Math.min(e.pos[0], text.length);
     return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
   });
@@ -200,7 +200,20 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
       parameters.set(String(pair.key.value), { name: String(pair.key.value), body, default: (def as never) ?? null });
     }
   }
-  return { format: 'cloudformation', path, text, lines, isJson, doc, root: rootMap, resources, resourceById, parameters, errors, ...(aliasTargets ? { aliasTargets } : {}) };
+  return cfnTemplate(path, text, lines, isJson, doc, rootMap, resources, resourceById, parameters, errors, aliasTargets);
+}
+
+/**
+ * Every template is made here, with all its fields in one order (`aliasTargets`
+ * undefined when the document has none, `transient` false until the engine says
+ * otherwise): one hidden class for every reader.
+ */
+function cfnTemplate(
+  path: string, text: string, lines: LineIndex, isJson: boolean, doc: Document, root: YAMLMap, resources: CfnResource[],
+  resourceById: Map<string, CfnResource>, parameters: Map<string, CfnParameter>, errors: { range: OffsetRange; message: string }[],
+  aliasTargets: ReadonlyMap<Node, Node> | undefined,
+): CfnTemplate {
+  return { format: 'cloudformation', path, text, lines, isJson, doc, root, resources, resourceById, parameters, errors, aliasTargets, transient: false };
 }
 
 
@@ -247,11 +260,10 @@ function tooDeepAt(text: string): number {
 function tooDeep(path: string, text: string, lines: LineIndex, at: number): CfnTemplate {
   const empty = parseYamlDocument('{}');
   const start = Math.min(at, text.length);
-  return {
-    format: 'cloudformation', path, text, lines, isJson: false, doc: empty, root: empty.contents as YAMLMap,
-    resources: [], resourceById: new Map(), parameters: new Map(),
-    errors: [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }],
-  };
+  return cfnTemplate(
+    path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
+    [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }], undefined,
+  );
 }
 
 /** More values than this once aliases are expanded: an alias bomb, not a template. */
