@@ -11,6 +11,7 @@
  * that mentions a region (`${AWS::Region}`, `${var.region}`) counts as the region.
  */
 import type { RuleOptions } from '../../server/engine/config';
+import { cachedByText } from './textFacts';
 
 export type NamingOptions = Pick<RuleOptions, 'namingSeparator' | 'namingPrefixes'>;
 
@@ -136,20 +137,12 @@ export function splitWords(text: string): string[] {
   return out;
 }
 
-/** `splitWords` by text: the literal parts of names repeat (`ec2-instance-` before `${AWS::Region}` in every instance's name). */
-const literalWordCache = new Map<string, readonly string[]>();
-
-/** `splitWords(text)`, computed once per text (the list is shared: read it, do not change it). */
-export function literalWords(text: string): readonly string[] {
-  let words = literalWordCache.get(text);
-  if (!words) {
-    // Texts come from templates: never let the cache grow without bound.
-    if (literalWordCache.size >= 2048) literalWordCache.clear();
-    words = splitWords(text);
-    literalWordCache.set(text, words);
-  }
-  return words;
-}
+/**
+ * `splitWords(text)`, computed once per text: the literal parts of names repeat
+ * (`ec2-instance-` before `${AWS::Region}` in every instance's name). The list is
+ * shared: read it, do not change it.
+ */
+export const literalWords: (text: string) => readonly string[] = cachedByText(2048, splitWords);
 
 /** The prefix template configured for an entity (`security-group-[region]`), or null. */
 export function prefixTemplate(entity: string, options: NamingOptions): string | null {

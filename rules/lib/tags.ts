@@ -12,6 +12,7 @@ import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terr
 import { callOf, objectItems, referenceOf } from '../../server/engine/terraform/parser';
 import { findVariable, resolveExpr } from '../../server/engine/terraform/values';
 import { knownStrings } from './ec2';
+import { cachedByText } from './textFacts';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -311,17 +312,7 @@ export function regionAttribute(module: TfModule, label: string): string {
 }
 
 /** `nameWords` of configured patterns (a few strings, read for every name checked), by their text. */
-const patternWordCache = new Map<string, readonly string[]>();
-
-function patternWords(pattern: string): readonly string[] {
-  let w = patternWordCache.get(pattern);
-  if (!w) {
-    if (patternWordCache.size >= 512) patternWordCache.clear();
-    w = nameWords(pattern);
-    patternWordCache.set(pattern, w);
-  }
-  return w;
-}
+const patternWords: (pattern: string) => readonly string[] = cachedByText(512, nameWords);
 
 /** The non-critical pattern words found in `text` (a pattern may span words: `pull-request`). */
 export function nonCriticalWords(text: string, patterns: readonly string[]): string[] {

@@ -80,3 +80,21 @@ export function includesAny(text: string, stem: string, tails: readonly string[]
   }
   return false;
 }
+
+/**
+ * `compute(text)`, kept per text: at most `limit` texts, the cache empties when
+ * full (texts come from templates: it never grows without bound). A result is
+ * shared by every caller: read it, do not change it.
+ */
+export function cachedByText<T>(limit: number, compute: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let v = cache.get(text);
+    if (v === undefined) {
+      if (cache.size >= limit) cache.clear();
+      v = compute(text);
+      cache.set(text, v);
+    }
+    return v;
+  };
+}
