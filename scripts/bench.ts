@@ -7,7 +7,9 @@
  *         lines; debounce 0 (the lint's own latency; BENCH_DEBOUNCE=30 for the
  *         editor default); median and p95 over 200 edits.
  *   cli   the CLI (dist/cli.js) over a generated workspace of 10,000 mixed files:
- *         files per second (wall clock, process start included) and peak memory.
+ *         files per second (wall clock, process start included) and peak memory;
+ *         alternately the same scan with every rule off (what reading and parsing
+ *         alone cost).
  *   cost  lint (parse + every rule + suppressions) against the bare parse, per
  *         format, on fresh text (no cache reuse), median of repeated runs: with
  *         the CLI's one-pass engine, and the editor's first lint of a document
