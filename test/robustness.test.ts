@@ -13,6 +13,7 @@ import { clearFacts } from '../server/engine/memo';
 import { Engine, FILE_TOO_LARGE, PARSE_ERROR } from '../server/engine/linter';
 import type { SourceFile, WorkspaceView } from '../server/engine/types';
 import { dockerfile as generatedDockerfile } from '../scripts/bench/generate';
+import { rng } from './helpers/random';
 import { ROOT, corpus, fuzzConfig, hostile, huge, mutate, problems, type CorpusFile } from './robustness/mutate';
 
 function workspace(files: SourceFile[]): WorkspaceView {
@@ -109,8 +110,7 @@ describe('robustness (fast slice; npm run fuzz for the long run)', function () {
     const failures: string[] = [];
     let valid = 0;
     for (const file of tfFiles) {
-      let seed = hash(nodePath.relative(ROOT, file.path)) + 3;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rand = rng(hash(nodePath.relative(ROOT, file.path)) + 3);
       let text = file.text;
       const warm = await Engine.create(fuzzConfig());
       warm.lint({ path: file.path, text }, workspace([{ path: file.path, text }, ...file.siblings]));

@@ -12,6 +12,7 @@ import { initShell, runCommands } from '../../server/engine/dockerfile/shell';
 import { mayRunAptInstall, packageCommand } from '../../rules/lib/docker';
 import type { DfInstruction } from '../../server/engine/dockerfile/model';
 import { dockerfileFixtures } from '../helpers/engine';
+import { randomJoin, rng } from '../helpers/random';
 
 const aptInstall = (i: DfInstruction) => runCommands(i).some((c) => {
   const p = packageCommand(c);
@@ -48,11 +49,6 @@ const PIECES = [
   'sudo ', 'env A=1 ', 'INSTALL', '/usr/bin/', 'x', '\n',
 ];
 
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
-
 describe('mayRunAptInstall: RUNs that cannot hold an apt install', () => {
   before(() => initShell());
 
@@ -78,10 +74,7 @@ describe('mayRunAptInstall: RUNs that cannot hold an apt install', () => {
   it('holds on random RUNs', () => {
     const next = rng(3);
     for (let n = 0; n < 1500; n++) {
-      let run = 'RUN ';
-      const len = 1 + Math.floor(next() * 10);
-      for (let k = 0; k < len; k++) run += PIECES[Math.floor(next() * PIECES.length)];
-      check(`FROM debian\n${run}\n`);
+      check(`FROM debian\nRUN ${randomJoin(next, PIECES, 10)}\n`);
     }
   });
 });

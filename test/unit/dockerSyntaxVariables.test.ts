@@ -12,6 +12,7 @@ import { validate } from 'dockerfile-utils';
 import { validateParsed, variablesCanReport } from '../../rules/docker-syntax';
 import { dockerfile as generated } from '../../scripts/bench/generate';
 import { ROOT, dockerfileFixtures } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 const TRICKY = [
   'ARG BASE=alpine', 'FROM ${BASE} AS base', 'ENV A=${X:-y} B=${X:} C=${X:a} D=${X} E=$X', 'LABEL a=${A:+b} c=${A?}',
@@ -20,11 +21,6 @@ const TRICKY = [
 ].join('\n');
 
 const ALPHABET = ['${X:}', '${X:-y}', '${X:q}', '${X}', '$X', ':', '}', '${', '\n', ' ', '\\\n', 'ENV A=', 'FROM a\n', '  ', '\t', 'RUN ', 'ARG B=${C:}\n', '  ENV Q=$X\n'];
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
 
 function outcome(f: () => unknown): unknown {
   try {

@@ -12,6 +12,7 @@ import { validate } from 'dockerfile-utils';
 import { originalRawArguments } from '../../server/engine/dockerfile/astMemo';
 import { dockerfile as generated } from '../../scripts/bench/generate';
 import { ROOT, dockerfileFixtures } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 const proto = Instruction.prototype as unknown as { getRawArguments: () => unknown[] };
 const memoized = proto.getRawArguments;
@@ -39,11 +40,6 @@ const ALPHABET = [
   '\\', ' \\', '\\\n', '\n', ' ', '$', '${A}', '${A:-b}', '"', "'", '#', '<<EOF\n', 'EOF\n', 'FROM x AS a\n', 'RUN a && \\\n', '--flag=v ',
   '[', ']', '", "', '\r\n', '\t', 'ENV A=$B\n', '  RUN echo $X\n', '`', '=', 'AS ', ':', '@sha256:', '/',
 ];
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
 
 /** What dockerfile-ast and dockerfile-utils say about `text`, through every getter that reads the arguments. */
 function describeAll(text: string): unknown {

@@ -10,6 +10,7 @@ import * as nodePath from 'node:path';
 import { chunkStarts, chunkStartsAfter, type CutScan } from '../../server/engine/dockerfile/parser';
 import { dockerfile as generated } from '../../scripts/bench/generate';
 import { ROOT, filesUnder } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 const TRICKY = [
   '# syntax=docker/dockerfile:1', 'ARG BASE=alpine:3.19', 'FROM ${BASE} AS base', 'RUN apk add curl \\', '# a comment inside the continuation', '',
@@ -23,11 +24,6 @@ const ALPHABET = [
   'COPY <<-T /t\n', '\tT\n', '\r\n', 'escape', '# esc', 'FROM\n', 'FROM ', 'F', '<', 'RUN x \\\n# c\n\n', '=', 'ape=',
 ];
 const DOUBTS = ['\r', '# escape=`\n', 'escape='];
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
 
 describe('Dockerfile cut points from the previous scan', () => {
   const files = [...filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /(Dockerfile[^/]*|\.dockerfile)$/)].filter((f) => !/\.(findings|fixed)$/.test(f));

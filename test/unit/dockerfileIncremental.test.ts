@@ -17,6 +17,7 @@ import { LineIndex } from '../../server/engine/positions';
 import dockerSyntax from '../../rules/docker-syntax';
 import { dockerfile as generated } from '../../scripts/bench/generate';
 import { ROOT, filesUnder } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 function view(df: DfFile): unknown {
   // Field by field: moved instructions compute `argsMap` on demand (a getter).
@@ -44,12 +45,6 @@ function view(df: DfFile): unknown {
     stages: df.stages.map((s) => ({ ...s, from: at(s.from), instructions: s.instructions.map(at) })),
     instr,
   };
-}
-
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
 const TRICKY = [

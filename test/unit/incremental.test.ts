@@ -9,6 +9,7 @@ import { isMap, isPair, isSeq, type Node } from 'yaml';
 import { newPieceCache } from '../../server/engine/cloudformation/incremental';
 import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 import { ROOT, filesUnder } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 function ranges(node: unknown, out: string[] = [], path = '$'): string[] {
   if (!node) return out;
@@ -32,12 +33,6 @@ function resourceView(text: string, cache?: ReturnType<typeof newPieceCache>) {
     resources: t.resources.map((r) => [r.logicalId, r.type, ranges(r.pair)]),
     params: [...t.parameters.keys()],
   };
-}
-
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
 describe('incremental CloudFormation parse', () => {

@@ -14,6 +14,7 @@ import { parseJsonIncremental } from '../../server/engine/cloudformation/increme
 import { parseCloudFormation, parseYamlDocument } from '../../server/engine/cloudformation/parser';
 import { cloudFormationJson } from '../../scripts/bench/generate';
 import { ROOT, filesUnder } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 /** Every node: path, kind, range (all three offsets), flow flag, tag, scalar type and source. */
 function nodes(node: unknown, out: string[] = [], path = '$'): string[] {
@@ -44,11 +45,6 @@ function view(text: string, cache?: ReturnType<typeof newPieceCache>) {
     resources: t.resources.map((r) => [r.logicalId, r.type, r.keyRange]),
     params: [...t.parameters.keys()],
   };
-}
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
 const TRICKY = [

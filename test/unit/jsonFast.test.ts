@@ -14,6 +14,7 @@ import { LineIndex } from '../../server/engine/positions';
 import { MAX_FLOW_DEPTH, MAX_INDENT, parseCloudFormation, parseJsonFast, parseYamlDocument, templateOf } from '../../server/engine/cloudformation/parser';
 import { cloudFormationJson } from '../../scripts/bench/generate';
 import { ROOT, filesUnder } from '../helpers/engine';
+import { rng } from '../helpers/random';
 
 /** The first difference between two object graphs (own keys, symbols and non-enumerable ones included), or null. */
 function difference(a: unknown, b: unknown, path = '$', seen = new Map<object, unknown>()): string | null {
@@ -66,11 +67,6 @@ function plainJsonObject(text: string, doc: Document): boolean {
   } catch {
     return false;
   }
-}
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
 /** Random JSON-ish objects: layout, escapes, unicode, numbers, literals, and now and then what JSON or the fast path do not allow. */

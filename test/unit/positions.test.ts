@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LineIndex } from '../../server/engine/positions';
 import { changedSpan } from '../../server/engine/textDiff';
+import { rng } from '../helpers/random';
 
 describe('LineIndex (offset <-> LSP position)', () => {
   it('maps offsets in LF text', () => {
@@ -48,8 +49,7 @@ describe('LineIndex (offset <-> LSP position)', () => {
   });
 
   describe('derived from the previous version of the document', () => {
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = rng(7);
     const pieces = ['a', 'b', ' ', '\n', '\r', '\r\n', '😀', 'é', '\n\r'];
     const piece = () => pieces[Math.floor(rand() * pieces.length)];
     const randomText = (n: number) => {

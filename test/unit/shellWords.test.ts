@@ -8,16 +8,12 @@ import * as fs from 'node:fs';
 import { parseDockerfile } from '../../server/engine/dockerfile/parser';
 import { initShell, shellTesting, splitShell } from '../../server/engine/dockerfile/shell';
 import { dockerfileFixtures } from '../helpers/engine';
+import { randomJoin, rng } from '../helpers/random';
 
 const PIECES = [
   'echo', ' ', 'a', '"', "'", '$X', '${X:-y}', '$(b c)', '`d e`', '$((1+2))', '$[3]', '<(f)', '>(g)', '(', ')', '\\', '\\\n', '$\'q\'', '$"t"',
   ' && ', ' || ', '; ', ' | ', '\n', 'sh -c "', 'bash -ec \'', 'x=1 ', 'sudo ', '>log', '2>&1', '<<EOF\nbody $Y\nEOF\n', '`f "g"`', '<(h "i")', 'a"`j \'k\'`"', '#', '{ ', ' }', 'if true; then ', '; fi',
 ];
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
 
 function both(script: string): void {
   const fast = splitShell(script);
@@ -49,10 +45,7 @@ describe('shell words: expansions looked for only where the text can hold one', 
   it('equals the search on every word: random scripts', () => {
     const next = rng(5);
     for (let n = 0; n < 600; n++) {
-      let script = '';
-      const len = 1 + Math.floor(next() * 14);
-      for (let k = 0; k < len; k++) script += PIECES[Math.floor(next() * PIECES.length)];
-      both(script);
+      both(randomJoin(next, PIECES, 14));
     }
   });
 

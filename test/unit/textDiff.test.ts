@@ -1,6 +1,7 @@
 /** changedSpan (chunked comparison) against the character-by-character definition. */
 import * as assert from 'node:assert/strict';
 import { changedSpan } from '../../server/engine/textDiff';
+import { rng } from '../helpers/random';
 
 function naive(before: string, after: string) {
   const max = Math.min(before.length, after.length);
@@ -13,8 +14,7 @@ function naive(before: string, after: string) {
 
 describe('changedSpan', () => {
   it('agrees with the character-by-character definition on random edits, short and long texts', () => {
-    let s = 99;
-    const rand = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = rng(99);
     for (let i = 0; i < 3000; i++) {
       const n = Math.floor(rand() * (i % 10 === 0 ? 20000 : 60));
       let a = '';

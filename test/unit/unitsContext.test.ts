@@ -9,11 +9,7 @@ import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 import { newPieceCache } from '../../server/engine/cloudformation/incremental';
 import type { TfFile } from '../../server/engine/terraform/model';
 import { TF_VARIABLES, cloudFormationJson, cloudFormationYaml, terraform } from '../../scripts/bench/generate';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-}
+import { rng } from '../helpers/random';
 
 let fresh = 0;
 /** The context text of `text` built from scratch (a path never seen before). */
