@@ -13,7 +13,8 @@
  *   cost  lint (parse + every rule + suppressions) against the bare parse, per
  *         format, on fresh text (no cache reuse), median of repeated runs: with
  *         the CLI's one-pass engine, and the editor's first lint of a document
- *         (which also records what later keystrokes reuse).
+ *         (which also records what later keystrokes reuse); with the mean
+ *         garbage-collection pause of a parse and of a lint.
  *
  * `npm run bench -- lsp cost` runs only some parts. BENCH_SIZES, BENCH_EDITS,
  * BENCH_FILES, BENCH_DEBOUNCE override the defaults; BENCH_SERVER runs the lsp
@@ -26,6 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { LspClient } from '../test/helpers/lspClient';
 import { ROOT } from '../test/helpers/engine';
 import { Engine } from '../server/engine/linter';
@@ -155,17 +157,35 @@ async function benchCost(sizes: number[]): Promise<void> {
   const oneShot = await Engine.create(undefined, undefined, { incremental: false });
   const editor = await Engine.create();
   console.log('\n## cost: full lint (parse + all rules + suppressions) against the bare parse, fresh text each run');
-  console.log('| format | lines | parse ms | lint ms (CLI, one pass) | lint / parse | first lint ms (editor) | first lint / parse |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('GC columns: mean garbage-collection pause per run (the collector runs when allocation fills the young generation, and copies what is still live).');
+  console.log('| format | lines | parse ms | parse GC ms | lint ms (CLI, one pass) | lint GC ms | lint / parse | first lint ms (editor) | first lint / parse |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   let serial = 0;
-  const time = (f: () => unknown, runs: number): number => {
+  // Garbage collections, to tell how much of a lint is the collector's: V8
+  // reports them asynchronously, with their start time, so each timed run keeps
+  // its window and the collections are matched to the windows afterwards.
+  const gcs: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
+  const time = async (f: () => unknown, runs: number): Promise<{ median: number; gc: number }> => {
     const xs: number[] = [];
+    const windows: [number, number][] = [];
+    await flush();
+    gcs.length = 0;
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
       f();
-      xs.push(performance.now() - t);
+      const end = performance.now();
+      xs.push(end - t);
+      windows.push([t, end]);
     }
-    return stats(xs).median;
+    await flush();
+    let gc = 0;
+    for (const e of gcs) if (windows.some(([a, b]) => e.startTime >= a && e.startTime < b)) gc += e.duration;
+    return { median: stats(xs).median, gc: gc / runs };
   };
   for (const lines of sizes) {
     const runs = lines >= 50000 ? 3 : lines >= 10000 ? 7 : 21;
@@ -187,15 +207,16 @@ async function benchCost(sizes: number[]): Promise<void> {
       });
       const lint = lintWith(oneShot);
       const first = lintWith(editor);
-      time(parse, 2);
-      time(lint, 2);
-      time(first, 2);
-      const p = time(parse, runs);
-      const l = time(lint, runs);
-      const e = time(first, runs);
-      console.log(`| ${f.name} | ${commas(base.split('\n').length)} | ${fmt(p, 0)} | ${fmt(l, 0)} | ${fmt(l / p, 0, 2)} | ${fmt(e, 0)} | ${fmt(e / p, 0, 2)} |`);
+      await time(parse, 2);
+      await time(lint, 2);
+      await time(first, 2);
+      const p = await time(parse, runs);
+      const l = await time(lint, runs);
+      const e = await time(first, runs);
+      console.log(`| ${f.name} | ${commas(base.split('\n').length)} | ${fmt(p.median, 0)} | ${fmt(p.gc, 0)} | ${fmt(l.median, 0)} | ${fmt(l.gc, 0)} | ${fmt(l.median / p.median, 0, 2)} | ${fmt(e.median, 0)} | ${fmt(e.median / p.median, 0, 2)} |`);
     }
   }
+  observer.disconnect();
 }
 
 async function main(): Promise<void> {
