@@ -102,8 +102,8 @@ export function branches(node: DNode): DNode[] {
   return out;
 }
 
-/** `branches` into `out` (one packed array; `flatMap` gave arrays of two kinds). */
-function pushBranches(node: DNode, out: DNode[]): void {
+/** `branches` into `out` (one packed array; `flatMap` gave arrays of two kinds): the node itself, or each branch of an `alt`, flattened. */
+export function pushBranches(node: DNode, out: DNode[]): void {
   if (node.kind !== 'alt') out.push(node);
   else for (const o of node.options) pushBranches(o, out);
 }

@@ -17,7 +17,7 @@ import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terr
 import { tupleItems } from '../../server/engine/terraform/parser';
 import { headerRange, resolveExpr } from '../../server/engine/terraform/values';
 import { CFN_IAM, TF_IAM } from './reads';
-import { branches, entry, fromCfn, fromTf, get, str, type DMap, type DNode } from './docNode';
+import { branches, entry, fromCfn, pushBranches, fromTf, get, str, type DMap, type DNode } from './docNode';
 import {
   adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, type PolicyDocument,
 } from './policy';
@@ -136,38 +136,79 @@ function newPrincipal(kind: PrincipalKind, id: string, site: Site, name: string 
 
 type DocFn = () => PolicyDocument | null;
 
-/** Computes a document once, when first asked for: rules that look only at relations never pay for parsing policies. */
-function memo(f: DocFn): DocFn {
-  let done = false;
-  let v: PolicyDocument | null = null;
-  return () => {
-    if (!done) {
-      v = f();
-      done = true;
+/**
+ * A document computed once, when first asked for: rules that look only at
+ * relations never pay for parsing policies. Its state in fields (not a closure),
+ * so that attachments and uses holding one are plain objects of one class.
+ */
+class LazyDoc {
+  private done = false;
+  private v: PolicyDocument | null = null;
+  constructor(private readonly f: DocFn) {}
+
+  get(): PolicyDocument | null {
+    if (!this.done) {
+      this.v = this.f();
+      this.done = true;
     }
-    return v;
-  };
+    return this.v;
+  }
 }
 
-function attached(site: Site, doc: DocFn | null, awsManaged: string | null, unknown: boolean): Attached {
-  const read = doc ? memo(doc) : null;
-  return {
-    range: site.range, path: site.path, resource: site.resource, awsManaged, unknown,
-    get doc() {
-      return read ? read() : null;
-    },
-  };
+/**
+ * An attachment whose document is read when `doc` is first read. A class with
+ * `doc` on its prototype: an object literal with a getter made a new getter
+ * function (and object layout) per attachment.
+ */
+class LazyAttached implements Attached {
+  constructor(
+    readonly range: OffsetRange,
+    readonly path: string,
+    readonly resource: string,
+    readonly awsManaged: string | null,
+    readonly unknown: boolean,
+    private readonly read: LazyDoc | null,
+  ) {}
+
+  get doc(): PolicyDocument | null {
+    return this.read === null ? null : this.read.get();
+  }
+
+  /** The same attachment written at `range`, sharing the document's reader. */
+  at(range: OffsetRange): LazyAttached {
+    return new LazyAttached(range, this.path, this.resource, this.awsManaged, this.unknown, this.read);
+  }
 }
 
-/** The same attachment, written elsewhere (one policy attached to several principals). */
+function attached(site: Site, doc: DocFn | LazyDoc | null, awsManaged: string | null, unknown: boolean): Attached {
+  const read = doc === null ? null : doc instanceof LazyDoc ? doc : new LazyDoc(doc);
+  return new LazyAttached(site.range, site.path, site.resource, awsManaged, unknown, read);
+}
+
+/** The same attachment, written elsewhere (one policy attached to several principals): it shares the document's reader. */
 function relocated(a: Attached, range: OffsetRange): Attached {
+  if (a instanceof LazyAttached) return a.at(range);
   return attached({ range, path: a.path, resource: a.resource }, () => a.doc, a.awsManaged, a.unknown);
 }
 
-/** Lists a document as used; returns its (memoised) reader. */
-function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, doc: () => PolicyDocument): () => PolicyDocument {
-  const read = memo(doc) as () => PolicyDocument;
-  g.policies.push({ kind, ecr, resource, get doc() { return read(); } });
+/** A listed document use, read when `doc` is first read (see `LazyAttached`). */
+class LazyUse implements PolicyUse {
+  constructor(
+    readonly kind: PolicyKind,
+    readonly ecr: boolean,
+    readonly resource: string,
+    private readonly read: LazyDoc,
+  ) {}
+
+  get doc(): PolicyDocument {
+    return this.read.get()!;
+  }
+}
+
+/** Lists a document as used; returns its (memoised) reader, for attachments of the same document. */
+function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, doc: () => PolicyDocument): LazyDoc {
+  const read = new LazyDoc(doc);
+  g.policies.push(new LazyUse(kind, ecr, resource, read));
   return read;
 }
 
@@ -182,7 +223,7 @@ function listItems(n: DNode | undefined): { items: DNode[]; unknown: boolean } {
   const items: DNode[] = [];
   let unknown = false;
   for (const b of branches(n)) {
-    if (b.kind === 'list') items.push(...b.items.flatMap(branches));
+    if (b.kind === 'list') for (const x of b.items) pushBranches(x, items);
     else if (b.kind === 'scalar' && b.type === 'null') continue;
     else if (b.kind === 'unknown' && !b.ref) unknown = true;
     else items.push(b);
@@ -469,9 +510,9 @@ export function tfIamGraph(module: TfModule): IamGraph {
   };
 
   /** Documents by `aws_iam_policy` address. */
-  const policyDocs = new Map<string, () => PolicyDocument>();
+  const policyDocs = new Map<string, DocFn | LazyDoc>();
   const usedData = new Map<string, Set<PolicyKind | 'ecr'>>();
-  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): (() => PolicyDocument) => {
+  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): DocFn | LazyDoc => {
     const dataName = dataDocumentName(e);
     if (dataName) {
       // Data documents are listed once below, as what they are used for.
