@@ -10,7 +10,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -67,13 +67,13 @@ function textHits(node: DScalar | DTemplate, resource: string | null, text = nod
  * (`AWS_SECRET_ACCESS_KEY: ...`), as `Name`/`Value` pairs (ECS, CodeBuild),
  * and anything key-shaped in any string (user data, JSON in strings).
  */
-function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp = WALK_INDIRECT): void {
+function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp | null = WALK_INDIRECT): void {
   if (depth > 100) return;
   switch (node.kind) {
     case 'map': {
       nameValue(node, resource, out);
       for (const e of node.entries) {
-        if (depth <= 3 && nothingIn(e, indirect)) continue;
+        if (depth <= 3 && indirect !== null && nothingIn(e, indirect)) continue;
         const setting = e.key ? credentialSetting(e.key) : null;
         if (setting && e.value.kind === 'scalar') {
           const h = settingHit(e.key!, setting, e.value, resource);
@@ -148,10 +148,14 @@ function indirections(tpl: CfnTemplate): RegExp {
   return WALK_INDIRECT_NO_REF;
 }
 
-/** A CloudFormation entry the walk can find nothing in (its text tells; large entries only: the test reads the text again). */
+/**
+ * A CloudFormation entry the walk can find nothing in (its text tells). Short
+ * entries too: two tests of a few characters cost less than reading the value
+ * into a node and scanning it.
+ */
 function nothingIn(e: DEntry, indirect: RegExp): boolean {
   const text = cfnEntrySource(e);
-  if (text === null || text.length < 48) return false;
+  if (text === null) return false;
   return !WALK_NEEDS.test(text) && !indirect.test(text);
 }
 
@@ -189,6 +193,22 @@ function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, 
   for (const { start, end, value } of ids) {
     if (index.overlapsAny(start, end) || skip?.overlapsAny(start, end)) continue;
     out.push({ start, end, value, kind: 'key-id', inComment: true, resource: null });
+  }
+  return out;
+}
+
+/**
+ * The walk's hits in every resource of a template, each resource read whole;
+ * `general`: no entry skipped by its text (every entry read), for tests of the skips.
+ */
+export function cfnResourceHits(tpl: CfnTemplate, general: boolean): Hit[][] {
+  const indirect = general ? null : indirections(tpl);
+  const out: Hit[][] = [];
+  for (const res of tpl.resources) {
+    const value = fromCfn(tpl, res.pair.value as YamlNode | null);
+    const own: Hit[] = [];
+    if (value) walk(value, res.logicalId, own, 0, indirect);
+    out.push(own);
   }
   return out;
 }

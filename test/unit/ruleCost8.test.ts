@@ -10,6 +10,7 @@ import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { cfnOfType, cfnOfTypes } from '../../rules/lib/byType';
 import { cloudFormationJson } from '../../scripts/bench/generate';
+import { cfnResourceHits } from '../../rules/no-hardcoded-credentials';
 
 /** Every CloudFormation fixture that parses as a template, and the bench template. */
 function templates(): CfnTemplate[] {
@@ -48,5 +49,46 @@ describe('rule shortcuts (session 8)', () => {
       }
     }
     assert.ok(checked > 500);
+  });
+
+  it('no-hardcoded-credentials: skipping entries by their text (short ones too) finds what reading every entry finds', () => {
+    const next = rng(88);
+    const keys = ['K', 'Value', 'Name', 'UserData', 'Secret', 'AWS_SECRET_ACCESS_KEY', 'aws_access_key_id', 'Env', 'Description', 'Policy', 'X'];
+    const b64 = Buffer.from('export AWS_ACCESS_KEY_ID=AKIAZZZZZZZZZZZZZZZ7').toString('base64');
+    const values = [
+      'AKIAZZZZZZZZZZZZZZZ1', '"\\x41KIAZZZZZZZZZZZZZZZ2"', '"A\\u004BIAZZZZZZZZZZZZZZZ3"', '!Ref P', '!Ref Q', '{ Ref: P }', '*a', 'plain', '"x"', '42', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz',
+      `'{"Sid": "\\u0041KIAZZZZZZZZZZZZZZZ4"}'`, b64, '"secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz"', '"s\\u0065cret wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz"', '!Sub "x-${P}"', 'AWS_SESSION_TOKEN', '"aws configure"',
+      '!If [C, AKIAZZZZZZZZZZZZZZZ5, plain]', "'AKIA'", 'AS\u0049A',
+    ];
+    const value = (depth: number): string => {
+      const r = next();
+      if (depth < 2 && r < 0.2) {
+        let m = '{ ';
+        for (let i = Math.floor(next() * 3); i >= 0; i--) m += `${keys[Math.floor(next() * keys.length)]}${i}: ${value(depth + 1)}, `;
+        return m + 'Z: 1 }';
+      }
+      if (depth < 2 && r < 0.3) return `[${value(depth + 1)}, ${value(depth + 1)}]`;
+      if (depth < 2 && r < 0.35) return `[{ Name: AWS_SECRET_ACCESS_KEY, Value: ${value(depth + 1)} }]`;
+      return values[Math.floor(next() * values.length)];
+    };
+    let hits = 0;
+    let templatesRead = 0;
+    for (let round = 0; round < 400; round++) {
+      const pdefault = values[Math.floor(next() * values.length)];
+      let text = `Parameters:\n  P:\n    Type: String\n    Default: ${pdefault}\n  Q:\n    Type: String\nConditions:\n  C: !Equals [a, b]\nResources:\n`;
+      text += `  Anchor:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: &a ${values[Math.floor(next() * 12)]}\n`;
+      for (let r = 0; r < 3; r++) {
+        text += `  R${r}:\n    Type: AWS::EC2::Instance\n    Properties:\n`;
+        for (let e = 1 + Math.floor(next() * 5); e > 0; e--) text += `      ${keys[Math.floor(next() * keys.length)]}${e}: ${value(0)}\n`;
+      }
+      const tpl = parseCloudFormation(`/r/t${round}.yaml`, text);
+      if (!tpl || tpl.errors.length) continue;
+      templatesRead++;
+      const general = cfnResourceHits(tpl, true);
+      hits += general.reduce((n, h) => n + h.length, 0);
+      assert.deepEqual(cfnResourceHits(tpl, false), general, text);
+    }
+    assert.ok(templatesRead > 200, `${templatesRead} templates`);
+    assert.ok(hits > 200, `${hits} hits`);
   });
 });
