@@ -11,6 +11,7 @@ import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { cfnOfType, cfnOfTypes } from '../../rules/lib/byType';
 import { cloudFormationJson } from '../../scripts/bench/generate';
 import { cfnResourceHits } from '../../rules/no-hardcoded-credentials';
+import { cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
 
 /** Every CloudFormation fixture that parses as a template, and the bench template. */
 function templates(): CfnTemplate[] {
@@ -49,6 +50,35 @@ describe('rule shortcuts (session 8)', () => {
       }
     }
     assert.ok(checked > 500);
+  });
+
+  it('security group rules: plain scalars read directly give what resolveValues gives', () => {
+    let rules = 0;
+    for (const tpl of all) {
+      const general = cfnSecurityGroupRulesGeneral(tpl);
+      rules += general.length;
+      assert.deepEqual(cfnSecurityGroupRules(tpl), general, tpl.path);
+    }
+    const next = rng(9);
+    const values = ['22', '"22"', "'443'", '-1', 'tcp', '"-1"', '~', '', '!Ref Port', '!Ref Cidr', '!Ref AWS::NoValue', '!If [C, 22, 80]', '{ Ref: Port }', '!!str 22', '0.0.0.0/0', '"::/0"', '10.0.0.0/8', 'sg-123', '*p', 'true', '1.5', '!Sub "${Cidr}"', '[1, 2]'];
+    const pick = () => values[Math.floor(next() * values.length)];
+    let read = 0;
+    for (let round = 0; round < 300; round++) {
+      let text = 'Parameters:\n  Port:\n    Type: Number\n    Default: 22\n  Cidr:\n    Type: String\n    Default: 0.0.0.0/0\nConditions:\n  C: !Equals [a, b]\nResources:\n';
+      text += `  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n`;
+      for (let e = 0; e < 3; e++) {
+        text += `        - IpProtocol: ${e === 0 ? `&p ${pick()}` : pick()}\n          FromPort: ${pick()}\n          ToPort: ${pick()}\n          CidrIp: ${pick()}\n          SourceSecurityGroupId: ${pick()}\n`;
+      }
+      text += `  I:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref G\n      IpProtocol: ${pick()}\n      FromPort: ${pick()}\n      ToPort: ${pick()}\n      CidrIpv6: ${pick()}\n`;
+      const tpl = parseCloudFormation(`/g/t${round}.yaml`, text);
+      if (!tpl || tpl.errors.length) continue;
+      read++;
+      const general = cfnSecurityGroupRulesGeneral(tpl);
+      rules += general.length;
+      assert.deepEqual(cfnSecurityGroupRules(tpl), general, text);
+    }
+    assert.ok(read > 150, `${read} templates`);
+    assert.ok(rules > 1000, `${rules} rules`);
   });
 
   it('no-hardcoded-credentials: skipping entries by their text (short ones too) finds what reading every entry finds', () => {
