@@ -19,7 +19,7 @@ import { headerRange, resolveExpr } from '../../server/engine/terraform/values';
 import { CFN_IAM, TF_IAM } from './reads';
 import { branches, entry, fromCfn, pushBranches, fromTf, get, str, type DMap, type DNode } from './docNode';
 import {
-  adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, type PolicyDocument,
+  adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, wildcardFree, type PolicyDocument,
 } from './policy';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
@@ -41,6 +41,12 @@ export interface Attached extends Site {
   awsManaged: string | null;
   /** Content not visible (customer managed ARN, import, variable). */
   unknown: boolean;
+  /**
+   * Its source shows that the document (when there is one) names no wildcard that
+   * matters (`wildcardFree` in policy.ts): no administrator grant, whole-service or
+   * every-action wildcard, nor `Resource: "*"`. Rules looking only for those skip it unread.
+   */
+  readonly wildcardFree: boolean;
 }
 
 export interface Principal extends Site {
@@ -71,6 +77,8 @@ export type PolicyKind = 'identity' | 'resource' | 'trust';
 
 export interface PolicyUse {
   doc: PolicyDocument;
+  /** As `Attached.wildcardFree`. */
+  readonly wildcardFree: boolean;
   kind: PolicyKind;
   /** An ECR repository policy. */
   ecr: boolean;
@@ -97,7 +105,7 @@ export const ADMIN_POLICY = 'AdministratorAccess';
 
 /** The attachments that give administrator access. */
 export function adminAttachments(p: Principal): Attached[] {
-  return p.policies.filter((a) => a.awsManaged === ADMIN_POLICY || (a.doc !== null && a.doc.statements.some((s) => adminGrants(s).length > 0)));
+  return p.policies.filter((a) => a.awsManaged === ADMIN_POLICY || (!a.wildcardFree && a.doc !== null && a.doc.statements.some((s) => adminGrants(s).length > 0)));
 }
 
 /** Principals holding administrator access: users (directly or through a group), roles, and groups whose members are not in view. */
@@ -144,7 +152,10 @@ type DocFn = () => PolicyDocument | null;
 class LazyDoc {
   private done = false;
   private v: PolicyDocument | null = null;
-  constructor(private readonly f: DocFn) {}
+  /** `wildcardFree` of the source: 0 not asked yet, 1 yes, 2 no. */
+  private free = 0;
+  /** `text`, `start`, `end`: where the document is written, when all of it is written there (else text is null). */
+  constructor(private readonly f: DocFn, private readonly text: string | null = null, private readonly start = 0, private readonly end = 0) {}
 
   get(): PolicyDocument | null {
     if (!this.done) {
@@ -153,6 +164,17 @@ class LazyDoc {
     }
     return this.v;
   }
+
+  /** The source shows that the document names no wildcard that matters (`wildcardFree`); false when unknown. */
+  wildcardFree(): boolean {
+    if (this.free === 0) this.free = this.text !== null && wildcardFree(this.text, this.start, this.end) ? 1 : 2;
+    return this.free === 1;
+  }
+}
+
+/** A document read from the DNode `d`, whose source is `d`'s range. */
+function docAt(d: DNode, read: () => PolicyDocument): LazyDoc {
+  return new LazyDoc(read, d.text, d.range.start, d.range.end);
 }
 
 /**
@@ -172,6 +194,10 @@ class LazyAttached implements Attached {
 
   get doc(): PolicyDocument | null {
     return this.read === null ? null : this.read.get();
+  }
+
+  get wildcardFree(): boolean {
+    return this.read === null || this.read.wildcardFree();
   }
 
   /** The same attachment written at `range`, sharing the document's reader. */
@@ -203,11 +229,14 @@ class LazyUse implements PolicyUse {
   get doc(): PolicyDocument {
     return this.read.get()!;
   }
+
+  get wildcardFree(): boolean {
+    return this.read.wildcardFree();
+  }
 }
 
 /** Lists a document as used; returns its (memoised) reader, for attachments of the same document. */
-function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, doc: () => PolicyDocument): LazyDoc {
-  const read = new LazyDoc(doc);
+function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, read: LazyDoc): LazyDoc {
   g.policies.push(new LazyUse(kind, ecr, resource, read));
   return read;
 }
@@ -287,11 +316,11 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   };
 
   /** The document of `AWS::IAM::ManagedPolicy` `id`, read when needed; null when there is none. */
-  const managedDoc = (id: string): DocFn | null => {
+  const managedDoc = (id: string): LazyDoc | null => {
     const res = tpl.resourceById.get(id);
     if (res?.type !== 'AWS::IAM::ManagedPolicy') return null;
     const d = get(props.get(id), 'PolicyDocument');
-    return d ? () => policyFromNode(d) : null;
+    return d ? docAt(d, () => policyFromNode(d)) : null;
   };
 
   /** A managed policy given by ARN / Ref / GetAtt. */
@@ -316,7 +345,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     const { items, unknown } = listItems(list);
     for (const it of items) {
       const d = get(it, 'PolicyDocument');
-      const doc = d ? use(g, 'identity', false, owner, () => policyFromNode(d)) : null;
+      const doc = d ? use(g, 'identity', false, owner, docAt(d, () => policyFromNode(d))) : null;
       out.push(attached(site(it.range, owner), doc, null, doc === null));
     }
     if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
@@ -360,7 +389,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       }
       if (kind === 'role') {
         const trust = get(p, 'AssumeRolePolicyDocument');
-        if (trust) use(g, 'trust', false, id, () => policyFromNode(trust));
+        if (trust) use(g, 'trust', false, id, docAt(trust, () => policyFromNode(trust)));
       }
       continue;
     }
@@ -368,7 +397,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::Policy':
       case 'AWS::IAM::ManagedPolicy': {
         const d = get(p, 'PolicyDocument');
-        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
+        const doc = d ? use(g, 'identity', false, id, docAt(d, () => policyFromNode(d))) : null;
         for (const [key, k] of [['Users', 'user'], ['Groups', 'group'], ['Roles', 'role']] as const) {
           const e = entry(p, key);
           if (!e) continue;
@@ -386,7 +415,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::RolePolicy': {
         const k: PrincipalKind = res.type === 'AWS::IAM::UserPolicy' ? 'user' : res.type === 'AWS::IAM::GroupPolicy' ? 'group' : 'role';
         const d = get(p, 'PolicyDocument');
-        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
+        const doc = d ? use(g, 'identity', false, id, docAt(d, () => policyFromNode(d))) : null;
         if (k === 'user') g.userPolicySites.push({ ...site(res.keyRange, id), what: `${id} is an inline policy of a user` });
         const tn = get(p, CFN_NAME[k]);
         const t = tn ? target(tn, k) : null;
@@ -414,7 +443,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
         const key = CFN_RESOURCE_POLICIES[res.type];
         if (key) {
           const d = get(p, key);
-          if (d) use(g, 'resource', res.type === 'AWS::ECR::Repository', id, () => policyFromNode(d));
+          if (d) use(g, 'resource', res.type === 'AWS::ECR::Repository', id, docAt(d, () => policyFromNode(d)));
         } else if (SAM_TYPES.has(res.type)) {
           samPolicies(g, tpl.path, id, p);
         }
@@ -449,7 +478,7 @@ function samPolicies(g: IamGraph, path: string, id: string, p: DMap): void {
       a = attached(base, null, aws, aws === null);
       g.managed.push(a);
     } else if (it.kind === 'map' && entry(it, 'Statement')) {
-      a = attached(base, use(g, 'identity', false, id, () => policyFromNode(it)), null, false);
+      a = attached(base, use(g, 'identity', false, id, docAt(it, () => policyFromNode(it))), null, false);
     } else if (it.kind === 'map') {
       // A SAM policy template (`S3ReadPolicy: {...}`): scoped permissions, known not to be admin.
       a = attached(base, () => ({ path, range: it.range, statements: [], unknown: false }), null, false);
@@ -521,7 +550,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       uses.add(ecr ? 'ecr' : kind);
       return () => tfPolicyFromExpr(module, l.file, e);
     }
-    return use(g, kind, ecr, addr(l), () => tfPolicyFromExpr(module, l.file, e));
+    return use(g, kind, ecr, addr(l), new LazyDoc(() => tfPolicyFromExpr(module, l.file, e), l.file.text, e.range.start, e.range.end));
   };
 
   for (const l of resources) {
@@ -652,7 +681,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       if (findDataDocument(module, name)?.block !== b) continue;
       const uses = usedData.get(name) ?? new Set(['identity'] as const);
       const kind: PolicyKind = uses.has('identity') ? 'identity' : uses.has('resource') || uses.has('ecr') ? 'resource' : 'trust';
-      use(g, kind, uses.has('ecr'), b.address ?? '', () => tfDataDocument(module, file, b));
+      use(g, kind, uses.has('ecr'), b.address ?? '', new LazyDoc(() => tfDataDocument(module, file, b), file.text, b.range.start, b.range.end));
     }
   }
   tfCache.set(moduleKey(module), g);

@@ -12,6 +12,10 @@ import { cfnOfType, cfnOfTypes } from '../../rules/lib/byType';
 import { cloudFormationJson } from '../../scripts/bench/generate';
 import { cfnResourceHits } from '../../rules/no-hardcoded-credentials';
 import { cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
+import { adminGrants, isAllActions, isServiceWildcard, known, policyFromNode, tfPolicyFromExpr, wildcardFree, type PolicyDocument } from '../../rules/lib/policy';
+import { fromCfn } from '../../rules/lib/docNode';
+import { getNode } from '../../server/engine/cloudformation/nodes';
+import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
 
 /** Every CloudFormation fixture that parses as a template, and the bench template. */
 function templates(): CfnTemplate[] {
@@ -79,6 +83,66 @@ describe('rule shortcuts (session 8)', () => {
     }
     assert.ok(read > 150, `${read} templates`);
     assert.ok(rules > 1000, `${rules} rules`);
+  });
+
+  it('wildcardFree: a document whose source it accepts has no administrator grant, action wildcard or Resource "*"', async () => {
+    await initTerraform();
+    const matters = (d: PolicyDocument): boolean => d.statements.some((st) =>
+      adminGrants(st).length > 0 || known(st.action).some((a) => isAllActions(a.value!) || isServiceWildcard(a.value!)) || known(st.resource).some((r) => r.value === '*'));
+    const next = rng(10);
+    const cfnValues = ['"*"', "'*'", '"*:*"', 's3:*', '"s3:Get*"', 'arn:aws:s3:::b/*', '"\\u002a"', '"\\x2A:\\x2a"', '!Ref P', '!If [C, "*", s3:GetObject]', '!Sub "*"', 'iam:*', '*w', '[s3:GetObject, "*"]', 's3:GetObject', '[a:b, c:d]', "'s3:*'", '{ Ref: P }', '"\\\\*"', 'x/*', 's3:GetObject', 'arn:aws:s3:::b/*', '"s3:Get*"', 'logs:PutLogEvents', '[s3:GetObject, x/*]'];
+    const keys = ['Action', 'NotAction', 'Resource', 'NotResource'];
+    let free = 0;
+    let mattering = 0;
+    const judge = (d: PolicyDocument, text: string, start: number, end: number, what: string) => {
+      const f = wildcardFree(text, start, end);
+      if (f) {
+        free++;
+        assert.ok(!matters(d), `${what}: ${text.slice(start, end)}`);
+      }
+      if (matters(d)) mattering++;
+    };
+    for (let round = 0; round < 300; round++) {
+      let st = '          - Effect: Allow\n';
+      const used = new Set<string>();
+      for (let k = 0; k < 3; k++) {
+        const key = keys[Math.floor(next() * keys.length)];
+        if (used.has(key)) continue;
+        used.add(key);
+        st += `            ${key}: ${cfnValues[Math.floor(next() * cfnValues.length)]}\n`;
+      }
+      const text = `Parameters:\n  P:\n    Type: String\n    Default: "*"\nConditions:\n  C: !Equals [a, b]\nMetadata:\n  W: &w "*"\nResources:\n  Pol:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n${st}`;
+      const tpl = parseCloudFormation(`/w/t${round}.yaml`, text);
+      if (!tpl || tpl.errors.length) continue;
+      const props = tpl.resources[0].properties;
+      const d = fromCfn(tpl, getNode(props, 'PolicyDocument', tpl));
+      assert.ok(d);
+      judge(policyFromNode(d), tpl.text, d.range.start, d.range.end, 'cfn');
+      // The same statement as JSON in a string.
+      const json = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: next() < 0.5 ? '*' : 's3:GetObject', Resource: next() < 0.5 ? 'arn:aws:s3:::b/*' : next() < 0.5 ? '*' : 'x' }] });
+      const jtext = `Resources:\n  Pol:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: ${JSON.stringify(next() < 0.3 ? json.replace('"*"', '"\\u002a"') : json)}\n`;
+      const jt = parseCloudFormation(`/w/j${round}.yaml`, jtext)!;
+      const jd = fromCfn(jt, getNode(jt.resources[0].properties, 'PolicyDocument', jt))!;
+      judge(policyFromNode(jd), jt.text, jd.range.start, jd.range.end, 'cfn json string');
+    }
+    const tfValues = ['"*"', '"*:*"', '"s3:*"', '"s3:Get*"', '"arn:aws:s3:::b/*"', '"\\u002a"', 'var.any', '["s3:GetObject", "*"]', '"s3:GetObject"', 'local.x', '"${var.any}"', '"x/*"', '"s3:GetObject"', '"arn:aws:s3:::b/*"', '["a:b", "c:Get*"]'];
+    for (let round = 0; round < 200; round++) {
+      const pick = () => tfValues[Math.floor(next() * tfValues.length)];
+      const text = `variable "any" {\n  default = "*"\n}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Statement = [{ Effect = "Allow", Action = ${pick()}, ${next() < 0.3 ? 'NotResource' : 'Resource'} = ${pick()} }]\n  })\n}\n` +
+        `data "aws_iam_policy_document" "d" {\n${next() < 0.3 ? '  source_policy_documents = [data.aws_iam_policy_document.w.json]\n' : ''}  statement {\n    actions = [${pick()}]\n    ${next() < 0.3 ? 'not_resources' : 'resources'} = [${pick()}]\n  }\n}\n` +
+        'data "aws_iam_policy_document" "w" {\n  statement {\n    actions = ["*"]\n    resources = ["*"]\n  }\n}\n';
+      const f = parseTerraform(`/t/m${round}/main.tf`, text);
+      if (f.errors.length) continue;
+      const m = { dir: `/t/m${round}`, files: [f] };
+      const p = f.blocks.find((b) => b.type === 'resource')!.attr('policy')!;
+      judge(tfPolicyFromExpr(m, f, p.expr), f.text, p.expr.range.start, p.expr.range.end, 'tf');
+      const dataBlock = f.blocks.find((b) => b.type === 'data')!;
+      const ref = parseTerraform(`/t/m${round}/ref.tf`, 'locals {\n  j = data.aws_iam_policy_document.d.json\n}\n');
+      const refExpr = ref.blocks[0].attr('j')!.expr;
+      judge(tfPolicyFromExpr({ dir: m.dir, files: [f, ref] }, ref, refExpr), f.text, dataBlock.range.start, dataBlock.range.end, 'tf data');
+    }
+    assert.ok(free > 80, `${free} documents free of wildcards`);
+    assert.ok(mattering > 300, `${mattering} documents with one`);
   });
 
   it('no-hardcoded-credentials: skipping entries by their text (short ones too) finds what reading every entry finds', () => {
