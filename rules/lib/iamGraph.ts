@@ -17,6 +17,7 @@ import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terr
 import { tupleItems } from '../../server/engine/terraform/parser';
 import { headerRange, resolveExpr } from '../../server/engine/terraform/values';
 import { CFN_IAM, TF_IAM } from './reads';
+import { cfnOfTypes } from './byType';
 import { branches, entry, fromCfn, pushBranches, fromTf, get, str, type DMap, type DNode } from './docNode';
 import {
   adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, wildcardFree, type PolicyDocument,
@@ -277,6 +278,8 @@ const CFN_TYPES = new Set([
   ...Object.keys(CFN_KIND), ...Object.keys(CFN_RESOURCE_POLICIES), 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::UserPolicy',
   'AWS::IAM::GroupPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserToGroupAddition', 'AWS::IAM::AccessKey',
 ]);
+/** The resources the graph reads (every loop below skips the others), for `cfnOfTypes`. */
+const CFN_GRAPH_TYPES = [...CFN_TYPES, ...SAM_TYPES];
 
 const cfnCache = new WeakMap<CfnTemplate, IamGraph>();
 
@@ -285,7 +288,8 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   if (cached) return cached;
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
   const props = new Map<string, DMap>();
-  for (const res of tpl.resources) {
+  const graphResources = cfnOfTypes(tpl, CFN_GRAPH_TYPES);
+  for (const res of graphResources) {
     if (!CFN_TYPES.has(res.type) && !SAM_TYPES.has(res.type)) continue;
     const p = res.properties ? fromCfn(tpl, res.properties) : null;
     if (p?.kind === 'map') props.set(res.logicalId, p);
@@ -293,7 +297,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   const site = (range: OffsetRange, resource: string): Site => ({ range, path: tpl.path, resource });
 
   // Principals first, so that attachments written anywhere can find them.
-  for (const res of tpl.resources) {
+  for (const res of graphResources) {
     const kind = CFN_KIND[res.type];
     if (kind) {
       const name = str(get(props.get(res.logicalId), CFN_NAME[kind]));
@@ -363,7 +367,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     return items.length > 0 || unknown;
   };
 
-  for (const res of tpl.resources) {
+  for (const res of graphResources) {
     const id = res.logicalId;
     const p = props.get(id);
     if (!p) continue;
