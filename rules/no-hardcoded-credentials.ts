@@ -10,7 +10,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnPlainMap, entrySource, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -130,6 +130,12 @@ const WALK_NEEDS = /AKIA|ASIA|secret|aws[_\s]|user.?data/i;
 const WALK_INDIRECT = /Ref|[*\\]/;
 /** `WALK_INDIRECT` for a template whose parameter defaults hold nothing the walk can find: a `Ref` brings nothing. */
 const WALK_INDIRECT_NO_REF = /[*\\]/;
+/**
+ * `WALK_INDIRECT` for Terraform: a `var.` reference reads a variable's default
+ * (written elsewhere), a backslash is an escape; interpolations and heredocs are
+ * read as written.
+ */
+const TF_WALK_INDIRECT = /var\.|\\/;
 
 /**
  * The indirections to heed in a template's entries: a `Ref` only when some
@@ -149,12 +155,12 @@ function indirections(tpl: CfnTemplate): RegExp {
 }
 
 /**
- * A CloudFormation entry the walk can find nothing in (its text tells). Short
- * entries too: two tests of a few characters cost less than reading the value
- * into a node and scanning it.
+ * An entry of a CloudFormation map or a Terraform block the walk can find
+ * nothing in (its text tells). Short entries too: two tests of a few characters
+ * cost less than reading the value into a node and scanning it.
  */
 function nothingIn(e: DEntry, indirect: RegExp): boolean {
-  const text = cfnEntrySource(e);
+  const text = entrySource(e);
   if (text === null) return false;
   return !WALK_NEEDS.test(text) && !indirect.test(text);
 }
@@ -222,7 +228,7 @@ const TF_SETTINGS: Record<string, CredentialKind> = { access_key: 'access-key-id
 const CREDENTIAL_VARIABLE = /^(aws_)?(access_key(_id)?|secret(_access)?_key|session_token)$/i;
 
 /** The hits of the top-level blocks `which` accepts. */
-function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean = () => true): Hit[] {
+function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean = () => true, indirect: RegExp | null = TF_WALK_INDIRECT): Hit[] {
   const hits: Hit[] = [];
   const settingsOf = (b: TfBlock, resource: string) => {
     for (const a of b.attributes) {
@@ -237,7 +243,7 @@ function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean =
   for (const b of file.blocks) {
     const resource = b.address;
     if (!which(b) || !maybe(file.text, b.range)) continue;
-    walk(blockToDNode(module, file.path, file.text, b), resource, hits);
+    walk(blockToDNode(module, file.path, file.text, b), resource, hits, 0, indirect);
     if (b.type === 'provider' && b.labels[0]?.value === 'aws') settingsOf(b, resource ?? 'provider.aws');
     if (b.type === 'terraform') {
       for (const be of b.blocksOfType('backend')) if (be.labels[0]?.value === 's3') settingsOf(be, 'terraform.backend.s3');
@@ -254,6 +260,11 @@ function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean =
     }
   }
   return hits;
+}
+
+/** `tfHits` of a file, each entry read (`general`) or skipped by its text as the rule does: for tests of the skips. */
+export function tfFileHits(module: TfModule, file: TfFile, general: boolean): Hit[] {
+  return tfHits(module, file, () => true, general ? null : TF_WALK_INDIRECT);
 }
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { parseCloudFormation } from '../../server/engine/cloudformation/parser';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { cfnOfType, cfnOfTypes } from '../../rules/lib/byType';
 import { cloudFormationJson } from '../../scripts/bench/generate';
-import { cfnResourceHits } from '../../rules/no-hardcoded-credentials';
+import { cfnResourceHits, tfFileHits } from '../../rules/no-hardcoded-credentials';
 import { cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
 import { adminGrants, isAllActions, isServiceWildcard, known, policyFromNode, tfPolicyFromExpr, wildcardFree, type PolicyDocument } from '../../rules/lib/policy';
 import { fromCfn } from '../../rules/lib/docNode';
@@ -143,6 +143,52 @@ describe('rule shortcuts (session 8)', () => {
     }
     assert.ok(free > 80, `${free} documents free of wildcards`);
     assert.ok(mattering > 300, `${mattering} documents with one`);
+  });
+
+  it('no-hardcoded-credentials (Terraform): skipping attributes and nested blocks by their text finds what reading them all finds', async () => {
+    await initTerraform();
+    let hits = 0;
+    let files = 0;
+    const judge = (m: { dir: string; files: ReturnType<typeof parseTerraform>[] }, f: ReturnType<typeof parseTerraform>, what: string) => {
+      const general = tfFileHits(m, f, true);
+      hits += general.length;
+      files++;
+      assert.deepEqual(tfFileHits(m, f, false), general, what);
+    };
+    const tfFixtures = filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /\.tf$/);
+    const byDir = new Map<string, ReturnType<typeof parseTerraform>[]>();
+    for (const p of tfFixtures) {
+      const f = parseTerraform(p, read(p));
+      byDir.set(nodePath.dirname(p), [...(byDir.get(nodePath.dirname(p)) ?? []), f]);
+    }
+    for (const [dir, fs] of byDir) for (const f of fs) judge({ dir, files: fs }, f, f.path);
+    const next = rng(11);
+    const b64 = Buffer.from('AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz').toString('base64');
+    const values = [
+      '"AKIAZZZZZZZZZZZZZZZ1"', '"\\u0041KIAZZZZZZZZZZZZZZZ2"', 'var.k', 'var.plain', '"${var.k}"', '"plain"', '42', '"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz"',
+      '"secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz"', `"${b64}"`, 'jsonencode({ AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz" })',
+      '<<-EOT\n    export AWS_ACCESS_KEY_ID=AKIAZZZZZZZZZZZZZZZ3\n  EOT', '<<EOT\n{"Value": "\\u0041KIAZZZZZZZZZZZZZZZ4"}\nEOT', '["AKIAZZZZZZZZZZZZZZZ5", "x"]', 'local.x', '"$${AKIA}"',
+    ];
+    const keys = ['user_data', 'user_data_base64', 'tags', 'description', 'AWS_SECRET_ACCESS_KEY', 'name', 'value', 'x', 'policy'];
+    for (let round = 0; round < 300; round++) {
+      const pick = () => values[Math.floor(next() * values.length)];
+      let body = '';
+      const used = new Set<string>();
+      for (let k = 0; k < 4; k++) {
+        const key = keys[Math.floor(next() * keys.length)];
+        if (used.has(key)) continue;
+        used.add(key);
+        body += `  ${key} = ${pick()}\n`;
+      }
+      if (next() < 0.5) body += `  environment {\n    name  = "${next() < 0.5 ? 'AWS_SECRET_ACCESS_KEY' : 'OTHER'}"\n    value = ${pick()}\n  }\n`;
+      if (next() < 0.3) body += `  nested {\n    deeper {\n      x = ${pick()}\n    }\n  }\n`;
+      const text = `variable "k" {\n  default = "AKIAZZZZZZZZZZZZZZZ6"\n}\nvariable "plain" {\n  default = "x"\n}\nresource "aws_instance" "i" {\n  ami = "x"\n${body}}\n`;
+      const f = parseTerraform(`/h/m${round}/main.tf`, text);
+      if (f.errors.length) continue;
+      judge({ dir: `/h/m${round}`, files: [f] }, f, text);
+    }
+    assert.ok(files > 250, `${files} files`);
+    assert.ok(hits > 150, `${hits} hits`);
   });
 
   it('no-hardcoded-credentials: skipping entries by their text (short ones too) finds what reading every entry finds', () => {
