@@ -511,7 +511,18 @@ const tfCache = new WeakMap<object, IamGraph>();
 
 interface Located { block: TfBlock; file: TfFile }
 
+/** The graph by module object too: the IAM rules of one file's lint ask for it with the same object, one `moduleKey` walk each otherwise. */
+const tfByModule = new WeakMap<TfModule, IamGraph>();
+
 export function tfIamGraph(module: TfModule): IamGraph {
+  const mine = tfByModule.get(module);
+  if (mine) return mine;
+  const g = tfIamGraphOfKey(module);
+  tfByModule.set(module, g);
+  return g;
+}
+
+function tfIamGraphOfKey(module: TfModule): IamGraph {
   const cached = tfCache.get(moduleKey(module));
   if (cached) return cached;
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
@@ -721,6 +732,18 @@ function dataPolicyName(module: TfModule, name: string): string | null {
 }
 
 /**
+ * Whether findings of a rule over the IAM graph can lie in `file` (they are
+ * reported only in the file linted): every place the graph holds is in a
+ * resource block, a data block, or an expression of one (a variable's default
+ * is placed where it is read). A file without either (`variables.tf`,
+ * `outputs.tf`) gets none: its check is skipped.
+ */
+export function tfMayHoldIamFindings(file: TfFile): boolean {
+  for (const b of file.blocks) if (b.type === 'resource' || b.type === 'data') return true;
+  return false;
+}
+
+/**
  * A rule over the IAM graph: of the template (CloudFormation) or of the module
  * (Terraform); `scope` says which, for messages. The graph is built once per
  * template / module and shared by every such rule.
@@ -730,6 +753,8 @@ export function defineIamRule(meta: RuleMeta, check: (ctx: BaseContext, g: IamGr
     reads: { cloudformation: CFN_IAM, terraform: TF_IAM },
     ...meta,
     cloudformation: (ctx) => check(ctx, cfnIamGraph(ctx.template), 'template'),
-    terraform: (ctx) => check(ctx, tfIamGraph(ctx.module), 'module'),
+    terraform: (ctx) => {
+      if (tfMayHoldIamFindings(ctx.file)) check(ctx, tfIamGraph(ctx.module), 'module');
+    },
   });
 }

@@ -14,6 +14,7 @@ import { cfnResourceHits, tfFileHits } from '../../rules/no-hardcoded-credential
 import { cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
 import { adminGrants, isAllActions, isServiceWildcard, known, policyFromNode, tfPolicyFromExpr, wildcardFree, type PolicyDocument } from '../../rules/lib/policy';
 import { fromCfn } from '../../rules/lib/docNode';
+import { tfIamGraph, tfMayHoldIamFindings } from '../../rules/lib/iamGraph';
 import { getNode } from '../../server/engine/cloudformation/nodes';
 import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
 
@@ -189,6 +190,56 @@ describe('rule shortcuts (session 8)', () => {
     }
     assert.ok(files > 250, `${files} files`);
     assert.ok(hits > 150, `${hits} hits`);
+  });
+
+  it('IAM graph (Terraform): every place it holds is in a file tfMayHoldIamFindings accepts', async () => {
+    await initTerraform();
+    const dirs = new Map<string, string[]>();
+    for (const p of filesUnder(nodePath.join(ROOT, 'test', 'fixtures'), /\.tf$/)) dirs.set(nodePath.dirname(p), [...(dirs.get(nodePath.dirname(p)) ?? []), p]);
+    // A module whose policies read variables and data documents kept in files of their own.
+    const extra: Record<string, string> = {
+      '/x/split/variables.tf': 'variable "act" {\n  default = "*"\n}\nvariable "who" {\n  default = "alice"\n}\n',
+      '/x/split/outputs.tf': 'output "o" {\n  value = aws_iam_user.u.arn\n}\nlocals {\n  l = "*"\n}\n',
+      '/x/split/docs.tf': 'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = [var.act]\n    resources = ["*"]\n  }\n}\n',
+      '/x/split/main.tf': 'resource "aws_iam_user" "u" {\n  name = var.who\n}\nresource "aws_iam_user_policy" "p" {\n  user = aws_iam_user.u.name\n  policy = data.aws_iam_policy_document.d.json\n}\n' +
+        'resource "aws_iam_user_policy" "q" {\n  user = var.who\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = var.act, Resource = "*" }] })\n}\nresource "aws_iam_access_key" "k" {\n  user = var.who\n}\n' +
+        'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = var.act }, Action = "sts:AssumeRole" }] })\n  managed_policy_arns = [var.act]\n}\n',
+    };
+    const modules: ReturnType<typeof parseTerraform>[][] = [];
+    for (const [, ps] of dirs) modules.push(ps.map((p) => parseTerraform(p, read(p))));
+    modules.push(Object.entries(extra).map(([p, t]) => parseTerraform(p, t)));
+    let places = 0;
+    let skipped = 0;
+    for (const files of modules) {
+      const m = { dir: nodePath.dirname(files[0].path), files };
+      const g = tfIamGraph(m);
+      const paths: string[] = [];
+      for (const p of g.principals.values()) {
+        paths.push(p.path);
+        if (p.loginProfile) paths.push(p.loginProfile.path);
+        for (const a of p.policies) paths.push(a.path);
+      }
+      for (const k of g.accessKeys) paths.push(k.path, k.user.path);
+      for (const s of g.userPolicySites) paths.push(s.path);
+      for (const a of g.managed) paths.push(a.path);
+      for (const u of g.policies) {
+        const d = u.doc;
+        paths.push(d.path);
+        for (const st of d.statements) {
+          paths.push(st.path);
+          for (const l of [st.effect ? { values: [st.effect] } : null, st.action, st.notAction, st.resource, st.notResource]) for (const v of l?.values ?? []) paths.push(v.path);
+          for (const pr of [st.principal, st.notPrincipal]) for (const e of pr?.entries ?? []) for (const v of e.values.values) paths.push(v.path);
+        }
+      }
+      const holds = new Set(files.filter((f) => tfMayHoldIamFindings(f)).map((f) => f.path));
+      skipped += files.length - holds.size;
+      for (const p of paths) {
+        places++;
+        assert.ok(holds.has(p), `${p} holds a place of the IAM graph`);
+      }
+    }
+    assert.ok(places > 200, `${places} places`);
+    assert.ok(skipped >= 2, `${skipped} files skipped`);
   });
 
   it('no-hardcoded-credentials: skipping entries by their text (short ones too) finds what reading every entry finds', () => {
