@@ -1,6 +1,6 @@
 import * as nodePath from 'node:path';
 import type { Node as YamlNode } from 'yaml';
-import { defineRule, type BaseContext } from '../server/engine/rule';
+import { defineRule, type BaseContext, type CfnContext } from '../server/engine/rule';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { isTfUnit } from '../server/engine/units';
@@ -10,7 +10,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnPlainMap, entrySource, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnPlainMap, entrySource, type CfnEntry, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -203,6 +203,14 @@ function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, 
   return out;
 }
 
+/** The findings of one resource entry `r` of `Resources` (its unit `unit`): the walk, then the key ids it did not reach. */
+function cfnResourceCheck(ctx: CfnContext, r: CfnEntry, unit: OffsetRange, indirect: RegExp, starts: readonly number[], where: (h: Hit) => string): void {
+  const own: Hit[] = [];
+  walk(r.value(), r.key, own, 0, indirect);
+  own.push(...leftoverKeyIds(ctx.template.text, own, unit.start, unit.end, undefined, starts));
+  report(ctx, own, where);
+}
+
 /**
  * The walk's hits in every resource of a template, each resource read whole;
  * `general`: no entry skipped by its text (every entry read), for tests of the skips.
@@ -354,13 +362,11 @@ export default defineRule({
             const res = k < all.length && all[k].pair === r.pair ? all[k++] : undefined;
             const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value().range.end };
             units.push(unit);
-            if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
-            ctx.memo(unit, deps, () => {
-              const own: Hit[] = [];
-              walk(r.value(), r.key, own, 0, indirect);
-              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end, undefined, starts));
-              report(ctx, own, where);
-            });
+            // Without reuse (`deps` null: one-pass runs, syntax errors, aliases) facts are not kept and
+            // `ctx.memo` runs its check at once: both asked directly, without a closure per resource.
+            if (!(res && deps !== null ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
+            if (deps === null) cfnResourceCheck(ctx, r, unit, indirect, starts, where);
+            else ctx.memo(unit, deps, () => cfnResourceCheck(ctx, r, unit, indirect, starts, where));
           });
           return;
         }
