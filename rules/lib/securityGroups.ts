@@ -233,8 +233,21 @@ export const ADMIN_PORTS: { name: string; port: number; protocols: ('tcp' | 'udp
   { name: 'RDP', port: 3389, protocols: ['tcp', 'udp'] },
 ];
 
-/** The admin services (SSH, RDP) the traffic reaches. */
-export function adminServices(t: Traffic): { name: string; port: number }[] {
+/** Every subset of `ADMIN_PORTS` in its order, by bit mask (bit i: entry i): the answers `adminServices` can give, made once. */
+const ADMIN_SUBSETS: readonly (readonly { name: string; port: number }[])[] = Array.from({ length: 1 << ADMIN_PORTS.length }, (_, mask) => ADMIN_PORTS.filter((_a, i) => (mask >> i) & 1));
+
+/** The admin services (SSH, RDP) the traffic reaches, in `ADMIN_PORTS` order (a shared list: read it, do not change it). */
+export function adminServices(t: Traffic): readonly { name: string; port: number }[] {
+  let mask = 0;
+  for (let i = 0; i < ADMIN_PORTS.length; i++) {
+    const a = ADMIN_PORTS[i];
+    if (a.protocols.some((p) => opensPort(t, p, a.port))) mask |= 1 << i;
+  }
+  return ADMIN_SUBSETS[mask];
+}
+
+/** `adminServices` as a filter of `ADMIN_PORTS` (a new list each call): for tests. */
+export function adminServicesGeneral(t: Traffic): { name: string; port: number }[] {
   return ADMIN_PORTS.filter((a) => a.protocols.some((p) => opensPort(t, p, a.port)));
 }
 

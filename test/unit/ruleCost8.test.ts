@@ -11,7 +11,7 @@ import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { cfnOfType, cfnOfTypes } from '../../rules/lib/byType';
 import { cloudFormationJson } from '../../scripts/bench/generate';
 import { cfnResourceHits, tfFileHits } from '../../rules/no-hardcoded-credentials';
-import { cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
+import { adminServices, adminServicesGeneral, cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
 import { adminGrants, isAllActions, isServiceWildcard, known, policyFromNode, tfPolicyFromExpr, wildcardFree, type PolicyDocument } from '../../rules/lib/policy';
 import { fromCfn } from '../../rules/lib/docNode';
 import { tfIamGraph, tfMayHoldIamFindings } from '../../rules/lib/iamGraph';
@@ -84,6 +84,18 @@ describe('rule shortcuts (session 8)', () => {
     }
     assert.ok(read > 150, `${read} templates`);
     assert.ok(rules > 1000, `${rules} rules`);
+    // adminServices' shared lists: what filtering the admin ports gives, for the traffic of every rule read.
+    let withService = 0;
+    for (const tpl of all) {
+      for (const r of cfnSecurityGroupRules(tpl)) {
+        for (const t of r.traffic) {
+          const want = adminServicesGeneral(t);
+          if (want.length) withService++;
+          assert.deepEqual(adminServices(t), want);
+        }
+      }
+    }
+    assert.ok(withService > 50, `${withService} traffic reaching an admin service`);
   });
 
   it('wildcardFree: a document whose source it accepts has no administrator grant, action wildcard or Resource "*"', async () => {
