@@ -82,12 +82,21 @@ const isRegionPlaceholder = (p: NamePart) => p.placeholder && /region/i.test(p.t
  */
 export function templateParts(text: string, flavour: 'cloudformation' | 'terraform'): NamePart[] | null {
   const parts: NamePart[] = [];
+  // The literal so far is `lit` followed by `text[from, i)`: plain characters are taken as one slice, not one by one.
   let lit = '';
+  let from = 0;
   let i = 0;
   while (i < text.length) {
+    // Every form below starts with `$` or `%`.
+    const c = text.charCodeAt(i);
+    if (c !== 36 && c !== 37) {
+      i++;
+      continue;
+    }
     if (flavour === 'terraform' && (text.startsWith('$${', i) || text.startsWith('%%{', i))) {
-      lit += text.slice(i + 1, i + 3);
+      lit += text.slice(from, i) + text.slice(i + 1, i + 3);
       i += 3;
+      from = i;
       continue;
     }
     if (flavour === 'terraform' && text.startsWith('%{', i)) return null; // directives: not a plain name
@@ -100,6 +109,7 @@ export function templateParts(text: string, flavour: 'cloudformation' | 'terrafo
       }
       if (j >= text.length) return null;
       const whole = text.slice(i, j + 1);
+      lit += text.slice(from, i);
       if (flavour === 'cloudformation' && whole.startsWith('${!')) {
         lit += '${' + whole.slice(3);
       } else {
@@ -108,10 +118,12 @@ export function templateParts(text: string, flavour: 'cloudformation' | 'terrafo
         parts.push({ text: whole, placeholder: true });
       }
       i = j + 1;
+      from = i;
       continue;
     }
-    lit += text[i++];
+    i++;
   }
+  lit += text.slice(from);
   if (lit) parts.push({ text: lit, placeholder: false });
   return parts;
 }

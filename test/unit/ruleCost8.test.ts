@@ -14,6 +14,7 @@ import { cfnResourceHits, tfFileHits } from '../../rules/no-hardcoded-credential
 import { adminServices, adminServicesGeneral, cfnSecurityGroupRules, cfnSecurityGroupRulesGeneral } from '../../rules/lib/securityGroups';
 import { adminGrants, isAllActions, isServiceWildcard, known, policyFromNode, tfPolicyFromExpr, wildcardFree, type PolicyDocument } from '../../rules/lib/policy';
 import { fromCfn } from '../../rules/lib/docNode';
+import { templateParts, type NamePart } from '../../rules/lib/naming';
 import { tfIamGraph, tfMayHoldIamFindings } from '../../rules/lib/iamGraph';
 import { getNode } from '../../server/engine/cloudformation/nodes';
 import { initTerraform, parseTerraform } from '../../server/engine/terraform/parser';
@@ -31,7 +32,61 @@ function templates(): CfnTemplate[] {
   return out;
 }
 
+/** `templateParts` as written before session 8 (the literal built character by character): the oracle. */
+function templatePartsByChar(text: string, flavour: 'cloudformation' | 'terraform'): NamePart[] | null {
+  const parts: NamePart[] = [];
+  let lit = '';
+  let i = 0;
+  while (i < text.length) {
+    if (flavour === 'terraform' && (text.startsWith('$${', i) || text.startsWith('%%{', i))) {
+      lit += text.slice(i + 1, i + 3);
+      i += 3;
+      continue;
+    }
+    if (flavour === 'terraform' && text.startsWith('%{', i)) return null;
+    if (text.startsWith('${', i)) {
+      let depth = 0;
+      let j = i;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      if (j >= text.length) return null;
+      const whole = text.slice(i, j + 1);
+      if (flavour === 'cloudformation' && whole.startsWith('${!')) {
+        lit += '${' + whole.slice(3);
+      } else {
+        if (lit) parts.push({ text: lit, placeholder: false });
+        lit = '';
+        parts.push({ text: whole, placeholder: true });
+      }
+      i = j + 1;
+      continue;
+    }
+    lit += text[i++];
+  }
+  if (lit) parts.push({ text: lit, placeholder: false });
+  return parts;
+}
+
 describe('rule shortcuts (session 8)', () => {
+  it('templateParts: literal runs taken as slices give the parts of reading character by character', () => {
+    const next = rng(12);
+    const pieces = ['web', '-', '${AWS::Region}', '${!Literal}', '$${x}', '%%{y}', '%{ if a }', '${', '}', '{', '$', '%', '${a{b}c}', 'é', '😀', '${var.env}', 'x', '$$', '%%'];
+    let placeholders = 0;
+    for (let round = 0; round < 4000; round++) {
+      let t = '';
+      for (let k = Math.floor(next() * 7); k >= 0; k--) t += pieces[Math.floor(next() * pieces.length)];
+      for (const flavour of ['cloudformation', 'terraform'] as const) {
+        const want = templatePartsByChar(t, flavour);
+        placeholders += want?.filter((p) => p.placeholder).length ?? 0;
+        assert.deepEqual(templateParts(t, flavour), want, `${flavour} ${JSON.stringify(t)}`);
+      }
+    }
+    assert.ok(placeholders > 1000);
+  });
+
+
   const all = templates();
 
   it('cfnOfType / cfnOfTypes: the resources of the types, in template order, as filtering every resource gives', () => {
