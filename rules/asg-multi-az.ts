@@ -11,6 +11,7 @@ import { canon, cfnRefTargets, tfModuleResources, cfnRange } from './lib/network
 import { alternatives, TfEvaluator, type TfValue } from './lib/networkValues';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 import { anyIn, cfnHasSpellingEscape, cfnSemicolons } from './lib/textFacts';
+import { cfnOfType } from './lib/byType';
 
 const ADVICE_ASG = 'If that Availability Zone fails, the group has nowhere to launch instances. Use subnets in at least two Availability Zones.';
 const ADVICE_COPIES = 'One Availability Zone outage takes all of them down. Spread them over subnets in different Availability Zones, or run them in an Auto Scaling group across zones.';
@@ -146,8 +147,8 @@ function copyOf(tpl: CfnTemplate, c: Candidate): CfnCopy {
 export function cfnCopies(tpl: CfnTemplate, general = false): CfnCopy[][] {
   const candidates: Candidate[] = [];
   const near = new Map<string, number>();
-  for (const res of tpl.resources) {
-    if (res.type !== 'AWS::EC2::Instance' || !res.properties || intrinsic(res.properties)) continue;
+  for (const res of cfnOfType(tpl, 'AWS::EC2::Instance')) {
+    if (!res.properties || intrinsic(res.properties)) continue;
     const props = res.properties as YAMLMap;
     const subnet = getNode(props, 'SubnetId', tpl);
     const placement = subnet ?? getNode(props, 'AvailabilityZone', tpl);
@@ -351,8 +352,8 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
-      if (res.type === 'AWS::AutoScaling::AutoScalingGroup' && res.properties && isMap(res.properties)) {
+    for (const res of cfnOfType(tpl, 'AWS::AutoScaling::AutoScalingGroup')) {
+      if (res.properties && isMap(res.properties)) {
         checkCfnGroup(tpl, res, (range, message) => ctx.report({ range, resource: res.logicalId, message }));
       }
     }

@@ -8,6 +8,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnHoldsOwnData, offendingNodes, tfIsReplica } from './lib/stateful';
 import { CFN_STATEFUL, TF_STATEFUL } from './lib/reads';
+import { cfnOfTypes } from './lib/byType';
 
 /** The retention the fix sets: a week, the console's default for new databases. */
 const RETENTION_DAYS = 7;
@@ -41,6 +42,9 @@ function checkPitr(ctx: CfnContext, logicalId: string, map: YAMLMap | null, body
   });
 }
 
+/** The resource types the CloudFormation check judges. */
+const BACKED_UP = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
+
 export default defineRule({
   id: 'dr-backups',
   severity: 'warning',
@@ -51,7 +55,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
+    for (const res of cfnOfTypes(tpl, BACKED_UP)) {
       if (res.type === 'AWS::RDS::DBInstance' || res.type === 'AWS::RDS::DBCluster') {
         // Aurora instances keep no backups of their own (the cluster does); replicas copy another database.
         if (!cfnHoldsOwnData(tpl, res)) continue;

@@ -12,12 +12,16 @@ import {
   CFN_STATEFUL, cfnDefaultDeletionPolicy, cfnDeletionProtection, cfnHoldsOwnData, insertAfterEntry, offendingNodes, tfBool, tfIsReplica, tfPreventDestroy, typePair,
 } from './lib/stateful';
 import { CFN_LAUNCH, CFN_STATEFUL as CFN_STATEFUL_TYPES, TF_LAUNCH, TF_STATEFUL as TF_STATEFUL_TYPES } from './lib/reads';
+import { cfnOfTypes } from './lib/byType';
 
 /** What keeps the data: `RetainExceptOnCreate` retains on every operation but a failed first creation. */
 const ACCEPTED: Record<string, string[]> = {
   DeletionPolicy: ['Snapshot', 'Retain', 'RetainExceptOnCreate'],
   UpdateReplacePolicy: ['Snapshot', 'Retain'],
 };
+
+/** The types `CFN_STATEFUL` knows. */
+const CFN_STATEFUL_KEYS = Object.keys(CFN_STATEFUL);
 
 interface PolicyState {
   key: 'DeletionPolicy' | 'UpdateReplacePolicy';
@@ -49,7 +53,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
+    for (const res of cfnOfTypes(tpl, CFN_STATEFUL_KEYS)) {
       const kind = CFN_STATEFUL[res.type];
       if (!kind || !cfnHoldsOwnData(tpl, res)) continue;
       if (cfnDeletionProtection(tpl, res) !== 'off') continue;

@@ -10,6 +10,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnBlockDevices, cfnLaunchResources, cfnLookup, isLiteral, tfHasDynamic, tfResources } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { cfnOfType } from './lib/byType';
 
 const TITLE = 'Encrypt the EBS volume (Encrypted: true)';
 const TF_TITLE = 'Encrypt the EBS volume (encrypted = true)';
@@ -32,8 +33,7 @@ function judge(values: Resolved[]): 'ok' | 'unknown' | string {
 
 function cfnVolumes(ctx: CfnContext): void {
   const tpl = ctx.template;
-  for (const res of tpl.resources) {
-    if (res.type !== 'AWS::EC2::Volume') continue;
+  for (const res of cfnOfType(tpl, 'AWS::EC2::Volume')) {
     const look = cfnLookup(tpl, res, ['Properties', 'Encrypted']);
     if (look.state === 'unknown') continue;
     if (look.state === 'missing') {

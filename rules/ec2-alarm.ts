@@ -7,15 +7,19 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnRefs, tfBlockRefs, tfBlockRefsIn, tfRefsIn } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
 import { moduleKey } from '../server/engine/terraform/moduleKey';
+import { cfnOfType, cfnOfTypes } from './lib/byType';
 
 const cfnCache = new WeakMap<CfnTemplate, Set<string>>();
+
+/** The resources `cfnWatched` reads. */
+const WATCHING = ['AWS::CloudWatch::Alarm', 'AWS::CloudFormation::Stack', 'AWS::Serverless::Application'];
 
 /** Logical ids referred to by the dimensions / metrics of an alarm, or handed to a nested stack. */
 function cfnWatched(tpl: CfnTemplate): Set<string> {
   let out = cfnCache.get(tpl);
   if (out) return out;
   out = new Set();
-  for (const res of tpl.resources) {
+  for (const res of cfnOfTypes(tpl, WATCHING)) {
     if (res.type === 'AWS::CloudWatch::Alarm') {
       cfnRefs(tpl, getNode(res.properties, 'Dimensions', tpl), out);
       cfnRefs(tpl, getNode(res.properties, 'Metrics', tpl), out);
@@ -84,8 +88,8 @@ export default defineRule({
   cloudformation(ctx) {
     const tpl = ctx.template;
     const watched = cfnWatched(tpl);
-    for (const res of tpl.resources) {
-      if (res.type !== 'AWS::EC2::Instance' || watched.has(res.logicalId)) continue;
+    for (const res of cfnOfType(tpl, 'AWS::EC2::Instance')) {
+      if (watched.has(res.logicalId)) continue;
       ctx.report({
         range: res.keyRange,
         resource: res.logicalId,

@@ -7,6 +7,7 @@ import { headerRange, resolveAttr } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix } from '../server/engine/types';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { cfnOfTypes } from './lib/byType';
 
 /** Where each resource type keeps its metadata options, below `Properties`. */
 const CFN_PATHS: Record<string, string[]> = {
@@ -14,6 +15,8 @@ const CFN_PATHS: Record<string, string[]> = {
   'AWS::AutoScaling::LaunchConfiguration': ['MetadataOptions'],
   'AWS::EC2::LaunchTemplate': ['LaunchTemplateData', 'MetadataOptions'],
 };
+/** The types `CFN_PATHS` has paths for. */
+const CFN_TYPES = Object.keys(CFN_PATHS);
 
 const TF_TYPES = ['aws_instance', 'aws_launch_template', 'aws_launch_configuration'];
 const TITLE = 'Require IMDSv2 session tokens (HttpTokens: required)';
@@ -28,7 +31,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
+    for (const res of cfnOfTypes(tpl, CFN_TYPES)) {
       const path = CFN_PATHS[res.type];
       if (!path) continue;
       // Walk down as far as the path exists; an intrinsic on the way is unknown.

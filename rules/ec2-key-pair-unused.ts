@@ -7,6 +7,7 @@ import { headerRange } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import { canon, cfnReferenceUses, removeCfnResourceEdit, removeTfBlockEdit, tfModuleResources, tfReferencesTo } from './lib/network';
 import { alternatives, TfEvaluator } from './lib/networkValues';
+import { cfnOfType, cfnOfTypes } from './lib/byType';
 
 const TITLE = 'Remove the unused key pair';
 
@@ -16,12 +17,14 @@ const CFN_KEY_PATHS: Record<string, string[]> = {
   'AWS::AutoScaling::LaunchConfiguration': [],
   'AWS::EC2::LaunchTemplate': ['LaunchTemplateData'],
 };
+/** The types `CFN_KEY_PATHS` has paths for. */
+const KEY_TYPES = Object.keys(CFN_KEY_PATHS);
 const TF_LAUNCHERS = ['aws_instance', 'aws_launch_template', 'aws_launch_configuration', 'aws_spot_instance_request'];
 
 function cfnKeyNames(tpl: CfnTemplate): { values: Set<string>; canons: Set<string> } {
   const values = new Set<string>();
   const canons = new Set<string>();
-  for (const res of tpl.resources) {
+  for (const res of cfnOfTypes(tpl, KEY_TYPES)) {
     const path = CFN_KEY_PATHS[res.type];
     if (!path) continue;
     let map: YAMLMap | undefined = res.properties ?? undefined;
@@ -78,8 +81,7 @@ export default defineRule({
     let names: ReturnType<typeof cfnKeyNames> | null = null;
     // Targets referenced from somewhere other than themselves, once (not a scan of every reference per key pair).
     let used: Set<string> | null = null;
-    for (const res of tpl.resources) {
-      if (res.type !== 'AWS::EC2::KeyPair') continue;
+    for (const res of cfnOfType(tpl, 'AWS::EC2::KeyPair')) {
       // Any reference from elsewhere (an instance, an output another stack reads, a DependsOn) is a use.
       if (!used) {
         used = new Set();

@@ -7,6 +7,7 @@ import { tupleItems } from '../server/engine/terraform/parser';
 import { findVariable, resolveAttr, resolveExpr } from '../server/engine/terraform/values';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
+import { cfnOfType } from './lib/byType';
 
 /** The launch-permission group that means "every AWS account". */
 const PUBLIC_GROUP = 'all';
@@ -49,8 +50,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
-      if (res.type !== 'AWS::ImageBuilder::DistributionConfiguration') continue;
+    for (const res of cfnOfType(tpl, 'AWS::ImageBuilder::DistributionConfiguration')) {
       const dists = getNode(res.properties, 'Distributions', tpl);
       if (!isSeq(dists) || intrinsic(dists)) continue;
       for (const d of dists.items) {

@@ -7,6 +7,7 @@ import { cfnRefTargets, rangeKeyOf, tfKeyPairReference, cfnRange } from './lib/n
 import { alternatives, TfEvaluator } from './lib/networkValues';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { cfnOfTypes } from './lib/byType';
 
 const ADVICE = 'Prefer Systems Manager Session Manager over SSH/RDP: no inbound port, no key to lose, every session logged. Once the instance has the SSM agent and an instance profile with AmazonSSMManagedInstanceCore, remove the key pair.';
 
@@ -16,6 +17,8 @@ const CFN_PATHS: Record<string, string[]> = {
   'AWS::AutoScaling::LaunchConfiguration': [],
   'AWS::EC2::LaunchTemplate': ['LaunchTemplateData'],
 };
+/** The types `CFN_PATHS` has paths for. */
+const CFN_TYPES = Object.keys(CFN_PATHS);
 
 const TF_TYPES = ['aws_instance', 'aws_launch_template', 'aws_launch_configuration', 'aws_spot_instance_request'];
 
@@ -34,7 +37,7 @@ export default defineRule({
 
   cloudformation(ctx) {
     const tpl = ctx.template;
-    for (const res of tpl.resources) {
+    for (const res of cfnOfTypes(tpl, CFN_TYPES)) {
       const path = CFN_PATHS[res.type];
       if (!path) continue;
       let map: YAMLMap | undefined = res.properties ?? undefined;

@@ -8,12 +8,13 @@ import {
   cfnBlockDevices, cfnInstanceTemplate, cfnLookup, cfnRefs, isRootDeviceName, knownStrings, tfHasDynamic, tfBlockRefs, tfInstanceTemplate,
 } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { cfnOfType } from './lib/byType';
 
 /** Instances that get a volume attached by an `AWS::EC2::VolumeAttachment` of the template. */
 function cfnAttached(tpl: CfnTemplate): Set<string> {
   const out = new Set<string>();
-  for (const res of tpl.resources) {
-    if (res.type === 'AWS::EC2::VolumeAttachment') cfnRefs(tpl, getNode(res.properties, 'InstanceId', tpl), out);
+  for (const res of cfnOfType(tpl, 'AWS::EC2::VolumeAttachment')) {
+    cfnRefs(tpl, getNode(res.properties, 'InstanceId', tpl), out);
   }
   return out;
 }
@@ -44,8 +45,8 @@ export default defineRule({
     const tpl = ctx.template;
     const max = ctx.options.rootVolumeMaxGiB;
     const attached = cfnAttached(tpl);
-    for (const res of tpl.resources) {
-      if (res.type !== 'AWS::EC2::Instance' || attached.has(res.logicalId)) continue;
+    for (const res of cfnOfType(tpl, 'AWS::EC2::Instance')) {
+      if (attached.has(res.logicalId)) continue;
       const volumes = cfnLookup(tpl, res, ['Properties', 'Volumes']);
       if (volumes.state !== 'missing') continue;
       let owner: CfnResource = res;

@@ -150,17 +150,21 @@ function cloudformation(ctx: CfnContext): void {
   }
 }
 
-/** The names of a resource to check: its type's name properties, then its Name tag. */
-function cfnNames(tpl: CfnTemplate, res: CfnResource & { properties: YAMLMap }): CfnName[] {
+const NO_NAMES: readonly CfnName[] = [];
+
+/** The names of a resource to check: its type's name properties, then its Name tag (a shared empty list when none). */
+function cfnNames(tpl: CfnTemplate, res: CfnResource & { properties: YAMLMap }): readonly CfnName[] {
   const spec = cfnEntitySpec(res.type);
-  const names: CfnName[] = [];
-  for (const prop of spec?.cfnNames ?? []) {
-    const n = getNode(res.properties, prop, tpl);
-    if (n) names.push({ label: prop, node: n, tag: false });
+  let names: CfnName[] | null = null;
+  if (spec?.cfnNames) {
+    for (const prop of spec.cfnNames) {
+      const n = getNode(res.properties, prop, tpl);
+      if (n) (names ??= []).push({ label: prop, node: n, tag: false });
+    }
   }
   const tag = cfnNameTag(tpl, res.properties);
-  if (tag) names.push({ label: 'Name tag', node: tag, tag: true });
-  return names;
+  if (tag) (names ??= []).push({ label: 'Name tag', node: tag, tag: true });
+  return names ?? NO_NAMES;
 }
 
 function cfnResource(ctx: CfnContext, res: CfnResource & { properties: YAMLMap }): void {

@@ -1,6 +1,6 @@
 import * as nodePath from 'node:path';
 import type { Node as YamlNode } from 'yaml';
-import { defineRule, type BaseContext } from '../server/engine/rule';
+import { defineRule, type BaseContext, type CfnContext } from '../server/engine/rule';
 import type { CfnTemplate } from '../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../server/engine/terraform/model';
 import { isTfUnit } from '../server/engine/units';
@@ -10,7 +10,7 @@ import { cfnDeps, cfnFacts, cfnUnit } from './lib/memo';
 import { RangeIndex } from './lib/ranges';
 import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerfile/model';
 import { chunkInstructions } from './lib/docker';
-import { blockToDNode, cfnEntrySource, cfnPlainMap, entry, forEachCfnEntry, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
+import { blockToDNode, cfnPlainMap, entrySource, type CfnEntry, entry, forEachCfnEntry, fromCfn, fromTf, jsonInside, str, subRange, type DEntry, type DMap, type DNode, type DScalar, type DTemplate } from './lib/docNode';
 import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
@@ -67,13 +67,13 @@ function textHits(node: DScalar | DTemplate, resource: string | null, text = nod
  * (`AWS_SECRET_ACCESS_KEY: ...`), as `Name`/`Value` pairs (ECS, CodeBuild),
  * and anything key-shaped in any string (user data, JSON in strings).
  */
-function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp = WALK_INDIRECT): void {
+function walk(node: DNode, resource: string | null, out: Hit[], depth = 0, indirect: RegExp | null = WALK_INDIRECT): void {
   if (depth > 100) return;
   switch (node.kind) {
     case 'map': {
       nameValue(node, resource, out);
       for (const e of node.entries) {
-        if (depth <= 3 && nothingIn(e, indirect)) continue;
+        if (depth <= 3 && indirect !== null && nothingIn(e, indirect)) continue;
         const setting = e.key ? credentialSetting(e.key) : null;
         if (setting && e.value.kind === 'scalar') {
           const h = settingHit(e.key!, setting, e.value, resource);
@@ -130,6 +130,12 @@ const WALK_NEEDS = /AKIA|ASIA|secret|aws[_\s]|user.?data/i;
 const WALK_INDIRECT = /Ref|[*\\]/;
 /** `WALK_INDIRECT` for a template whose parameter defaults hold nothing the walk can find: a `Ref` brings nothing. */
 const WALK_INDIRECT_NO_REF = /[*\\]/;
+/**
+ * `WALK_INDIRECT` for Terraform: a `var.` reference reads a variable's default
+ * (written elsewhere), a backslash is an escape; interpolations and heredocs are
+ * read as written.
+ */
+const TF_WALK_INDIRECT = /var\.|\\/;
 
 /**
  * The indirections to heed in a template's entries: a `Ref` only when some
@@ -148,10 +154,14 @@ function indirections(tpl: CfnTemplate): RegExp {
   return WALK_INDIRECT_NO_REF;
 }
 
-/** A CloudFormation entry the walk can find nothing in (its text tells; large entries only: the test reads the text again). */
+/**
+ * An entry of a CloudFormation map or a Terraform block the walk can find
+ * nothing in (its text tells). Short entries too: two tests of a few characters
+ * cost less than reading the value into a node and scanning it.
+ */
 function nothingIn(e: DEntry, indirect: RegExp): boolean {
-  const text = cfnEntrySource(e);
-  if (text === null || text.length < 48) return false;
+  const text = entrySource(e);
+  if (text === null) return false;
   return !WALK_NEEDS.test(text) && !indirect.test(text);
 }
 
@@ -193,6 +203,30 @@ function leftoverKeyIds(text: string, found: Hit[], from = 0, to = text.length, 
   return out;
 }
 
+/** The findings of one resource entry `r` of `Resources` (its unit `unit`): the walk, then the key ids it did not reach. */
+function cfnResourceCheck(ctx: CfnContext, r: CfnEntry, unit: OffsetRange, indirect: RegExp, starts: readonly number[], where: (h: Hit) => string): void {
+  const own: Hit[] = [];
+  walk(r.value(), r.key, own, 0, indirect);
+  own.push(...leftoverKeyIds(ctx.template.text, own, unit.start, unit.end, undefined, starts));
+  report(ctx, own, where);
+}
+
+/**
+ * The walk's hits in every resource of a template, each resource read whole;
+ * `general`: no entry skipped by its text (every entry read), for tests of the skips.
+ */
+export function cfnResourceHits(tpl: CfnTemplate, general: boolean): Hit[][] {
+  const indirect = general ? null : indirections(tpl);
+  const out: Hit[][] = [];
+  for (const res of tpl.resources) {
+    const value = fromCfn(tpl, res.pair.value as YamlNode | null);
+    const own: Hit[] = [];
+    if (value) walk(value, res.logicalId, own, 0, indirect);
+    out.push(own);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Terraform specifics
 
@@ -202,7 +236,7 @@ const TF_SETTINGS: Record<string, CredentialKind> = { access_key: 'access-key-id
 const CREDENTIAL_VARIABLE = /^(aws_)?(access_key(_id)?|secret(_access)?_key|session_token)$/i;
 
 /** The hits of the top-level blocks `which` accepts. */
-function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean = () => true): Hit[] {
+function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean = () => true, indirect: RegExp | null = TF_WALK_INDIRECT): Hit[] {
   const hits: Hit[] = [];
   const settingsOf = (b: TfBlock, resource: string) => {
     for (const a of b.attributes) {
@@ -217,7 +251,7 @@ function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean =
   for (const b of file.blocks) {
     const resource = b.address;
     if (!which(b) || !maybe(file.text, b.range)) continue;
-    walk(blockToDNode(module, file.path, file.text, b), resource, hits);
+    walk(blockToDNode(module, file.path, file.text, b), resource, hits, 0, indirect);
     if (b.type === 'provider' && b.labels[0]?.value === 'aws') settingsOf(b, resource ?? 'provider.aws');
     if (b.type === 'terraform') {
       for (const be of b.blocksOfType('backend')) if (be.labels[0]?.value === 's3') settingsOf(be, 'terraform.backend.s3');
@@ -234,6 +268,11 @@ function tfHits(module: TfModule, file: TfFile, which: (b: TfBlock) => boolean =
     }
   }
   return hits;
+}
+
+/** `tfHits` of a file, each entry read (`general`) or skipped by its text as the rule does: for tests of the skips. */
+export function tfFileHits(module: TfModule, file: TfFile, general: boolean): Hit[] {
+  return tfHits(module, file, () => true, general ? null : TF_WALK_INDIRECT);
 }
 
 // ---------------------------------------------------------------------------
@@ -323,13 +362,11 @@ export default defineRule({
             const res = k < all.length && all[k].pair === r.pair ? all[k++] : undefined;
             const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value().range.end };
             units.push(unit);
-            if (!(res ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
-            ctx.memo(unit, deps, () => {
-              const own: Hit[] = [];
-              walk(r.value(), r.key, own, 0, indirect);
-              own.push(...leftoverKeyIds(tpl.text, own, unit.start, unit.end, undefined, starts));
-              report(ctx, own, where);
-            });
+            // Without reuse (`deps` null: one-pass runs, syntax errors, aliases) facts are not kept and
+            // `ctx.memo` runs its check at once: both asked directly, without a closure per resource.
+            if (!(res && deps !== null ? cfnFacts(tpl, res, 'no-hardcoded-credentials:maybe', () => maybe(tpl.text, unit)) : maybe(tpl.text, unit))) return;
+            if (deps === null) cfnResourceCheck(ctx, r, unit, indirect, starts, where);
+            else ctx.memo(unit, deps, () => cfnResourceCheck(ctx, r, unit, indirect, starts, where));
           });
           return;
         }

@@ -13,7 +13,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scala
 import type { OffsetRange } from '../../server/engine/types';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import { deref, resolveValues } from '../../server/engine/cloudformation/nodes';
-import type { TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
+import type { TfAttribute, TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import { callOf, objectItems, tupleItems } from '../../server/engine/terraform/parser';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 import { mapDense } from '../../server/engine/arrays';
@@ -102,8 +102,8 @@ export function branches(node: DNode): DNode[] {
   return out;
 }
 
-/** `branches` into `out` (one packed array; `flatMap` gave arrays of two kinds). */
-function pushBranches(node: DNode, out: DNode[]): void {
+/** `branches` into `out` (one packed array; `flatMap` gave arrays of two kinds): the node itself, or each branch of an `alt`, flattened. */
+export function pushBranches(node: DNode, out: DNode[]): void {
   if (node.kind !== 'alt') out.push(node);
   else for (const o of node.options) pushBranches(o, out);
 }
@@ -606,10 +606,49 @@ export function fromTf(module: TfModule, path: string, text: string, expr: TfExp
   }
 }
 
-/** A Terraform block as a map: its attributes, and its nested blocks under their type. */
+/**
+ * An attribute or nested block of a Terraform block as a map entry, its value
+ * read when first asked (walks that skip entries by their text never read
+ * them): one class for both, its state in fields.
+ */
+class LazyTfEntry implements DEntry {
+  private made: DNode | undefined = undefined;
+  constructor(
+    readonly key: string,
+    readonly keyRange: OffsetRange,
+    private readonly module: TfModule,
+    private readonly path: string,
+    private readonly text: string,
+    private readonly attr: TfAttribute | null,
+    private readonly block: TfBlock | null,
+  ) {}
+
+  get value(): DNode {
+    return (this.made ??= this.attr !== null ? fromTf(this.module, this.path, this.text, this.attr.expr) : blockToDNode(this.module, this.path, this.text, this.block!));
+  }
+
+  /** The entry as written: the attribute from its name to the end of its value, or the whole nested block. */
+  source(): string {
+    const r = this.attr !== null ? { start: this.attr.nameRange.start, end: this.attr.expr.range.end } : this.block!.range;
+    return this.text.slice(r.start, r.end);
+  }
+}
+
+/** A Terraform block as a map: its attributes, and its nested blocks under their type (values read when first asked). */
 export function blockToDNode(module: TfModule, path: string, text: string, block: TfBlock): DMap {
-  const entries: DEntry[] = mapDense(block.attributes, (a): DEntry => ({ key: a.name, keyRange: a.nameRange, value: fromTf(module, path, text, a.expr) }));
-  for (const b of block.blocks) entries.push({ key: b.type, keyRange: b.typeRange, value: blockToDNode(module, path, text, b) });
+  const entries: DEntry[] = mapDense(block.attributes, (a): DEntry => new LazyTfEntry(a.name, a.nameRange, module, path, text, a, null));
+  for (const b of block.blocks) entries.push(new LazyTfEntry(b.type, b.typeRange, module, path, text, null, b));
   entries.sort((x, y) => x.keyRange.start - y.keyRange.start);
   return { kind: 'map', entries, range: block.range, path, text };
+}
+
+/**
+ * The text of a map entry as written, for entries read from a CloudFormation
+ * template (`cfnEntrySource`) or a Terraform block (`blockToDNode`: the attribute
+ * from its name to the end of its value, or the nested block); null for others
+ * (JSON read from strings, Terraform object expressions).
+ */
+export function entrySource(e: DEntry): string | null {
+  if (e instanceof LazyTfEntry) return e.source();
+  return cfnEntrySource(e);
 }

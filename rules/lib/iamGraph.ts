@@ -17,9 +17,10 @@ import type { TfBlock, TfExpr, TfFile, TfModule } from '../../server/engine/terr
 import { tupleItems } from '../../server/engine/terraform/parser';
 import { headerRange, resolveExpr } from '../../server/engine/terraform/values';
 import { CFN_IAM, TF_IAM } from './reads';
-import { branches, entry, fromCfn, fromTf, get, str, type DMap, type DNode } from './docNode';
+import { cfnOfTypes } from './byType';
+import { branches, entry, fromCfn, pushBranches, fromTf, get, str, type DMap, type DNode } from './docNode';
 import {
-  adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, type PolicyDocument,
+  adminGrants, dataDocumentName, findDataDocument, policyFromNode, tfDataDocument, tfPolicyFromExpr, wildcardFree, type PolicyDocument,
 } from './policy';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 
@@ -41,6 +42,12 @@ export interface Attached extends Site {
   awsManaged: string | null;
   /** Content not visible (customer managed ARN, import, variable). */
   unknown: boolean;
+  /**
+   * Its source shows that the document (when there is one) names no wildcard that
+   * matters (`wildcardFree` in policy.ts): no administrator grant, whole-service or
+   * every-action wildcard, nor `Resource: "*"`. Rules looking only for those skip it unread.
+   */
+  readonly wildcardFree: boolean;
 }
 
 export interface Principal extends Site {
@@ -71,6 +78,8 @@ export type PolicyKind = 'identity' | 'resource' | 'trust';
 
 export interface PolicyUse {
   doc: PolicyDocument;
+  /** As `Attached.wildcardFree`. */
+  readonly wildcardFree: boolean;
   kind: PolicyKind;
   /** An ECR repository policy. */
   ecr: boolean;
@@ -97,7 +106,7 @@ export const ADMIN_POLICY = 'AdministratorAccess';
 
 /** The attachments that give administrator access. */
 export function adminAttachments(p: Principal): Attached[] {
-  return p.policies.filter((a) => a.awsManaged === ADMIN_POLICY || (a.doc !== null && a.doc.statements.some((s) => adminGrants(s).length > 0)));
+  return p.policies.filter((a) => a.awsManaged === ADMIN_POLICY || (!a.wildcardFree && a.doc !== null && a.doc.statements.some((s) => adminGrants(s).length > 0)));
 }
 
 /** Principals holding administrator access: users (directly or through a group), roles, and groups whose members are not in view. */
@@ -136,38 +145,100 @@ function newPrincipal(kind: PrincipalKind, id: string, site: Site, name: string 
 
 type DocFn = () => PolicyDocument | null;
 
-/** Computes a document once, when first asked for: rules that look only at relations never pay for parsing policies. */
-function memo(f: DocFn): DocFn {
-  let done = false;
-  let v: PolicyDocument | null = null;
-  return () => {
-    if (!done) {
-      v = f();
-      done = true;
+/**
+ * A document computed once, when first asked for: rules that look only at
+ * relations never pay for parsing policies. Its state in fields (not a closure),
+ * so that attachments and uses holding one are plain objects of one class.
+ */
+class LazyDoc {
+  private done = false;
+  private v: PolicyDocument | null = null;
+  /** `wildcardFree` of the source: 0 not asked yet, 1 yes, 2 no. */
+  private free = 0;
+  /** `text`, `start`, `end`: where the document is written, when all of it is written there (else text is null). */
+  constructor(private readonly f: DocFn, private readonly text: string | null = null, private readonly start = 0, private readonly end = 0) {}
+
+  get(): PolicyDocument | null {
+    if (!this.done) {
+      this.v = this.f();
+      this.done = true;
     }
-    return v;
-  };
+    return this.v;
+  }
+
+  /** The source shows that the document names no wildcard that matters (`wildcardFree`); false when unknown. */
+  wildcardFree(): boolean {
+    if (this.free === 0) this.free = this.text !== null && wildcardFree(this.text, this.start, this.end) ? 1 : 2;
+    return this.free === 1;
+  }
 }
 
-function attached(site: Site, doc: DocFn | null, awsManaged: string | null, unknown: boolean): Attached {
-  const read = doc ? memo(doc) : null;
-  return {
-    range: site.range, path: site.path, resource: site.resource, awsManaged, unknown,
-    get doc() {
-      return read ? read() : null;
-    },
-  };
+/** A document read from the DNode `d`, whose source is `d`'s range. */
+function docAt(d: DNode, read: () => PolicyDocument): LazyDoc {
+  return new LazyDoc(read, d.text, d.range.start, d.range.end);
 }
 
-/** The same attachment, written elsewhere (one policy attached to several principals). */
+/**
+ * An attachment whose document is read when `doc` is first read. A class with
+ * `doc` on its prototype: an object literal with a getter made a new getter
+ * function (and object layout) per attachment.
+ */
+class LazyAttached implements Attached {
+  constructor(
+    readonly range: OffsetRange,
+    readonly path: string,
+    readonly resource: string,
+    readonly awsManaged: string | null,
+    readonly unknown: boolean,
+    private readonly read: LazyDoc | null,
+  ) {}
+
+  get doc(): PolicyDocument | null {
+    return this.read === null ? null : this.read.get();
+  }
+
+  get wildcardFree(): boolean {
+    return this.read === null || this.read.wildcardFree();
+  }
+
+  /** The same attachment written at `range`, sharing the document's reader. */
+  at(range: OffsetRange): LazyAttached {
+    return new LazyAttached(range, this.path, this.resource, this.awsManaged, this.unknown, this.read);
+  }
+}
+
+function attached(site: Site, doc: DocFn | LazyDoc | null, awsManaged: string | null, unknown: boolean): Attached {
+  const read = doc === null ? null : doc instanceof LazyDoc ? doc : new LazyDoc(doc);
+  return new LazyAttached(site.range, site.path, site.resource, awsManaged, unknown, read);
+}
+
+/** The same attachment, written elsewhere (one policy attached to several principals): it shares the document's reader. */
 function relocated(a: Attached, range: OffsetRange): Attached {
+  if (a instanceof LazyAttached) return a.at(range);
   return attached({ range, path: a.path, resource: a.resource }, () => a.doc, a.awsManaged, a.unknown);
 }
 
-/** Lists a document as used; returns its (memoised) reader. */
-function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, doc: () => PolicyDocument): () => PolicyDocument {
-  const read = memo(doc) as () => PolicyDocument;
-  g.policies.push({ kind, ecr, resource, get doc() { return read(); } });
+/** A listed document use, read when `doc` is first read (see `LazyAttached`). */
+class LazyUse implements PolicyUse {
+  constructor(
+    readonly kind: PolicyKind,
+    readonly ecr: boolean,
+    readonly resource: string,
+    private readonly read: LazyDoc,
+  ) {}
+
+  get doc(): PolicyDocument {
+    return this.read.get()!;
+  }
+
+  get wildcardFree(): boolean {
+    return this.read.wildcardFree();
+  }
+}
+
+/** Lists a document as used; returns its (memoised) reader, for attachments of the same document. */
+function use(g: IamGraph, kind: PolicyKind, ecr: boolean, resource: string, read: LazyDoc): LazyDoc {
+  g.policies.push(new LazyUse(kind, ecr, resource, read));
   return read;
 }
 
@@ -182,7 +253,7 @@ function listItems(n: DNode | undefined): { items: DNode[]; unknown: boolean } {
   const items: DNode[] = [];
   let unknown = false;
   for (const b of branches(n)) {
-    if (b.kind === 'list') items.push(...b.items.flatMap(branches));
+    if (b.kind === 'list') for (const x of b.items) pushBranches(x, items);
     else if (b.kind === 'scalar' && b.type === 'null') continue;
     else if (b.kind === 'unknown' && !b.ref) unknown = true;
     else items.push(b);
@@ -207,6 +278,8 @@ const CFN_TYPES = new Set([
   ...Object.keys(CFN_KIND), ...Object.keys(CFN_RESOURCE_POLICIES), 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::UserPolicy',
   'AWS::IAM::GroupPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserToGroupAddition', 'AWS::IAM::AccessKey',
 ]);
+/** The resources the graph reads (every loop below skips the others), for `cfnOfTypes`. */
+const CFN_GRAPH_TYPES = [...CFN_TYPES, ...SAM_TYPES];
 
 const cfnCache = new WeakMap<CfnTemplate, IamGraph>();
 
@@ -215,7 +288,8 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   if (cached) return cached;
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
   const props = new Map<string, DMap>();
-  for (const res of tpl.resources) {
+  const graphResources = cfnOfTypes(tpl, CFN_GRAPH_TYPES);
+  for (const res of graphResources) {
     if (!CFN_TYPES.has(res.type) && !SAM_TYPES.has(res.type)) continue;
     const p = res.properties ? fromCfn(tpl, res.properties) : null;
     if (p?.kind === 'map') props.set(res.logicalId, p);
@@ -223,7 +297,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   const site = (range: OffsetRange, resource: string): Site => ({ range, path: tpl.path, resource });
 
   // Principals first, so that attachments written anywhere can find them.
-  for (const res of tpl.resources) {
+  for (const res of graphResources) {
     const kind = CFN_KIND[res.type];
     if (kind) {
       const name = str(get(props.get(res.logicalId), CFN_NAME[kind]));
@@ -246,11 +320,11 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
   };
 
   /** The document of `AWS::IAM::ManagedPolicy` `id`, read when needed; null when there is none. */
-  const managedDoc = (id: string): DocFn | null => {
+  const managedDoc = (id: string): LazyDoc | null => {
     const res = tpl.resourceById.get(id);
     if (res?.type !== 'AWS::IAM::ManagedPolicy') return null;
     const d = get(props.get(id), 'PolicyDocument');
-    return d ? () => policyFromNode(d) : null;
+    return d ? docAt(d, () => policyFromNode(d)) : null;
   };
 
   /** A managed policy given by ARN / Ref / GetAtt. */
@@ -275,7 +349,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     const { items, unknown } = listItems(list);
     for (const it of items) {
       const d = get(it, 'PolicyDocument');
-      const doc = d ? use(g, 'identity', false, owner, () => policyFromNode(d)) : null;
+      const doc = d ? use(g, 'identity', false, owner, docAt(d, () => policyFromNode(d))) : null;
       out.push(attached(site(it.range, owner), doc, null, doc === null));
     }
     if (unknown && list) out.push(attached(site(list.range, owner), null, null, true));
@@ -293,7 +367,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
     return items.length > 0 || unknown;
   };
 
-  for (const res of tpl.resources) {
+  for (const res of graphResources) {
     const id = res.logicalId;
     const p = props.get(id);
     if (!p) continue;
@@ -319,7 +393,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       }
       if (kind === 'role') {
         const trust = get(p, 'AssumeRolePolicyDocument');
-        if (trust) use(g, 'trust', false, id, () => policyFromNode(trust));
+        if (trust) use(g, 'trust', false, id, docAt(trust, () => policyFromNode(trust)));
       }
       continue;
     }
@@ -327,7 +401,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::Policy':
       case 'AWS::IAM::ManagedPolicy': {
         const d = get(p, 'PolicyDocument');
-        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
+        const doc = d ? use(g, 'identity', false, id, docAt(d, () => policyFromNode(d))) : null;
         for (const [key, k] of [['Users', 'user'], ['Groups', 'group'], ['Roles', 'role']] as const) {
           const e = entry(p, key);
           if (!e) continue;
@@ -345,7 +419,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
       case 'AWS::IAM::RolePolicy': {
         const k: PrincipalKind = res.type === 'AWS::IAM::UserPolicy' ? 'user' : res.type === 'AWS::IAM::GroupPolicy' ? 'group' : 'role';
         const d = get(p, 'PolicyDocument');
-        const doc = d ? use(g, 'identity', false, id, () => policyFromNode(d)) : null;
+        const doc = d ? use(g, 'identity', false, id, docAt(d, () => policyFromNode(d))) : null;
         if (k === 'user') g.userPolicySites.push({ ...site(res.keyRange, id), what: `${id} is an inline policy of a user` });
         const tn = get(p, CFN_NAME[k]);
         const t = tn ? target(tn, k) : null;
@@ -373,7 +447,7 @@ export function cfnIamGraph(tpl: CfnTemplate): IamGraph {
         const key = CFN_RESOURCE_POLICIES[res.type];
         if (key) {
           const d = get(p, key);
-          if (d) use(g, 'resource', res.type === 'AWS::ECR::Repository', id, () => policyFromNode(d));
+          if (d) use(g, 'resource', res.type === 'AWS::ECR::Repository', id, docAt(d, () => policyFromNode(d)));
         } else if (SAM_TYPES.has(res.type)) {
           samPolicies(g, tpl.path, id, p);
         }
@@ -408,7 +482,7 @@ function samPolicies(g: IamGraph, path: string, id: string, p: DMap): void {
       a = attached(base, null, aws, aws === null);
       g.managed.push(a);
     } else if (it.kind === 'map' && entry(it, 'Statement')) {
-      a = attached(base, use(g, 'identity', false, id, () => policyFromNode(it)), null, false);
+      a = attached(base, use(g, 'identity', false, id, docAt(it, () => policyFromNode(it))), null, false);
     } else if (it.kind === 'map') {
       // A SAM policy template (`S3ReadPolicy: {...}`): scoped permissions, known not to be admin.
       a = attached(base, () => ({ path, range: it.range, statements: [], unknown: false }), null, false);
@@ -437,7 +511,18 @@ const tfCache = new WeakMap<object, IamGraph>();
 
 interface Located { block: TfBlock; file: TfFile }
 
+/** The graph by module object too: the IAM rules of one file's lint ask for it with the same object, one `moduleKey` walk each otherwise. */
+const tfByModule = new WeakMap<TfModule, IamGraph>();
+
 export function tfIamGraph(module: TfModule): IamGraph {
+  const mine = tfByModule.get(module);
+  if (mine) return mine;
+  const g = tfIamGraphOfKey(module);
+  tfByModule.set(module, g);
+  return g;
+}
+
+function tfIamGraphOfKey(module: TfModule): IamGraph {
   const cached = tfCache.get(moduleKey(module));
   if (cached) return cached;
   const g: IamGraph = { principals: new Map(), accessKeys: [], policies: [], userPolicySites: [], managed: [] };
@@ -469,9 +554,9 @@ export function tfIamGraph(module: TfModule): IamGraph {
   };
 
   /** Documents by `aws_iam_policy` address. */
-  const policyDocs = new Map<string, () => PolicyDocument>();
+  const policyDocs = new Map<string, DocFn | LazyDoc>();
   const usedData = new Map<string, Set<PolicyKind | 'ecr'>>();
-  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): (() => PolicyDocument) => {
+  const docOf = (l: Located, e: TfExpr, kind: PolicyKind, ecr = false): DocFn | LazyDoc => {
     const dataName = dataDocumentName(e);
     if (dataName) {
       // Data documents are listed once below, as what they are used for.
@@ -480,7 +565,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       uses.add(ecr ? 'ecr' : kind);
       return () => tfPolicyFromExpr(module, l.file, e);
     }
-    return use(g, kind, ecr, addr(l), () => tfPolicyFromExpr(module, l.file, e));
+    return use(g, kind, ecr, addr(l), new LazyDoc(() => tfPolicyFromExpr(module, l.file, e), l.file.text, e.range.start, e.range.end));
   };
 
   for (const l of resources) {
@@ -611,7 +696,7 @@ export function tfIamGraph(module: TfModule): IamGraph {
       if (findDataDocument(module, name)?.block !== b) continue;
       const uses = usedData.get(name) ?? new Set(['identity'] as const);
       const kind: PolicyKind = uses.has('identity') ? 'identity' : uses.has('resource') || uses.has('ecr') ? 'resource' : 'trust';
-      use(g, kind, uses.has('ecr'), b.address ?? '', () => tfDataDocument(module, file, b));
+      use(g, kind, uses.has('ecr'), b.address ?? '', new LazyDoc(() => tfDataDocument(module, file, b), file.text, b.range.start, b.range.end));
     }
   }
   tfCache.set(moduleKey(module), g);
@@ -647,6 +732,18 @@ function dataPolicyName(module: TfModule, name: string): string | null {
 }
 
 /**
+ * Whether findings of a rule over the IAM graph can lie in `file` (they are
+ * reported only in the file linted): every place the graph holds is in a
+ * resource block, a data block, or an expression of one (a variable's default
+ * is placed where it is read). A file without either (`variables.tf`,
+ * `outputs.tf`) gets none: its check is skipped.
+ */
+export function tfMayHoldIamFindings(file: TfFile): boolean {
+  for (const b of file.blocks) if (b.type === 'resource' || b.type === 'data') return true;
+  return false;
+}
+
+/**
  * A rule over the IAM graph: of the template (CloudFormation) or of the module
  * (Terraform); `scope` says which, for messages. The graph is built once per
  * template / module and shared by every such rule.
@@ -656,6 +753,8 @@ export function defineIamRule(meta: RuleMeta, check: (ctx: BaseContext, g: IamGr
     reads: { cloudformation: CFN_IAM, terraform: TF_IAM },
     ...meta,
     cloudformation: (ctx) => check(ctx, cfnIamGraph(ctx.template), 'template'),
-    terraform: (ctx) => check(ctx, tfIamGraph(ctx.module), 'module'),
+    terraform: (ctx) => {
+      if (tfMayHoldIamFindings(ctx.file)) check(ctx, tfIamGraph(ctx.module), 'module');
+    },
   });
 }

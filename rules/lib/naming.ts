@@ -82,12 +82,21 @@ const isRegionPlaceholder = (p: NamePart) => p.placeholder && /region/i.test(p.t
  */
 export function templateParts(text: string, flavour: 'cloudformation' | 'terraform'): NamePart[] | null {
   const parts: NamePart[] = [];
+  // The literal so far is `lit` followed by `text[from, i)`: plain characters are taken as one slice, not one by one.
   let lit = '';
+  let from = 0;
   let i = 0;
   while (i < text.length) {
+    // Every form below starts with `$` or `%`.
+    const c = text.charCodeAt(i);
+    if (c !== 36 && c !== 37) {
+      i++;
+      continue;
+    }
     if (flavour === 'terraform' && (text.startsWith('$${', i) || text.startsWith('%%{', i))) {
-      lit += text.slice(i + 1, i + 3);
+      lit += text.slice(from, i) + text.slice(i + 1, i + 3);
       i += 3;
+      from = i;
       continue;
     }
     if (flavour === 'terraform' && text.startsWith('%{', i)) return null; // directives: not a plain name
@@ -100,6 +109,7 @@ export function templateParts(text: string, flavour: 'cloudformation' | 'terrafo
       }
       if (j >= text.length) return null;
       const whole = text.slice(i, j + 1);
+      lit += text.slice(from, i);
       if (flavour === 'cloudformation' && whole.startsWith('${!')) {
         lit += '${' + whole.slice(3);
       } else {
@@ -108,10 +118,12 @@ export function templateParts(text: string, flavour: 'cloudformation' | 'terrafo
         parts.push({ text: whole, placeholder: true });
       }
       i = j + 1;
+      from = i;
       continue;
     }
-    lit += text[i++];
+    i++;
   }
+  lit += text.slice(from);
   if (lit) parts.push({ text: lit, placeholder: false });
   return parts;
 }
@@ -178,24 +190,31 @@ function prefixWordsOf(template: string, sep: string): ReadonlySet<string> {
 /** What is wrong with a name, per the convention; empty when it complies or cannot be judged. */
 export function checkName(entity: string, parts: readonly NamePart[], options: NamingOptions): NameIssue[] {
   const issues: NameIssue[] = [];
-  const literals = parts.filter((p) => !p.placeholder);
-  if (literals.length === 0) return issues;
-  if (literals.some((p) => /\p{Lu}/u.test(p.text))) issues.push({ kind: 'case', text: 'is not all lower case' });
-  const abbreviations = new Set<string>();
+  // The literal parts read in place (no filtered copy), the set of abbreviations made at the first one: most names have none.
+  let literals = 0;
+  let upper = false;
+  for (const p of parts) {
+    if (p.placeholder) continue;
+    literals++;
+    if (!upper && /\p{Lu}/u.test(p.text)) upper = true;
+  }
+  if (literals === 0) return issues;
+  if (upper) issues.push({ kind: 'case', text: 'is not all lower case' });
+  let abbreviations: Set<string> | null = null;
   const template = prefixTemplate(entity, options);
   const sep = options.namingSeparator || '-';
   // Words of the configured prefix are the user's choice (`sg_[region]`); read at the first abbreviation.
   let prefixWords: ReadonlySet<string> | undefined;
-  for (const p of literals) {
-    if (!mayAbbreviate(p.text)) continue;
+  for (const p of parts) {
+    if (p.placeholder || !mayAbbreviate(p.text)) continue;
     for (const w of literalWords(p.text)) {
       const full = ABBREVIATIONS[w.toLowerCase()];
       if (!full) continue;
       prefixWords ??= template ? prefixWordsOf(template, sep) : NO_WORDS;
-      if (!prefixWords.has(w.toLowerCase())) abbreviations.add(`"${w}" for "${full.join(' ')}"`);
+      if (!prefixWords.has(w.toLowerCase())) (abbreviations ??= new Set()).add(`"${w}" for "${full.join(' ')}"`);
     }
   }
-  if (abbreviations.size) issues.push({ kind: 'abbreviation', text: `abbreviates ${[...abbreviations].join(', ')}` });
+  if (abbreviations !== null) issues.push({ kind: 'abbreviation', text: `abbreviates ${[...abbreviations].join(', ')}` });
 
   if (template && !parts[0].placeholder) {
     const lit = prefixLiteral(template, sep).toLowerCase();

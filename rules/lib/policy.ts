@@ -167,6 +167,29 @@ export function adminGrants(st: PolicyStatement): { range: OffsetRange; path: st
   return out;
 }
 
+/**
+ * What a document's source must hold for one of its statements to name a
+ * wildcard that matters: a `*` starting a value (`*`, `*:*`) or following a `:`
+ * (`s3:*`), `NotResource`, or what can bring text from elsewhere or spell it
+ * otherwise: an escape (a backslash), a CloudFormation `Ref` (a parameter default) or
+ * alias (`*name`, a `*` starting a token), a Terraform `var.` (a variable
+ * default) or `data.` (another document). A `*` after a letter, digit, `/`, `.`,
+ * `_` or `-` (`arn:aws:s3:::bucket/*`, `s3:Get*`) is inside a value that is not
+ * such a wildcard.
+ */
+const WILDCARD_SOURCE = /\\|NotResource|not_resources|Ref|var\.|data\.|(?<![A-Za-z0-9/._-])\*/;
+
+/**
+ * The source text of a document shows that no statement of it can allow every
+ * action (`*`, `*:*`) or a whole service (`s3:*`), have a known `Resource: "*"`,
+ * or a `NotResource`: then it has no `adminGrants`, no action that
+ * `isAllActions` or `isServiceWildcard`, and no resource `*` (the rules that
+ * look only for those need not read it).
+ */
+export function wildcardFree(text: string, start: number, end: number): boolean {
+  return !WILDCARD_SOURCE.test(text.slice(start, end));
+}
+
 // ---------------------------------------------------------------------------
 // Building documents from DNodes (CFN maps, JSON text, Terraform expressions)
 

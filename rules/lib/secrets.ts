@@ -236,6 +236,8 @@ const PRIORITY: Record<TextHit['kind'], number> = { 'key-id': 0, 'secret-key': 1
 
 /** Keeps, among overlapping hits, the most specific (key id, then secret key, then setting). */
 export function dedupe<T extends { start: number; end: number; kind: TextHit['kind'] }>(hits: T[]): T[] {
+  // None or one (most scanned texts): nothing overlaps; a copy, as below.
+  if (hits.length < 2) return hits.slice();
   const sorted = [...hits].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.start - b.start);
   const out: T[] = [];
   const kept = new DisjointRanges();

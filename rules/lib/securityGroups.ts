@@ -18,7 +18,7 @@
  * resolved is kept as unknown and never fires by itself.
  */
 import * as ipaddr from 'ipaddr.js';
-import { isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { getNode, getPair, intrinsic, resolveValues, type Resolved } from '../../server/engine/cloudformation/nodes';
 import type { CfnResource, CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TfBlock, TfFile, TfModule } from '../../server/engine/terraform/model';
@@ -233,8 +233,21 @@ export const ADMIN_PORTS: { name: string; port: number; protocols: ('tcp' | 'udp
   { name: 'RDP', port: 3389, protocols: ['tcp', 'udp'] },
 ];
 
-/** The admin services (SSH, RDP) the traffic reaches. */
-export function adminServices(t: Traffic): { name: string; port: number }[] {
+/** Every subset of `ADMIN_PORTS` in its order, by bit mask (bit i: entry i): the answers `adminServices` can give, made once. */
+const ADMIN_SUBSETS: readonly (readonly { name: string; port: number }[])[] = Array.from({ length: 1 << ADMIN_PORTS.length }, (_, mask) => ADMIN_PORTS.filter((_a, i) => (mask >> i) & 1));
+
+/** The admin services (SSH, RDP) the traffic reaches, in `ADMIN_PORTS` order (a shared list: read it, do not change it). */
+export function adminServices(t: Traffic): readonly { name: string; port: number }[] {
+  let mask = 0;
+  for (let i = 0; i < ADMIN_PORTS.length; i++) {
+    const a = ADMIN_PORTS[i];
+    if (a.protocols.some((p) => opensPort(t, p, a.port))) mask |= 1 << i;
+  }
+  return ADMIN_SUBSETS[mask];
+}
+
+/** `adminServices` as a filter of `ADMIN_PORTS` (a new list each call): for tests. */
+export function adminServicesGeneral(t: Traffic): { name: string; port: number }[] {
   return ADMIN_PORTS.filter((a) => a.protocols.some((p) => opensPort(t, p, a.port)));
 }
 
@@ -314,13 +327,18 @@ function cfnEgressManaged(tpl: CfnTemplate): Set<string> {
   return egressManaged;
 }
 
-function readCfn(tpl: CfnTemplate): SgRule[] {
+function readCfn(tpl: CfnTemplate, general = false): SgRule[] {
   const out: SgRule[] = [];
   // Groups whose egress is managed by standalone egress resources: AWS removes or
   // keeps the default rule depending on ordering, so no implicit rule is assumed.
   const egressManaged = cfnEgressManaged(tpl);
-  for (const res of tpl.resources) readCfnResource(tpl, res, egressManaged, out);
+  for (const res of tpl.resources) readCfnResource(tpl, res, egressManaged, out, general);
   return out;
+}
+
+/** `cfnSecurityGroupRules` read anew, every value through `resolveValues` (no shortcut for plain scalars): for tests. */
+export function cfnSecurityGroupRulesGeneral(tpl: CfnTemplate): SgRule[] {
+  return readCfn(tpl, true);
 }
 
 /** The resource types that hold security group rules. */
@@ -350,14 +368,16 @@ export function cfnEgressManagedOf(tpl: CfnTemplate): ReadonlySet<string> {
   return m;
 }
 
-function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: ReadonlySet<string>, out: SgRule[]): void {
+const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: ReadonlySet<string>, out: SgRule[], general = false): void {
   const props = res.properties;
   if (!props || intrinsic(props)) return;
   if (res.type === 'AWS::EC2::SecurityGroup') {
-    for (const direction of ['ingress', 'egress'] as Direction[]) {
+    for (const direction of DIRECTIONS) {
       const key = direction === 'ingress' ? 'SecurityGroupIngress' : 'SecurityGroupEgress';
       const entries = cfnEntries(tpl, getNode(props, key, tpl));
-      entries.maps.forEach((m, i) => out.push(cfnRule(tpl, res, m, direction, res.logicalId, `${key}[${entries.indexes[i]}]`)));
+      for (let i = 0; i < entries.maps.length; i++) out.push(cfnRule(tpl, res, entries.maps[i], direction, res.logicalId, `${key}[${entries.indexes[i]}]`, undefined, general));
       if (direction === 'egress' && !egressManaged.has(res.logicalId) && (entries.maps.length === 0 ? !entries.unknown : entries.absent)) {
         const pair = getPair(props, key);
         const at = pair ? cfnRange(tpl, pair.key as Node)! : res.keyRange;
@@ -375,7 +395,7 @@ function readCfnResource(tpl: CfnTemplate, res: CfnResource, egressManaged: Read
     const targets = cfnRefTargets(tpl, getNode(props, 'GroupId', tpl));
     const groupName = getNode(props, 'GroupName', tpl);
     const group = targets[0]?.target ?? scalarText(getNode(props, 'GroupId', tpl)) ?? scalarText(groupName) ?? null;
-    out.push(cfnRule(tpl, res, props, direction, group, res.logicalId, res.keyRange));
+    out.push(cfnRule(tpl, res, props, direction, group, res.logicalId, res.keyRange, general));
   }
 }
 
@@ -432,13 +452,13 @@ function branches(tpl: CfnTemplate, node: Node, depth = 0): (Node | null)[] {
 }
 
 /** `range`: the whole rule entry; by default the rule map's range (or the resource's key). */
-function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Direction, group: string | null, label: string, range?: OffsetRange): SgRule {
+function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Direction, group: string | null, label: string, range: OffsetRange | undefined, general: boolean): SgRule {
   const protoNode = getNode(map, 'IpProtocol', tpl);
   const fromNode = getNode(map, 'FromPort', tpl);
   const toNode = getNode(map, 'ToPort', tpl);
-  const protos = cfnScalars(tpl, protoNode, parseProtocol);
-  const froms = cfnScalars(tpl, fromNode, parsePort);
-  const tos = cfnScalars(tpl, toNode, parsePort);
+  const protos = cfnScalars(tpl, protoNode, parseProtocol, general);
+  const froms = cfnScalars(tpl, fromNode, parsePort, general);
+  const tos = cfnScalars(tpl, toNode, parsePort, general);
   const traffic = product(protos, froms, tos, (p, f, t) =>
     makeTraffic(p.value, f.value, t.value, p.range, spanRanges(f.range, t.range, tpl.text)));
 
@@ -446,23 +466,48 @@ function cfnRule(tpl: CfnTemplate, res: CfnResource, map: YAMLMap, direction: Di
   for (const [key, kind] of direction === 'ingress' ? CFN_INGRESS_SOURCES : CFN_EGRESS_DESTINATIONS) {
     const node = getNode(map, key, tpl);
     if (node === undefined) continue;
+    if (!general && isPlainScalar(node)) {
+      // What `resolveValues` gives a plain scalar, without its list: the value itself, known when a primitive.
+      const v = node.value;
+      cfnPeer(peers, kind, key, isPrimitive(v), v as string | number | boolean | null, cfnRange(tpl, node)!);
+      continue;
+    }
     for (const r of resolveValues(tpl, node)) {
       const range = cfnRange(tpl, r.node) ?? cfnRange(tpl, node)!;
       if (r.kind === 'absent') continue;
-      if (kind === 'cidr') {
-        if (r.kind === 'known' && r.value !== null) peers.push(cidrPeer(String(r.value), range));
-        else peers.push({ kind: 'unknown', text: key, range });
-      } else {
-        peers.push({ kind: kind as 'security-group' | 'prefix-list', text: r.kind === 'known' ? String(r.value) : key, range });
-      }
+      cfnPeer(peers, kind, key, r.kind === 'known', r.kind === 'known' ? r.value : null, range);
     }
   }
   return sgRule('cloudformation', direction, res.logicalId, group, label, range ?? cfnRange(tpl, map) ?? res.keyRange, traffic, peers, false);
 }
 
+/** A peer of a rule from one value of `key` (known or not). */
+function cfnPeer(peers: Peer[], kind: Peer['kind'] | 'cidr', key: string, known: boolean, value: string | number | boolean | null, range: OffsetRange): void {
+  if (kind === 'cidr') {
+    if (known && value !== null) peers.push(cidrPeer(String(value), range));
+    else peers.push({ kind: 'unknown', text: key, range });
+  } else {
+    peers.push({ kind: kind as 'security-group' | 'prefix-list', text: known ? String(value) : key, range });
+  }
+}
+
+/** A scalar without a tag (so not a short-form intrinsic) and not an alias: `resolveValues` gives it as its one value. */
+function isPlainScalar(n: Node): n is Scalar {
+  return isScalar(n) && !n.tag;
+}
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
 /** The possible values of a scalar property, parsed; one `undefined` entry when absent or unknown. */
-function cfnScalars<T>(tpl: CfnTemplate, node: Node | undefined, parse: (v: string | number | boolean | null) => T | null): { value: T | null | undefined; range: OffsetRange | null }[] {
+function cfnScalars<T>(tpl: CfnTemplate, node: Node | undefined, parse: (v: string | number | boolean | null) => T | null, general: boolean): { value: T | null | undefined; range: OffsetRange | null }[] {
   if (node === undefined) return [{ value: undefined, range: null }];
+  if (!general && isPlainScalar(node)) {
+    // What the loop below makes of `resolveValues`' one value for a plain scalar.
+    const v = node.value;
+    return [{ value: isPrimitive(v) ? parse(v as string | number | boolean | null) : undefined, range: cfnRange(tpl, node) }];
+  }
   const out: { value: T | null | undefined; range: OffsetRange | null }[] = [];
   for (const r of resolveValues(tpl, node) as Resolved[]) {
     const range = cfnRange(tpl, r.node) ?? cfnRange(tpl, node);
