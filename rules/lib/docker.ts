@@ -7,6 +7,7 @@ import type { DfFile, DfInstruction, DfStage } from '../../server/engine/dockerf
 import { expandVariables } from '../../server/engine/dockerfile/parser';
 import { runCommands, type ShellCommand, type ShellWord } from '../../server/engine/dockerfile/shell';
 import { firstAtOrAfter } from '../../server/engine/positions';
+import { offsetRange } from '../../server/engine/offsetRange';
 
 export const baseName = (p: string): string => p.replace(/^.*\//, '');
 
@@ -388,5 +389,5 @@ export function insertAfterWord(df: DfFile, c: ShellCommand, word: ShellWord, fl
 export function commandRange(c: ShellCommand): { start: number; end: number } {
   const first = c.argv[0] ?? c.words[0];
   const last = c.argv[c.argv.length - 1] ?? c.words[c.words.length - 1];
-  return { start: first.range.start, end: last.range.end };
+  return offsetRange(first.range.start, last.range.end);
 }

@@ -16,6 +16,7 @@
  */
 import { changedSpan } from './textDiff';
 import type { Finding, Fix, OffsetRange, TextEdit } from './types';
+import { offsetRange } from './offsetRange';
 
 /** A unit of a document for rule replay: a resource, and its type. */
 export interface Unit {
@@ -271,7 +272,7 @@ export class DocMemo {
           fixes.push({ title: x.title, kind: x.kind, changes });
         }
       }
-      out[i] = { ...f, range: { start: a + shift, end: b + shift }, fixes };
+      out[i] = { ...f, range: offsetRange(a + shift, b + shift), fixes };
     }
     return out;
   }
@@ -338,7 +339,7 @@ export class DocMemo {
       severity: f.severity,
       message: f.message,
       path,
-      range: { start: base + f.start, end: base + f.end },
+      range: offsetRange(base + f.start, base + f.end),
       resource: f.resource,
       // Fix lists are never changed once made: an empty one is shared, not copied.
       fixes: f.fixes.length === 0 ? (f.fixes as unknown as Fix[]) : f.fixes.map((x) => ({
