@@ -10,7 +10,7 @@ import type { TfBlock, TfFile, TfModule, TfReference } from '../../server/engine
 import type { OffsetRange, TextEdit } from '../../server/engine/types';
 import { cfnFacts, cfnUnit } from './memo';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
-import { offsetRange } from '../../server/engine/offsetRange';
+import { offsetRange, textEdit } from '../../server/engine/offsetRange';
 
 // ---------------------------------------------------------------------------
 // CloudFormation references
@@ -404,7 +404,7 @@ export function removeLinesEdit(text: string, start: number, end: number, commen
       p = previousLineStart(text, p);
     }
   }
-  return { start: a, end: b, newText: '' };
+  return textEdit(a, b, '');
 }
 
 /**
@@ -431,11 +431,11 @@ export function removeCfnResourceEdit(tpl: CfnTemplate, res: CfnResource): TextE
     const next = keyOf(items[i + 1]);
     const start = ownLine(keyStart) && ownLine(next) ? lineStartOf(text, keyStart) : keyStart;
     const end = ownLine(keyStart) && ownLine(next) ? lineStartOf(text, next) : next;
-    return { start, end, newText: '' };
+    return textEdit(start, end, '');
   }
   const prevEnd = nodeRange(items[i - 1].value as Node)?.end;
   if (prevEnd === undefined) return null;
-  return { start: prevEnd, end: valueEnd, newText: '' };
+  return textEdit(prevEnd, valueEnd, '');
 }
 
 /** Removes a Terraform block with its own comment lines and no dangling blank line. */

@@ -16,7 +16,7 @@
  */
 import { changedSpan } from './textDiff';
 import type { Finding, Fix, OffsetRange, TextEdit } from './types';
-import { offsetRange } from './offsetRange';
+import { offsetRange, textEdit } from './offsetRange';
 
 /** A unit of a document for rule replay: a resource, and its type. */
 export interface Unit {
@@ -264,7 +264,7 @@ export class DocMemo {
             const edits: TextEdit[] = [];
             for (const ed of ch.edits) {
               if (before(ed.start, ed.end)) edits.push(ed);
-              else if (after(ed.start, ed.end)) edits.push({ start: ed.start + delta, end: ed.end + delta, newText: ed.newText });
+              else if (after(ed.start, ed.end)) edits.push(textEdit(ed.start + delta, ed.end + delta, ed.newText));
               else return undefined;
             }
             changes.push({ path: ch.path, edits });
@@ -345,7 +345,7 @@ export class DocMemo {
       fixes: f.fixes.length === 0 ? (f.fixes as unknown as Fix[]) : f.fixes.map((x) => ({
         title: x.title,
         kind: x.kind,
-        changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],
+        changes: [{ path, edits: x.edits.map((ed) => textEdit(base + ed.start, base + ed.end, ed.newText)) }],
       })),
     }));
     e.placed = { base, path, findings };
@@ -364,7 +364,7 @@ export class DocMemo {
         const edits: TextEdit[] = [];
         for (const ed of x.changes[0].edits) {
           if (!inside(ed.start, ed.end)) return;
-          edits.push({ start: ed.start - range.start, end: ed.end - range.start, newText: ed.newText });
+          edits.push(textEdit(ed.start - range.start, ed.end - range.start, ed.newText));
         }
         fixes.push({ title: x.title, kind: x.kind, edits });
       }

@@ -15,7 +15,7 @@
  * plain objects (prototype `Object.prototype`, own fields `start` then `end`), equal
  * to the literal under `deepStrictEqual` and printed and serialized the same.
  */
-import type { OffsetRange } from './types';
+import type { OffsetRange, TextEdit } from './types';
 
 interface RangeConstructor {
   new (start: number, end: number): OffsetRange;
@@ -31,4 +31,25 @@ const PlainRange = function (this: OffsetRange, start: number, end: number) {
 /** The range [start, end): `{ start, end }`, of the hidden class all engine ranges share. */
 export function offsetRange(start: number, end: number): OffsetRange {
   return new PlainRange(start, end);
+}
+
+interface TextEditConstructor {
+  new (start: number, end: number, newText: string): TextEdit;
+}
+
+const PlainTextEdit = function (this: TextEdit, start: number, end: number, newText: string) {
+  this.start = start;
+  this.end = end;
+  this.newText = newText;
+} as unknown as TextEditConstructor;
+(PlainTextEdit as unknown as { prototype: object }).prototype = Object.prototype;
+
+/**
+ * The edit replacing [start, end) by `newText`: `{ start, end, newText }`, by one
+ * constructor for the same reason. A three-property literal starting with `start`
+ * shares its class with the `yaml` parser's `{ start, key, sep }` tokens, whose
+ * `start` is an array: the first YAML file threw away the optimized edit builders.
+ */
+export function textEdit(start: number, end: number, newText: string): TextEdit {
+  return new PlainTextEdit(start, end, newText);
 }

@@ -39,7 +39,7 @@ import type { LineIndex } from './positions';
 import type { TfBlock, TfFile } from './terraform/model';
 import { changedSpan } from './textDiff';
 import type { Finding, Format, OffsetRange, Severity, TextEdit } from './types';
-import { offsetRange } from './offsetRange';
+import { offsetRange, textEdit } from './offsetRange';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
 
@@ -416,12 +416,12 @@ function removalEdit(view: SuppressionView, d: Directive, id: OffsetRange, all: 
       // Trailing comment: remove it and the spaces before it.
       let s = d.range.start;
       while (s > 0 && (text[s - 1] === ' ' || text[s - 1] === '\t')) s--;
-      return { start: s, end: d.range.end, newText: '' };
+      return textEdit(s, d.range.end, '');
     }
     const line = lineOf(view, d.range.start);
     const start = view.lines.lineStarts[line];
     const end = line + 1 < view.lines.lineCount ? view.lines.lineStarts[line + 1] : text.length;
-    return { start, end, newText: '' };
+    return textEdit(start, end, '');
   }
   // Remove the id with one neighbouring separator.
   let s = id.start;
@@ -432,7 +432,7 @@ function removalEdit(view: SuppressionView, d: Directive, id: OffsetRange, all: 
     const before = /\s*,\s*$/.exec(text.slice(d.range.start, s));
     if (before) s -= before[0].length;
   }
-  return { start: s, end: e, newText: '' };
+  return textEdit(s, e, '');
 }
 
 function isComment(view: SuppressionView, r: OffsetRange): boolean {
