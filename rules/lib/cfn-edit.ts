@@ -9,6 +9,7 @@ import { indentUnit } from '../../server/engine/cloudformation/edit';
 import { compactSequences } from '../../server/engine/units';
 import type { CfnTemplate } from '../../server/engine/cloudformation/model';
 import type { TextEdit } from '../../server/engine/types';
+import { textEdit } from '../../server/engine/offsetRange';
 
 /** A tag value: a plain string, or a `Fn::Sub` template string. */
 export type CfnTagValue = { sub: boolean; text: string };
@@ -64,29 +65,29 @@ export function appendTag(tpl: CfnTemplate, seq: YAMLSeq, key: string, value: Cf
     const open = seq.range[0];
     const close = text.lastIndexOf(']', seq.range[1] - 1);
     if (text[open] !== '[' || close < open) return null;
-    if (items.length === 0) return { start: open + 1, end: close, newText: flowTag(tpl, key, value, true) };
+    if (items.length === 0) return textEdit(open + 1, close, flowTag(tpl, key, value, true));
     const last = items[items.length - 1];
     if (!last?.range) return null;
     const multiline = text.slice(open, close).includes('\n');
     if (!multiline || !isMap(last) || !(last as YAMLMap).flow) {
       const spaced = isMap(last) ? /^\{\s/.test(text.slice(last.range[0], last.range[0] + 2)) : true;
       return multiline
-        ? { start: last.range[1], end: last.range[1], newText: `,${eol}${columnIndent(tpl, last.range[0])}${flowTag(tpl, key, value, spaced)}` }
-        : { start: last.range[1], end: last.range[1], newText: `, ${flowTag(tpl, key, value, spaced)}` };
+        ? textEdit(last.range[1], last.range[1], `,${eol}${columnIndent(tpl, last.range[0])}${flowTag(tpl, key, value, spaced)}`)
+        : textEdit(last.range[1], last.range[1], `, ${flowTag(tpl, key, value, spaced)}`);
     }
     const lastMap = last as YAMLMap;
     const lastText = text.slice(last.range[0], last.range[1]);
     const indent = columnIndent(tpl, last.range[0]);
     if (!lastText.includes('\n')) {
       const spaced = /^\{\s/.test(lastText);
-      return { start: last.range[1], end: last.range[1], newText: `,${eol}${indent}${flowTag(tpl, key, value, spaced)}` };
+      return textEdit(last.range[1], last.range[1], `,${eol}${indent}${flowTag(tpl, key, value, spaced)}`);
     }
     // A multi-line object per tag: mirror its layout.
     const firstKey = lastMap.items[0]?.key as Node | undefined;
     const inner = firstKey?.range ? columnIndent(tpl, firstKey.range[0]) : indent + indentUnit(tpl);
     const k = tpl.isJson ? `"Key": ${JSON.stringify(key)}` : `Key: ${yamlString(tpl, key, false)}`;
     const v = tpl.isJson ? `"Value": ${renderValue(tpl, value)}` : `Value: ${renderValue(tpl, value)}`;
-    return { start: last.range[1], end: last.range[1], newText: `,${eol}${indent}{${eol}${inner}${k},${eol}${inner}${v}${eol}${indent}}` };
+    return textEdit(last.range[1], last.range[1], `,${eol}${indent}{${eol}${inner}${k},${eol}${inner}${v}${eol}${indent}}`);
   }
   const last = items[items.length - 1];
   if (!last?.range) return null;
@@ -104,7 +105,7 @@ export function appendTag(tpl: CfnTemplate, seq: YAMLSeq, key: string, value: Cf
     const inner = dashIndent + ' '.repeat(last.range[0] - dash);
     entry = `${dashIndent}-${pad}Key: ${yamlString(tpl, key, false)}${eol}${inner}Value: ${renderValue(tpl, value)}`;
   }
-  return lead ? { start: at, end: at, newText: eol + entry } : { start: at, end: at, newText: entry + eol };
+  return lead ? textEdit(at, at, eol + entry) : textEdit(at, at, entry + eol);
 }
 
 /**
@@ -126,14 +127,14 @@ export function insertTags(tpl: CfnTemplate, map: YAMLMap, key: string, value: C
     if (text[open] !== '{' || close < open) return null;
     const name = tpl.isJson ? '"Tags"' : 'Tags';
     if (!text.slice(open, close).includes('\n')) {
-      return { start: lastEnd, end: lastEnd, newText: `, ${name}: [${flowTag(tpl, key, value, true)}]` };
+      return textEdit(lastEnd, lastEnd, `, ${name}: [${flowTag(tpl, key, value, true)}]`);
     }
     const indent = columnIndent(tpl, lastKey.range[0]);
     const inner = indent + unit;
     const k = tpl.isJson ? `"Key": ${JSON.stringify(key)}` : `Key: ${yamlString(tpl, key, false)}`;
     const v = tpl.isJson ? `"Value": ${renderValue(tpl, value)}` : `Value: ${renderValue(tpl, value)}`;
     const obj = `${inner}{${eol}${inner}${unit}${k},${eol}${inner}${unit}${v}${eol}${inner}}`;
-    return { start: lastEnd, end: lastEnd, newText: `,${eol}${indent}${name}: [${eol}${obj}${eol}${indent}]` };
+    return textEdit(lastEnd, lastEnd, `,${eol}${indent}${name}: [${eol}${obj}${eol}${indent}]`);
   }
   const firstKey = map.items[0].key as Node;
   if (!firstKey?.range) return null;
@@ -141,5 +142,5 @@ export function insertTags(tpl: CfnTemplate, map: YAMLMap, key: string, value: C
   const dashIndent = compactSequences(tpl) ? indent : indent + unit;
   const entry = `${indent}Tags:${eol}${dashIndent}- Key: ${yamlString(tpl, key, false)}${eol}${dashIndent}  Value: ${renderValue(tpl, value)}`;
   const { at, lead } = afterLine(tpl, lastEnd);
-  return lead ? { start: at, end: at, newText: eol + entry } : { start: at, end: at, newText: entry + eol };
+  return lead ? textEdit(at, at, eol + entry) : textEdit(at, at, entry + eol);
 }

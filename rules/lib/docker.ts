@@ -7,6 +7,7 @@ import type { DfFile, DfInstruction, DfStage } from '../../server/engine/dockerf
 import { expandVariables } from '../../server/engine/dockerfile/parser';
 import { runCommands, type ShellCommand, type ShellWord } from '../../server/engine/dockerfile/shell';
 import { firstAtOrAfter } from '../../server/engine/positions';
+import { offsetRange, textEdit } from '../../server/engine/offsetRange';
 
 export const baseName = (p: string): string => p.replace(/^.*\//, '');
 
@@ -363,12 +364,12 @@ export function appendToChain(df: DfFile, c: ShellCommand, cmd: string): { start
   const lastTrailing = [...text.matchAll(trailing)].pop();
   const eol = eolOf(df);
   if (lastLeading && (!lastTrailing || (lastLeading.index ?? 0) > (lastTrailing.index ?? 0))) {
-    return { start: at, end: at, newText: ` ${esc}${eol}${lastLeading[1]}&& ${cmd}` };
+    return textEdit(at, at, ` ${esc}${eol}${lastLeading[1]}&& ${cmd}`);
   }
   if (lastTrailing) {
-    return { start: at, end: at, newText: ` && ${esc}${eol}${lastTrailing[2]}${cmd}` };
+    return textEdit(at, at, ` && ${esc}${eol}${lastTrailing[2]}${cmd}`);
   }
-  return { start: at, end: at, newText: ` && ${cmd}` };
+  return textEdit(at, at, ` && ${cmd}`);
 }
 
 /** An edit inserting the flag `flag` right after `word` (a JSON string in exec form). */
@@ -379,14 +380,14 @@ export function insertAfterWord(df: DfFile, c: ShellCommand, word: ShellWord, fl
     const next = c.argv[i + 1] ?? c.argv[i - 1];
     const between = next ? df.text.slice(Math.min(word.range.end, next.range.end), Math.max(word.range.start, next.range.start)) : ', ';
     const sep = /^\s*,\s*$/.test(between) ? between.trim() + (/,\s/.test(between) ? ' ' : '') : ', ';
-    return { start: word.range.end, end: word.range.end, newText: `${sep}${JSON.stringify(flag)}` };
+    return textEdit(word.range.end, word.range.end, `${sep}${JSON.stringify(flag)}`);
   }
-  return { start: word.range.end, end: word.range.end, newText: ` ${flag}` };
+  return textEdit(word.range.end, word.range.end, ` ${flag}`);
 }
 
 /** `apt-get install -y x` -> the range from the program to the last argument. */
 export function commandRange(c: ShellCommand): { start: number; end: number } {
   const first = c.argv[0] ?? c.words[0];
   const last = c.argv[c.argv.length - 1] ?? c.words[c.words.length - 1];
-  return { start: first.range.start, end: last.range.end };
+  return offsetRange(first.range.start, last.range.end);
 }

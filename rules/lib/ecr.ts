@@ -13,6 +13,7 @@ import { resolveAttr } from '../../server/engine/terraform/values';
 import { tfResourceBlocks } from './tfBlocks';
 import type { TextEdit } from '../../server/engine/types';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
+import { textEdit } from '../../server/engine/offsetRange';
 
 export const CFN_REPOSITORY = 'AWS::ECR::Repository';
 export const TF_REPOSITORY = 'aws_ecr_repository';
@@ -242,14 +243,14 @@ export function cfnLifecyclePolicyEdit(tpl: CfnTemplate, res: CfnResource): Text
   if (!edit) return null;
   const quoted = JSON.stringify(PLACEHOLDER);
   if (edit.newText.includes(quoted)) {
-    return { ...edit, newText: edit.newText.replace(quoted, () => JSON.stringify(JSON.stringify(POLICY))) };
+    return textEdit(edit.start, edit.end, edit.newText.replace(quoted, () => JSON.stringify(JSON.stringify(POLICY))));
   }
   const eol = tpl.lines.eol;
   const lineStart = edit.newText.lastIndexOf('\n', edit.newText.indexOf(PLACEHOLDER)) + 1;
   const keyIndent = /^[ \t]*/.exec(edit.newText.slice(lineStart))![0];
   const inner = keyIndent + cfnIndentUnit(tpl);
   const block = '|' + eol + JSON.stringify(POLICY, null, 2).split('\n').map((l) => inner + l).join(eol);
-  return { ...edit, newText: edit.newText.replace(PLACEHOLDER, () => block) };
+  return textEdit(edit.start, edit.end, edit.newText.replace(PLACEHOLDER, () => block));
 }
 
 /** HCL for the policy object inside `jsonencode(...)`, at `indent`, with the file's step `unit`. */
@@ -296,5 +297,5 @@ export function tfLifecyclePolicyEdit(module: TfModule, file: TfFile, repo: TfBl
   }
   lines.push('', `${outer}${unit}policy = ${hclPolicy(outer + unit, unit, eol)}`, `${outer}}`);
   const at = file.lines.lineEnd(file.lines.offsetToPosition(Math.max(repo.range.start, repo.range.end - 1)).line);
-  return { start: at, end: at, newText: eol + eol + lines.join(eol) };
+  return textEdit(at, at, eol + eol + lines.join(eol));
 }

@@ -10,6 +10,7 @@ import type { TfBlock, TfFile, TfModule, TfReference } from '../../server/engine
 import type { OffsetRange, TextEdit } from '../../server/engine/types';
 import { cfnFacts, cfnUnit } from './memo';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
+import { offsetRange, textEdit } from '../../server/engine/offsetRange';
 
 // ---------------------------------------------------------------------------
 // CloudFormation references
@@ -112,7 +113,7 @@ function collectReferences(tpl: CfnTemplate, place: boolean): CfnRef[] {
           const rel = cfnFacts(tpl, res, 'cfnReferences', (base) => {
             const own: CfnRef[] = [];
             resourceRefs(p, section, res.logicalId, own);
-            for (const r of own) r.range = { start: r.range.start - base, end: r.range.end - base };
+            for (const r of own) r.range = offsetRange(r.range.start - base, r.range.end - base);
             return own;
           });
           if (!place) {
@@ -123,7 +124,7 @@ function collectReferences(tpl: CfnTemplate, place: boolean): CfnRef[] {
           // Placed at `base`: kept while the resource neither changes nor moves.
           let at = placedRefs.get(rel);
           if (!at || at.base !== base) {
-            at = { base, refs: rel.map((r) => ({ ...r, range: { start: base + r.range.start, end: base + r.range.end } })) };
+            at = { base, refs: rel.map((r) => ({ ...r, range: offsetRange(base + r.range.start, base + r.range.end) })) };
             placedRefs.set(rel, at);
           }
           for (const r of at.refs) out.push(r);
@@ -403,7 +404,7 @@ export function removeLinesEdit(text: string, start: number, end: number, commen
       p = previousLineStart(text, p);
     }
   }
-  return { start: a, end: b, newText: '' };
+  return textEdit(a, b, '');
 }
 
 /**
@@ -430,11 +431,11 @@ export function removeCfnResourceEdit(tpl: CfnTemplate, res: CfnResource): TextE
     const next = keyOf(items[i + 1]);
     const start = ownLine(keyStart) && ownLine(next) ? lineStartOf(text, keyStart) : keyStart;
     const end = ownLine(keyStart) && ownLine(next) ? lineStartOf(text, next) : next;
-    return { start, end, newText: '' };
+    return textEdit(start, end, '');
   }
   const prevEnd = nodeRange(items[i - 1].value as Node)?.end;
   if (prevEnd === undefined) return null;
-  return { start: prevEnd, end: valueEnd, newText: '' };
+  return textEdit(prevEnd, valueEnd, '');
 }
 
 /** Removes a Terraform block with its own comment lines and no dangling blank line. */
@@ -468,5 +469,5 @@ export function cfnRange(tpl: CfnTemplate, node: Node | null | undefined): Offse
   }
   let end = r.end;
   while (end > start && /\s/.test(tpl.text[end - 1])) end--;
-  return { start, end };
+  return offsetRange(start, end);
 }

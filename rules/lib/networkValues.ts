@@ -14,6 +14,7 @@
 import { tupleItems, unescapeTemplateLiteral } from '../../server/engine/terraform/parser';
 import type { TfAttribute, TfBlock, TfExpr, TfModule } from '../../server/engine/terraform/model';
 import type { OffsetRange } from '../../server/engine/types';
+import { offsetRange } from '../../server/engine/offsetRange';
 
 export type TfValue =
   | { kind: 'known'; value: string | number | boolean | null; range: OffsetRange }
@@ -35,7 +36,7 @@ const EMPTY_SCOPE: TfScope = new Map();
 type TsNode = any;
 
 function rangeOf(n: TsNode): OffsetRange {
-  return { start: n.startIndex, end: n.endIndex };
+  return offsetRange(n.startIndex, n.endIndex);
 }
 
 function unknown(range: OffsetRange): TfValue {

@@ -8,6 +8,7 @@ import { deref, getNode, getPair, intrinsic, resolveValues, type Resolved } from
 import type { TfBlock, TfModule } from '../../server/engine/terraform/model';
 import { resolveAttr } from '../../server/engine/terraform/values';
 import type { TextEdit } from '../../server/engine/types';
+import { textEdit } from '../../server/engine/offsetRange';
 
 /**
  * The stateful CloudFormation types of the catalog and whether CloudFormation
@@ -88,12 +89,12 @@ export function insertAfterEntry(tpl: CfnTemplate, body: YAMLMap, after: Pair, e
       const comma = body.range ? /,([ \t]*)\S/.exec(text.slice(body.range[0], body.range[1]))?.[1] ?? ' ' : ' ';
       let newText = '';
       for (const e of entries) newText += `,${comma}${render(e)}`;
-      return { start: valueEnd, end: valueEnd, newText };
+      return textEdit(valueEnd, valueEnd, newText);
     }
     const indent = tpl.lines.indentAt(keyStart);
     let newText = '';
     for (const e of entries) newText += `,${tpl.lines.eol}${indent}${render(e)}`;
-    return { start: valueEnd, end: valueEnd, newText };
+    return textEdit(valueEnd, valueEnd, newText);
   }
   const line = tpl.lines.offsetToPosition(keyStart).line;
   const lineStart = tpl.lines.lineStarts[line];
@@ -105,7 +106,7 @@ export function insertAfterEntry(tpl: CfnTemplate, body: YAMLMap, after: Pair, e
   const eol = tpl.lines.eol;
   let newText = '';
   for (const [k, v] of entries) newText += `${eol}${before}${k}: ${v}`;
-  return { start: at, end: at, newText };
+  return textEdit(at, at, newText);
 }
 
 /**

@@ -13,6 +13,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { defaultConfig, type EngineConfig, type RuleOptions } from './config';
 import type { OffsetRange, Severity } from './types';
 import schemaJson from '../../schemas/iac-lint.schema.json';
+import { offsetRange } from './offsetRange';
 
 export const CONFIG_FILE_NAME = '.iac-lint.yaml';
 /** Names looked up in a folder, in order. */
@@ -63,7 +64,7 @@ function validateOptions(): ValidateFunction {
 }
 
 function rangeOf(node: Node | null | undefined, fallback: OffsetRange): OffsetRange {
-  return node?.range ? { start: node.range[0], end: Math.max(node.range[1], node.range[0] + 1) } : fallback;
+  return node?.range ? offsetRange(node.range[0], Math.max(node.range[1], node.range[0] + 1)) : fallback;
 }
 
 function pairOf(map: unknown, key: string): Pair<Node, Node> | undefined {
@@ -114,7 +115,7 @@ export function parseConfigText(text: string, knownRuleIds: readonly string[]): 
   const ignore: string[] = [];
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true });
-  const whole: OffsetRange = { start: 0, end: Math.min(text.length, Math.max(1, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length)) };
+  const whole: OffsetRange = offsetRange(0, Math.min(text.length, Math.max(1, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length)));
   const result = (): ConfigParseResult => {
     problems.sort((a, b) => a.range.start - b.range.start);
     return { config, ignore, problems, errors: problems.map((p) => `${p.message} (line ${lineCounter.linePos(p.range.start).line})`) };
@@ -122,7 +123,7 @@ export function parseConfigText(text: string, knownRuleIds: readonly string[]): 
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const start = Math.min(e.pos[0], Math.max(0, text.length - 1));
-      problems.push({ message: `syntax error: ${e.message.split('\n')[0]}`, range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) } });
+      problems.push({ message: `syntax error: ${e.message.split('\n')[0]}`, range: offsetRange(start, Math.min(Math.max(e.pos[1], start + 1), text.length)) });
     }
     return result();
   }
@@ -195,7 +196,7 @@ export function loadConfigFile(path: string, knownRuleIds: readonly string[]): C
   } catch (e) {
     const config = defaultConfig();
     const message = `cannot read ${nodePath.basename(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-    return { config, errors: [message], problems: [{ message, range: { start: 0, end: 0 } }], ignore: [], text: null };
+    return { config, errors: [message], problems: [{ message, range: offsetRange(0, 0) }], ignore: [], text: null };
   }
   return { ...parseConfigText(text, knownRuleIds), text };
 }

@@ -22,6 +22,7 @@ import {
 import { DocMemo } from './memo';
 import { cfnContextText, cfnReusable, cfnStyle, cfnUnits, tfContextText, tfReusable, tfStyle, tfUnits } from './units';
 import type { Finding, Fix, Format, OffsetRange, Severity, SourceFile, TextEdit, WorkspaceView } from './types';
+import { offsetRange } from './offsetRange';
 
 /** Findings that come from the engine itself, not from a catalog rule. */
 export const PARSE_ERROR = 'parse-error';
@@ -393,7 +394,7 @@ export class Engine {
           severity: 'info',
           message: `Rule ${r.id} failed on this file: ${(e as Error).message}`,
           path: doc.path,
-          range: { start: 0, end: 0 },
+          range: offsetRange(0, 0),
           resource: null,
           fixes: [],
         });
@@ -424,7 +425,7 @@ export class Engine {
     } catch (e) {
       findings.push({
         ruleId: INTERNAL_ERROR, severity: 'info', message: `Suppressions could not be read: ${(e as Error).message}`,
-        path, range: { start: 0, end: 0 }, resource: null, fixes: [],
+        path, range: offsetRange(0, 0), resource: null, fixes: [],
       });
       return findings;
     }
@@ -442,7 +443,7 @@ export class Engine {
       severity: 'info',
       message: `Not checked: this file (${sizeText}) is larger than iac-lint's limit of ${kb} KB. Raise \`maxFileSizeKB\` under \`options:\` in .iac-lint.yaml (or pass --max-file-size to the CLI) to lint it.`,
       path,
-      range: { start: 0, end: 0 },
+      range: offsetRange(0, 0),
       resource: null,
       fixes: [],
     }], new LineIndex(text));
@@ -455,7 +456,7 @@ export class Engine {
   private crashed(file: SourceFile, format: Format, e: unknown): LintResult {
     return this.result(file.path, format, [{
       ruleId: INTERNAL_ERROR, severity: 'error', message: `iac-lint could not read this file: ${(e as Error).message}`,
-      path: file.path, range: { start: 0, end: 0 }, resource: null, fixes: [],
+      path: file.path, range: offsetRange(0, 0), resource: null, fixes: [],
     }], new LineIndex(file.text));
   }
 }
@@ -499,5 +500,5 @@ function fixApplies(fix: Fix, path: string, length: number): boolean {
 function clampRange(r: { start: number; end: number }, len: number): { start: number; end: number } {
   const start = Math.max(0, Math.min(r.start, len));
   const end = Math.max(start, Math.min(r.end, len));
-  return { start, end };
+  return offsetRange(start, end);
 }

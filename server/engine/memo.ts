@@ -16,6 +16,7 @@
  */
 import { changedSpan } from './textDiff';
 import type { Finding, Fix, OffsetRange, TextEdit } from './types';
+import { offsetRange, textEdit } from './offsetRange';
 
 /** A unit of a document for rule replay: a resource, and its type. */
 export interface Unit {
@@ -263,7 +264,7 @@ export class DocMemo {
             const edits: TextEdit[] = [];
             for (const ed of ch.edits) {
               if (before(ed.start, ed.end)) edits.push(ed);
-              else if (after(ed.start, ed.end)) edits.push({ start: ed.start + delta, end: ed.end + delta, newText: ed.newText });
+              else if (after(ed.start, ed.end)) edits.push(textEdit(ed.start + delta, ed.end + delta, ed.newText));
               else return undefined;
             }
             changes.push({ path: ch.path, edits });
@@ -271,7 +272,7 @@ export class DocMemo {
           fixes.push({ title: x.title, kind: x.kind, changes });
         }
       }
-      out[i] = { ...f, range: { start: a + shift, end: b + shift }, fixes };
+      out[i] = { ...f, range: offsetRange(a + shift, b + shift), fixes };
     }
     return out;
   }
@@ -338,13 +339,13 @@ export class DocMemo {
       severity: f.severity,
       message: f.message,
       path,
-      range: { start: base + f.start, end: base + f.end },
+      range: offsetRange(base + f.start, base + f.end),
       resource: f.resource,
       // Fix lists are never changed once made: an empty one is shared, not copied.
       fixes: f.fixes.length === 0 ? (f.fixes as unknown as Fix[]) : f.fixes.map((x) => ({
         title: x.title,
         kind: x.kind,
-        changes: [{ path, edits: x.edits.map((ed) => ({ start: base + ed.start, end: base + ed.end, newText: ed.newText })) }],
+        changes: [{ path, edits: x.edits.map((ed) => textEdit(base + ed.start, base + ed.end, ed.newText)) }],
       })),
     }));
     e.placed = { base, path, findings };
@@ -363,7 +364,7 @@ export class DocMemo {
         const edits: TextEdit[] = [];
         for (const ed of x.changes[0].edits) {
           if (!inside(ed.start, ed.end)) return;
-          edits.push({ start: ed.start - range.start, end: ed.end - range.start, newText: ed.newText });
+          edits.push(textEdit(ed.start - range.start, ed.end - range.start, ed.newText));
         }
         fixes.push({ title: x.title, kind: x.kind, edits });
       }

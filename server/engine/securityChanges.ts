@@ -23,6 +23,7 @@ import type { ManagedPolicyAttachment } from '@aws-cdk/cloudformation-diff/lib/i
 import type { CfnTemplate } from './cloudformation/model';
 import { getPair, nodeRange } from './cloudformation/nodes';
 import type { OffsetRange } from './types';
+import { offsetRange } from './offsetRange';
 
 type CfnDiff = typeof import('@aws-cdk/cloudformation-diff');
 type StatementModule = typeof import('@aws-cdk/cloudformation-diff/lib/iam/statement');
@@ -361,7 +362,7 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
   const curJson = templateToJson(current);
   const diff = cfd.fullDiff(baseJson, curJson);
   const found: BroadeningChange[] = [];
-  const resourcesKey = keyRangeAt(current, ['Resources']) ?? { start: 0, end: 0 };
+  const resourcesKey = keyRangeAt(current, ['Resources']) ?? offsetRange(0, 0);
   const resourceIds = Object.keys(obj(curJson.Resources) ?? {});
   const placeOfResource = (text: string): { range: OffsetRange; resource: string | null } => {
     const id = resourceIds.find((r) => mentions(text, r));
@@ -373,7 +374,7 @@ export function securityChanges(base: CfnTemplate | null, current: CfnTemplate):
     // Block nodes end after their last line break; end the range on the last character instead.
     let end = r.end;
     while (end > r.start && /\s/.test(current.text[end - 1])) end--;
-    return { start: r.start, end };
+    return offsetRange(r.start, end);
   };
 
   // IAM statements.

@@ -39,6 +39,7 @@ import type { LineIndex } from './positions';
 import type { TfBlock, TfFile } from './terraform/model';
 import { changedSpan } from './textDiff';
 import type { Finding, Format, OffsetRange, Severity, TextEdit } from './types';
+import { offsetRange, textEdit } from './offsetRange';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
 
@@ -187,7 +188,7 @@ function commentBody(c: SourceComment): { body: string; at: number } {
 function idList(s: string, at: number): { id: string; range: OffsetRange }[] {
   const out: { id: string; range: OffsetRange }[] = [];
   const re = /[^\s,]+/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) out.push({ id: m[0], range: { start: at + m.index, end: at + m.index + m[0].length } });
+  for (let m = re.exec(s); m; m = re.exec(s)) out.push({ id: m[0], range: offsetRange(at + m.index, at + m.index + m[0].length) });
   return out;
 }
 
@@ -208,7 +209,7 @@ function parseComment(c: SourceComment, today: string): ParsedComment[] {
   // checkov: `checkov:skip=CKV_AWS_8:reason` inside the resource it skips (a Dockerfile: the file).
   for (const m of body.matchAll(/checkov:skip=([A-Za-z0-9_]+)/g)) {
     const s = at + m.index! + 'checkov:skip='.length;
-    out.push({ source: 'checkov', kind: 'resource', entries: [{ id: m[1], range: { start: s, end: s + m[1].length } }] });
+    out.push({ source: 'checkov', kind: 'resource', entries: [{ id: m[1], range: offsetRange(s, s + m[1].length) }] });
   }
   // trivy / tfsec: `trivy:ignore:<id>[:exp:YYYY-MM-DD][[k=v]]`, several per comment.
   for (const m of body.matchAll(/\b(?:trivy|tfsec):ignore:([^\s:[\]]+)((?::exp:\d{4}-\d{2}-\d{2}|\[[^\]]*\])*)/g)) {
@@ -216,7 +217,7 @@ function parseComment(c: SourceComment, today: string): ParsedComment[] {
     if (exp && exp[1] < today) continue;
     const s = at + m.index! + m[0].indexOf(':ignore:') + ':ignore:'.length;
     const all = m[1] === '*';
-    out.push({ source: 'trivy', kind: 'next', all, entries: all ? [] : [{ id: m[1], range: { start: s, end: s + m[1].length } }] });
+    out.push({ source: 'trivy', kind: 'next', all, entries: all ? [] : [{ id: m[1], range: offsetRange(s, s + m[1].length) }] });
   }
   // tflint: `tflint-ignore: a, b # why` / `tflint-ignore-file: a`.
   const tfl = /^tflint-ignore(-file)?:\s*/.exec(body);
@@ -310,7 +311,7 @@ function collectDirectives(view: SuppressionView, today: string): Directive[] {
       resource: m.resource,
       entries: m.entries,
       all: false,
-      range: m.entries[0]?.range ?? m.problems[0]?.range ?? { start: 0, end: 0 },
+      range: m.entries[0]?.range ?? m.problems[0]?.range ?? offsetRange(0, 0),
       ownLine: false,
       problems: m.source === 'iac-lint' ? m.problems : [],
       used: new Set(),
@@ -415,12 +416,12 @@ function removalEdit(view: SuppressionView, d: Directive, id: OffsetRange, all: 
       // Trailing comment: remove it and the spaces before it.
       let s = d.range.start;
       while (s > 0 && (text[s - 1] === ' ' || text[s - 1] === '\t')) s--;
-      return { start: s, end: d.range.end, newText: '' };
+      return textEdit(s, d.range.end, '');
     }
     const line = lineOf(view, d.range.start);
     const start = view.lines.lineStarts[line];
     const end = line + 1 < view.lines.lineCount ? view.lines.lineStarts[line + 1] : text.length;
-    return { start, end, newText: '' };
+    return textEdit(start, end, '');
   }
   // Remove the id with one neighbouring separator.
   let s = id.start;
@@ -431,7 +432,7 @@ function removalEdit(view: SuppressionView, d: Directive, id: OffsetRange, all: 
     const before = /\s*,\s*$/.exec(text.slice(d.range.start, s));
     if (before) s -= before[0].length;
   }
-  return { start: s, end: e, newText: '' };
+  return textEdit(s, e, '');
 }
 
 function isComment(view: SuppressionView, r: OffsetRange): boolean {
@@ -451,7 +452,7 @@ function hashComments(text: string, lines: LineIndex, insideString: (offset: num
     while (i >= 0 && i < end) {
       const prev = i === start ? ' ' : text[i - 1];
       if ((prev === ' ' || prev === '\t') && !insideString(i)) {
-        out.push({ range: { start: i, end }, text: text.slice(i, end) });
+        out.push({ range: offsetRange(i, end), text: text.slice(i, end) });
         break;
       }
       i = text.indexOf('#', i + 1);
@@ -468,7 +469,7 @@ class UnitIndex {
     const line = this.lines.offsetToPosition(range.start).line;
     const cur = this.byLine.get(line);
     if (!cur || range.end > cur.range.end || (resource && !cur.resource && range.end >= cur.range.end)) {
-      this.byLine.set(line, { range: { start: Math.min(range.start, cur?.range.start ?? range.start), end: Math.max(range.end, cur?.range.end ?? range.end) }, resource: resource ?? cur?.resource ?? null });
+      this.byLine.set(line, { range: offsetRange(Math.min(range.start, cur?.range.start ?? range.start), Math.max(range.end, cur?.range.end ?? range.end)), resource: resource ?? cur?.resource ?? null });
     }
   }
   get(line: number): SyntaxUnit | null {
@@ -477,7 +478,7 @@ class UnitIndex {
 }
 
 function yamlRange(n: Node | null | undefined): OffsetRange | null {
-  return n?.range ? { start: n.range[0], end: n.range[1] } : null;
+  return n?.range ? offsetRange(n.range[0], n.range[1]) : null;
 }
 
 export class CfnSuppressionView implements SuppressionView {
@@ -501,7 +502,7 @@ export class CfnSuppressionView implements SuppressionView {
       const out: OffsetRange[] = [];
       visit(this.tpl.doc as Document, {
         Scalar(_, s) {
-          if (s.range && s.type !== 'PLAIN') out.push({ start: s.range[0], end: s.range[1] });
+          if (s.range && s.type !== 'PLAIN') out.push(offsetRange(s.range[0], s.range[1]));
         },
       });
       out.sort((a, b) => a.start - b.start);
@@ -541,7 +542,7 @@ export class CfnSuppressionView implements SuppressionView {
           const k = yamlRange(pair.key as Node);
           if (!k) return;
           const v = yamlRange(pair.value as Node);
-          units.add({ start: k.start, end: v ? v.end : k.end }, resourcePairs.get(pair as Pair) ?? null);
+          units.add(offsetRange(k.start, v ? v.end : k.end), resourcePairs.get(pair as Pair) ?? null);
         },
         Seq(_, seq) {
           for (const item of seq.items) {
@@ -562,7 +563,7 @@ export class CfnSuppressionView implements SuppressionView {
   private span(id: string, pair: Pair): ResourceSpan | null {
     const k = yamlRange(pair.key as Node);
     const v = yamlRange(pair.value as Node);
-    return k ? { id, range: { start: k.start, end: v ? v.end : k.end } } : null;
+    return k ? { id, range: offsetRange(k.start, v ? v.end : k.end) } : null;
   }
 
   resourceAt(offset: number): ResourceSpan | null {
@@ -607,13 +608,13 @@ export class CfnSuppressionView implements SuppressionView {
 
 function scalarEntry(tpl: CfnTemplate, n: unknown): { id: string; range: OffsetRange } | null {
   if (!isScalar(n) || typeof n.value !== 'string' || !n.range) return null;
-  return { id: n.value, range: { start: n.range[0], end: n.range[1] } };
+  return { id: n.value, range: offsetRange(n.range[0], n.range[1]) };
 }
 
 function ourMetadata(tpl: CfnTemplate, node: Node, scope: 'resource' | 'file', resource: ResourceSpan | null): MetadataSuppression {
   const m: MetadataSuppression = { source: 'iac-lint', scope, resource, entries: [], problems: [] };
   const shape = '`Metadata: iac-lint:` takes `ignore:` with a list of rule ids (or of `{id, reason}`)';
-  const whole = yamlRange(node) ?? { start: 0, end: 0 };
+  const whole = yamlRange(node) ?? offsetRange(0, 0);
   const ignore = isMap(node) ? getNode(node as YAMLMap, 'ignore', tpl) : undefined;
   if (!ignore || !isSeq(ignore)) {
     m.problems.push({ range: whole, message: shape });
@@ -653,7 +654,7 @@ export class TfSuppressionView implements SuppressionView {
     if (!MARKER.test(this.file.text) || !this.file.tree) return [];
     try {
       return (this.file.tree.rootNode.descendantsOfType('comment') as { startIndex: number; endIndex: number }[])
-        .map((n) => ({ range: { start: n.startIndex, end: n.endIndex }, text: this.file.text.slice(n.startIndex, n.endIndex) }))
+        .map((n) => ({ range: offsetRange(n.startIndex, n.endIndex), text: this.file.text.slice(n.startIndex, n.endIndex) }))
         .sort((a, b) => a.range.start - b.range.start);
     } catch {
       return [];
@@ -727,7 +728,7 @@ export class DfSuppressionView implements SuppressionView {
       const line = this.df.lines.offsetToPosition(d.range.start).line;
       const start = this.df.text.indexOf('#', this.df.lines.lineStarts[line]);
       const end = this.df.lines.lineEnd(line);
-      if (start >= 0 && start < end) out.push({ range: { start, end }, text: this.df.text.slice(start, end) });
+      if (start >= 0 && start < end) out.push({ range: offsetRange(start, end), text: this.df.text.slice(start, end) });
     }
     return out.sort((a, b) => a.range.start - b.range.start);
   }

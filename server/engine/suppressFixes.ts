@@ -13,6 +13,7 @@ import { getNode } from './cloudformation/nodes';
 import type { CfnTemplate } from './cloudformation/model';
 import { CfnSuppressionView, DfSuppressionView, TfSuppressionView, type SuppressionView } from './suppress';
 import type { Finding, Fix, TextEdit } from './types';
+import { textEdit } from './offsetRange';
 
 export type SuppressScope = 'line' | 'resource' | 'file';
 
@@ -77,21 +78,21 @@ function existingDirective(view: SuppressionView, line: number, file: boolean): 
 
 function lineComment(view: SuppressionView, ruleId: string, line: number): TextEdit {
   const existing = existingDirective(view, line - 1, false);
-  if (existing) return { start: existing.idsEnd, end: existing.idsEnd, newText: `, ${ruleId}` };
+  if (existing) return textEdit(existing.idsEnd, existing.idsEnd, `, ${ruleId}`);
   const start = view.lines.lineStarts[line] ?? view.text.length;
   const indent = /^[ \t]*/.exec(view.text.slice(start, view.lines.lineEnd(Math.min(line, view.lines.lineCount - 1))))![0];
-  return { start, end: start, newText: `${indent}# iac-lint-ignore ${ruleId} -- ${REASON_PLACEHOLDER}${view.lines.eol}` };
+  return textEdit(start, start, `${indent}# iac-lint-ignore ${ruleId} -- ${REASON_PLACEHOLDER}${view.lines.eol}`);
 }
 
 function fileComment(view: SuppressionView, ruleId: string, line: number): TextEdit {
   for (let l = 0; l < view.lines.lineCount; l++) {
     const existing = existingDirective(view, l, true);
-    if (existing) return { start: existing.idsEnd, end: existing.idsEnd, newText: `, ${ruleId}` };
+    if (existing) return textEdit(existing.idsEnd, existing.idsEnd, `, ${ruleId}`);
   }
   const start = line < view.lines.lineCount ? view.lines.lineStarts[line] : view.text.length;
   const eol = view.lines.eol;
   const needsBreak = start === view.text.length && start > 0 && !/[\r\n]$/.test(view.text);
-  return { start, end: start, newText: `${needsBreak ? eol : ''}# iac-lint-ignore-file ${ruleId} -- ${REASON_PLACEHOLDER}${eol}` };
+  return textEdit(start, start, `${needsBreak ? eol : ''}# iac-lint-ignore-file ${ruleId} -- ${REASON_PLACEHOLDER}${eol}`);
 }
 
 /** Adds `{id, reason}` to `<map>.Metadata.iac-lint.ignore`, creating what is missing. */
@@ -118,7 +119,7 @@ function withList(tpl: CfnTemplate, edit: TextEdit | null, ruleId: string): Text
   const t = edit.newText;
   // insertEntry writes flow maps (JSON, YAML `{}`) with quoted scalars, block maps without.
   const quoted = `"${LIST_PLACEHOLDER}"`;
-  if (t.includes(quoted)) return { ...edit, newText: t.replace(quoted, `[${flowItem(tpl, ruleId)}]`) };
+  if (t.includes(quoted)) return textEdit(edit.start, edit.end, t.replace(quoted, `[${flowItem(tpl, ruleId)}]`));
   const at = t.indexOf(LIST_PLACEHOLDER);
   if (at < 0) return null;
   const lineStart = Math.max(t.lastIndexOf('\n', at), t.lastIndexOf('\r', at)) + 1;
@@ -126,7 +127,7 @@ function withList(tpl: CfnTemplate, edit: TextEdit | null, ruleId: string): Text
   const eol = tpl.lines.eol;
   const item = `${indent}${indentUnit(tpl)}`;
   const list = `${eol}${item}- id: ${ruleId}${eol}${item}  reason: ${REASON_PLACEHOLDER}`;
-  return { ...edit, newText: t.slice(0, at).replace(/ $/, '') + list + t.slice(at + LIST_PLACEHOLDER.length) };
+  return textEdit(edit.start, edit.end, t.slice(0, at).replace(/ $/, '') + list + t.slice(at + LIST_PLACEHOLDER.length));
 }
 
 function appendItem(tpl: CfnTemplate, seq: YAMLSeq, ruleId: string): TextEdit | null {
@@ -137,11 +138,11 @@ function appendItem(tpl: CfnTemplate, seq: YAMLSeq, ruleId: string): TextEdit | 
   if (seq.flow) {
     const close = text.lastIndexOf(']', seq.range[1] - 1);
     if (close < seq.range[0]) return null;
-    if (!last?.range) return { start: close, end: close, newText: flowItem(tpl, ruleId) };
+    if (!last?.range) return textEdit(close, close, flowItem(tpl, ruleId));
     const end = last.range[1];
     const multiline = text.slice(seq.range[0], close).includes('\n');
-    if (!multiline) return { start: end, end, newText: `, ${flowItem(tpl, ruleId)}` };
-    return { start: end, end, newText: `,${eol}${tpl.lines.indentAt(last.range[0])}${flowItem(tpl, ruleId)}` };
+    if (!multiline) return textEdit(end, end, `, ${flowItem(tpl, ruleId)}`);
+    return textEdit(end, end, `,${eol}${tpl.lines.indentAt(last.range[0])}${flowItem(tpl, ruleId)}`);
   }
   if (!last?.range) return null;
   const dash = text.lastIndexOf('-', last.range[0]);
@@ -150,7 +151,7 @@ function appendItem(tpl: CfnTemplate, seq: YAMLSeq, ruleId: string): TextEdit | 
   const indent = /^[ \t]*$/.test(before) ? before : ' '.repeat(dash - lineStart);
   let end = last.range[1];
   const item = `${indent}- id: ${ruleId}${eol}${indent}  reason: ${REASON_PLACEHOLDER}`;
-  if (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) return { start: end, end, newText: item + eol };
+  if (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) return textEdit(end, end, item + eol);
   end = tpl.lines.lineEnd(tpl.lines.offsetToPosition(end).line);
-  return { start: end, end, newText: eol + item };
+  return textEdit(end, end, eol + item);
 }

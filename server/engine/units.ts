@@ -13,6 +13,7 @@ import type { TfBlock, TfFile, TfModule } from './terraform/model';
 import { blockRecord } from './terraform/parser';
 import { changedSpan } from './textDiff';
 import type { OffsetRange } from './types';
+import { offsetRange } from './offsetRange';
 
 // ---------------------------------------------------------------------------
 // CloudFormation
@@ -20,7 +21,7 @@ import type { OffsetRange } from './types';
 /** A resource as a unit: from its logical id to the end of its body. */
 export function cfnUnit(res: CfnResource): OffsetRange {
   const v = res.pair.value as Node | null;
-  return { start: res.keyRange.start, end: Math.max(res.keyRange.end, v?.range?.[1] ?? res.keyRange.end) };
+  return offsetRange(res.keyRange.start, Math.max(res.keyRange.end, v?.range?.[1] ?? res.keyRange.end));
 }
 
 /** Whether the text of a unit says all there is to it (no syntax errors, no aliases) and the template is linted again later (not `transient`). */
@@ -231,7 +232,7 @@ function localPairs(tpl: CfnTemplate, u: number, units: number[]): { compact: nu
   const n = li.lineCount;
   const count = units.length >> 1;
   const lineOf = (o: number) => li.offsetToPosition(o).line;
-  const unit = { start: units[2 * u], end: units[2 * u + 1] };
+  const unit = offsetRange(units[2 * u], units[2 * u + 1]);
   const first = lineOf(unit.start);
   const last = lineOf(unit.end);
   const before = u > 0 ? lineOf(units[2 * u - 1]) : 0;

@@ -7,6 +7,7 @@ import { isMap, isScalar, Scalar, type Node, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../types';
 import type { CfnTemplate } from './model';
 import { getNode, intrinsic } from './nodes';
+import { textEdit } from '../offsetRange';
 
 /** A value to write: a scalar (string/number/boolean) or a nested map. */
 export type EditValue = string | number | boolean | { [key: string]: EditValue };
@@ -30,7 +31,7 @@ function scalarText(tpl: CfnTemplate, value: string | number | boolean, like?: S
 /** Replace a value node with a scalar, keeping the quoting style of the old scalar. */
 export function replaceValue(tpl: CfnTemplate, node: Node, value: string | number | boolean): TextEdit {
   const start = nodeStartWithTag(tpl, node);
-  return { start, end: node.range![1], newText: scalarText(tpl, value, isScalar(node) ? node : undefined) };
+  return textEdit(start, node.range![1], scalarText(tpl, value, isScalar(node) ? node : undefined));
 }
 
 const unitCache = new WeakMap<CfnTemplate, string>();
@@ -125,15 +126,15 @@ export function insertEntry(tpl: CfnTemplate, map: YAMLMap, key: string, value: 
     const multiline = text.slice(open, close).includes('\n');
     const colon = /"\s*:\s/.test(text.slice(open, Math.min(close, open + 400))) || !/"\s*:/.test(text.slice(open, close)) ? ': ' : ':';
     if (map.items.length === 0) {
-      if (!multiline) return { start: open + 1, end: close, newText: ` ${renderFlow(tpl, key, value, '', unit, eol, false, colon)} ` };
+      if (!multiline) return textEdit(open + 1, close, ` ${renderFlow(tpl, key, value, '', unit, eol, false, colon)} `);
       const indent = tpl.lines.indentAt(open);
-      return { start: open + 1, end: close, newText: `${eol}${indent}${unit}${renderFlow(tpl, key, value, indent + unit, unit, eol, true, colon)}${eol}${indent}` };
+      return textEdit(open + 1, close, `${eol}${indent}${unit}${renderFlow(tpl, key, value, indent + unit, unit, eol, true, colon)}${eol}${indent}`);
     }
     const last = map.items[map.items.length - 1];
     const lastEnd = (last.value as Node | null)?.range?.[1] ?? (last.key as Node).range![1];
-    if (!multiline) return { start: lastEnd, end: lastEnd, newText: `, ${renderFlow(tpl, key, value, '', unit, eol, false, colon)}` };
+    if (!multiline) return textEdit(lastEnd, lastEnd, `, ${renderFlow(tpl, key, value, '', unit, eol, false, colon)}`);
     const indent = tpl.lines.indentAt((last.key as Node).range![0]);
-    return { start: lastEnd, end: lastEnd, newText: `,${eol}${indent}${renderFlow(tpl, key, value, indent, unit, eol, true, colon)}` };
+    return textEdit(lastEnd, lastEnd, `,${eol}${indent}${renderFlow(tpl, key, value, indent, unit, eol, true, colon)}`);
   }
   if (map.items.length === 0) return null;
   const firstKey = map.items[0].key as Node;
@@ -149,10 +150,10 @@ export function insertEntry(tpl: CfnTemplate, map: YAMLMap, key: string, value: 
   let end = lastNode.range![1];
   const rendered = renderBlock(tpl, key, value, indent, unit, eol);
   // Block scalars end after their final line break: insert at the next line's start.
-  if (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) return { start: end, end, newText: rendered + eol };
+  if (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) return textEdit(end, end, rendered + eol);
   const line = tpl.lines.offsetToPosition(end).line;
   end = tpl.lines.lineEnd(line);
-  return { start: end, end, newText: eol + rendered };
+  return textEdit(end, end, eol + rendered);
 }
 
 /**

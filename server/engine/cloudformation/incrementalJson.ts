@@ -16,6 +16,7 @@
 import { Document, isMap, isScalar, Pair, YAMLMap, type Scalar } from 'yaml';
 import { collectRanges, detach, emptyKeysOf, hasDuplicateKey, shiftRanges } from './ranges';
 import { changedSpan } from '../textDiff';
+import { offsetRange } from '../offsetRange';
 
 interface Piece {
   base: number;
@@ -151,7 +152,7 @@ function cut(text: string, last?: { cut: Cut; text: string }): Cut | null {
     if (c === 125 || c === 93) {
       if (depth === 2 && inResources) {
         if (c !== 125) return null;
-        res.push({ start: resEntryStart, end: i });
+        res.push(offsetRange(resEntryStart, i));
         resClose = i;
         inResources = false;
         resourcesIndex = top.length;
@@ -159,7 +160,7 @@ function cut(text: string, last?: { cut: Cut; text: string }): Cut | null {
       depth--;
       if (depth === 0) {
         if (c !== 125) return null;
-        top.push({ start: entryStart, end: i });
+        top.push(offsetRange(entryStart, i));
         for (let k = i + 1; k < n; k++) if (!isBlank(text.charCodeAt(k))) return null;
         return { open, close: i, top, resourcesIndex, resOpen, resClose, res };
       }
@@ -168,20 +169,20 @@ function cut(text: string, last?: { cut: Cut; text: string }): Cut | null {
     }
     if (c === 44) {
       if (depth === 1) {
-        top.push({ start: entryStart, end: i });
+        top.push(offsetRange(entryStart, i));
         entryStart = i + 1;
         expectKey = true;
         topKey = null;
       } else if (depth === 2 && inResources) {
-        res.push({ start: resEntryStart, end: i });
+        res.push(offsetRange(resEntryStart, i));
         resEntryStart = i + 1;
         const j = splice && i >= splice.from ? splice.at.get(i - splice.delta) : undefined;
         if (j !== undefined) {
           // From here on the text is the last one's, and so is the cut.
           const { old: o, delta: d } = splice!;
-          const move = (sp: Span): Span => ({ start: sp.start + d, end: sp.end + d });
+          const move = (sp: Span): Span => offsetRange(sp.start + d, sp.end + d);
           for (let m = j + 1; m < o.res.length; m++) res.push(move(o.res[m]));
-          top.push({ start: entryStart, end: o.top[o.resourcesIndex].end + d });
+          top.push(offsetRange(entryStart, o.top[o.resourcesIndex].end + d));
           for (let m = o.resourcesIndex + 1; m < o.top.length; m++) top.push(move(o.top[m]));
           return { open, close: o.close + d, top, resourcesIndex: top.length - 1 - (o.top.length - 1 - o.resourcesIndex), resOpen, resClose: o.resClose + d, res };
         }

@@ -7,6 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type Scalar, typ
 import type { OffsetRange } from '../types';
 import type { CfnTemplate } from './model';
 import { mapDense } from '../arrays';
+import { offsetRange } from '../offsetRange';
 
 export function getPair(map: YAMLMap | null | undefined, key: string): Pair<Scalar, Node> | undefined {
   if (!map) return undefined;
@@ -45,7 +46,7 @@ export function deref(node: Node, tpl?: CfnTemplate): Node {
 
 export function nodeRange(node: Node | null | undefined): OffsetRange | null {
   const r = node?.range;
-  return r ? { start: r[0], end: r[1] } : null;
+  return r ? offsetRange(r[0], r[1]) : null;
 }
 
 /** Range of a key/value pair: from the key to the end of the value. */
@@ -53,7 +54,7 @@ export function pairRange(pair: Pair): OffsetRange | null {
   const k = nodeRange(pair.key as Node);
   const v = nodeRange(pair.value as Node);
   if (!k) return v;
-  return { start: k.start, end: v ? v.end : k.end };
+  return offsetRange(k.start, v ? v.end : k.end);
 }
 
 export interface Intrinsic {

@@ -12,6 +12,7 @@ import { parseIncremental, type PieceCache } from './incremental';
 import { parseJsonIncremental } from './incrementalJson';
 import { parseJsonDocument } from './jsonFast';
 import { isEmptyKey, walkNodes } from './ranges';
+import { offsetRange } from '../offsetRange';
 
 export const INTRINSIC_FUNCTIONS = [
   'Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Select',
@@ -107,7 +108,7 @@ export function parseCloudFormation(path: string, text: string, cache?: PieceCac
     const empty = parseYamlDocument('{}');
     return cfnTemplate(
       path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
-      [{ range: { start: 0, end: Math.min(text.length, 1) }, message: `Cannot parse template: ${(e as Error).message}` }], undefined,
+      [{ range: offsetRange(0, Math.min(text.length, 1)), message: `Cannot parse template: ${(e as Error).message}` }], undefined,
     );
   }
   return templateOf(path, text, lines, doc, emptyKeys);
@@ -127,7 +128,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
   // `yaml` places errors at end of input one past the text: keep ranges inside it.
   const errors: { range: OffsetRange; message: string }[] = mapDense(doc.errors, (e) => {
     const start = Math.min(e.pos[0], text.length);
-    return { range: { start, end: Math.min(Math.max(e.pos[1], start + 1), text.length) }, message: cleanMessage(e.message) };
+    return { range: offsetRange(start, Math.min(Math.max(e.pos[1], start + 1), text.length)), message: cleanMessage(e.message) };
   });
   // YAML accepts an empty key (a line holding only `:`); CloudFormation does not.
   // An incremental parse found them piece by piece (and has no aliases).
@@ -151,7 +152,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
       const first = [...aliasTargets.keys()][0] ?? null;
       const start = Math.min(first?.range?.[0] ?? 0, text.length);
       errors.push({
-        range: { start, end: Math.min(first?.range?.[1] ?? start + 1, text.length) },
+        range: offsetRange(start, Math.min(first?.range?.[1] ?? start + 1, text.length)),
         message: `YAML aliases here expand to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values (or into themselves): iac-lint does not follow them`,
       });
       aliasTargets = new Map();
@@ -159,7 +160,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
   }
   for (const k of emptyKeys) {
     const start = Math.min(k.range![0], text.length);
-    errors.push({ range: { start, end: Math.min(start + 1, text.length) }, message: 'Empty mapping key: a key is missing before `:`' });
+    errors.push({ range: offsetRange(start, Math.min(start + 1, text.length)), message: 'Empty mapping key: a key is missing before `:`' });
   }
   const root = isMap(doc.contents) ? (doc.contents as YAMLMap) : null;
   if (!root || !isTemplateRoot(root)) {
@@ -183,7 +184,7 @@ export function templateOf(path: string, text: string, lines: LineIndex, doc: Do
       const props = body.get('Properties', true);
       const r: CfnResource = {
         logicalId, type, pair, body,
-        keyRange: { start: pair.key.range![0], end: pair.key.range![1] },
+        keyRange: offsetRange(pair.key.range![0], pair.key.range![1]),
         properties: isMap(props) ? (props as YAMLMap) : null,
       };
       resources.push(r);
@@ -262,7 +263,7 @@ function tooDeep(path: string, text: string, lines: LineIndex, at: number): CfnT
   const start = Math.min(at, text.length);
   return cfnTemplate(
     path, text, lines, false, empty, empty.contents as YAMLMap, [], new Map(), new Map(),
-    [{ range: { start, end: Math.min(start + 1, text.length) }, message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }], undefined,
+    [{ range: offsetRange(start, Math.min(start + 1, text.length)), message: `Cannot parse template: it nests more than ${MAX_FLOW_DEPTH} levels deep` }], undefined,
   );
 }
 

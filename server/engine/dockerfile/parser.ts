@@ -22,6 +22,7 @@ import type {
   DfProperty,
   DfStage,
 } from './model';
+import { offsetRange } from '../offsetRange';
 
 interface LspRange {
   start: { line: number; character: number };
@@ -233,7 +234,7 @@ export function parseDockerfile(path: string, text: string, cache?: DfParseCache
         parentStage: parent ? parent.name : null,
         // A chunk that is one stage lends it its list (never changed once made).
         instructions: lends ? list : list.slice(froms[f], to),
-        range: { start: instr.range.start, end: list[to - 1].range.end },
+        range: offsetRange(instr.range.start, list[to - 1].range.end),
       };
       file.stages.push(current);
       lent = lends;
@@ -277,10 +278,7 @@ function parseChunk(text: string, start: number, end: number, wholeLines?: LineI
   part.ast = ast;
   part.ok = true;
   const lines = wholeLines && start === 0 ? wholeLines : new LineIndex(chunk);
-  const off = (r: LspRange): OffsetRange => ({
-    start: start + lines.positionToOffset(r.start),
-    end: start + lines.positionToOffset(r.end),
-  });
+  const off = (r: LspRange): OffsetRange => offsetRange(start + lines.positionToOffset(r.start), start + lines.positionToOffset(r.end));
   const tryGet = <T>(f: () => T, fallback: T): T => {
     try {
       return f();
@@ -465,11 +463,11 @@ function scanCuts(
 }
 
 function shiftRange(r: OffsetRange, d: number): OffsetRange {
-  return { start: r.start + d, end: r.end + d };
+  return offsetRange(r.start + d, r.end + d);
 }
 
 function shiftOrNull(r: OffsetRange | null, d: number): OffsetRange | null {
-  return r ? { start: r.start + d, end: r.end + d } : null;
+  return r ? offsetRange(r.start + d, r.end + d) : null;
 }
 
 /** A copy of a chunk's parse moved by `d` characters. */
@@ -674,7 +672,7 @@ function convertInstruction(
     for (const h of heredocs) {
       const start = h.contentRange?.start ?? h.delimiterRange?.start ?? null;
       if (start === null || start < argsRange.start) continue;
-      bodies.push({ start, end: h.delimiterRange ? h.delimiterRange.end : argsRange.end });
+      bodies.push(offsetRange(start, h.delimiterRange ? h.delimiterRange.end : argsRange.end));
     }
     const joined = joinContinuations(text, argsRange.start, argsRange.end, escapeChar, bodies);
     argsText = joined.text;
@@ -820,7 +818,7 @@ function fromImage(instr: DfInstruction, info: FromInfo, delta: number, globals:
       repository: '',
       tag: null,
       digest: null,
-      range: { start: instr.keywordRange.end, end: instr.keywordRange.end },
+      range: offsetRange(instr.keywordRange.end, instr.keywordRange.end),
       unresolved: false,
     };
   }

@@ -17,6 +17,7 @@ import type { OffsetRange } from '../types';
 import type { DfInstruction } from './model';
 import { originOf } from './parser';
 import { loadParser } from '../treeSitter';
+import { offsetRange } from '../offsetRange';
 
 type TsNode = TreeSitter.Node;
 
@@ -102,7 +103,7 @@ const endOf = (m: CharMap, e: number): number => {
   const i = Math.min(e, m.starts.length) - 1;
   return m.ends ? m.ends[i] : m.starts[i] + 1;
 };
-const rangeOf = (m: CharMap, s: number, e: number): OffsetRange => ({ start: startOf(m, s), end: Math.max(startOf(m, s), endOf(m, e)) });
+const rangeOf = (m: CharMap, s: number, e: number): OffsetRange => offsetRange(startOf(m, s), Math.max(startOf(m, s), endOf(m, e)));
 
 function identityMap(length: number, base = 0): CharMap {
   const starts = Array.from({ length }, (_, i) => base + i);
@@ -478,7 +479,7 @@ function commandOf(node: TsNode, ctx: ScriptContext, frame: Frame): ShellCommand
     argv,
     assignments,
     wrappers,
-    range: { start: words[0].range.start, end: words[words.length - 1].range.end },
+    range: offsetRange(words[0].range.start, words[words.length - 1].range.end),
     // Written out, not spread: every command of one shape, whichever function made it.
     element: common.element,
     chain: common.chain,
@@ -548,7 +549,7 @@ export function runCommands(instr: DfInstruction): ShellCommand[] {
 }
 
 function shiftCommands(commands: ShellCommand[], d: number): ShellCommand[] {
-  const r = (x: OffsetRange): OffsetRange => ({ start: x.start + d, end: x.end + d });
+  const r = (x: OffsetRange): OffsetRange => offsetRange(x.start + d, x.end + d);
   const words = new Map<ShellWord, ShellWord>();
   const w = (x: ShellWord): ShellWord => {
     let moved = words.get(x);
@@ -646,7 +647,7 @@ function execForm(instr: DfInstruction): ShellCommand[] {
   const words: ShellWord[] = mapDense(strings, (s) => ({ text: s.text, range: s.range }));
   const script = words.length >= 3 && SHELLS.test(words[0].text) ? shellScriptIndex(words.map((w) => w.text)) : -1;
   if (script > 0) return parseScript(strings[script].text, strings[script].map, 1);
-  const range = { start: words[0].range.start, end: words[words.length - 1].range.end };
+  const range = offsetRange(words[0].range.start, words[words.length - 1].range.end);
   return [{
     words,
     argv: words,

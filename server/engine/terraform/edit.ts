@@ -6,11 +6,12 @@
 import type { OffsetRange, TextEdit } from '../types';
 import type { TfAttribute, TfBlock, TfExpr, TfFile } from './model';
 import { objectItems } from './parser';
+import { textEdit } from '../offsetRange';
 
 /** Replaces the attribute's expression with `valueText` (Terraform source, e.g. `"required"`). */
 export function setAttributeValue(file: TfFile, attr: TfAttribute, valueText: string): TextEdit {
   const indent = file.lines.indentAt(attr.range.start);
-  return { start: attr.expr.range.start, end: attr.expr.range.end, newText: reindent(valueText, indent, file.lines.eol) };
+  return textEdit(attr.expr.range.start, attr.expr.range.end, reindent(valueText, indent, file.lines.eol));
 }
 
 /** Adds `name = value` as the last item of `block`, on a line of its own, unaligned. */
@@ -102,20 +103,20 @@ function insertItem(file: TfFile, block: TfBlock, make: (indent: string) => stri
     const indent = blockIndent + indentUnit(file);
     const inner = text.slice(block.openBrace + 1, close).trim();
     const existing = inner ? `${indent}${inner}${eol}` : '';
-    return { start: block.openBrace + 1, end: close, newText: `${eol}${existing}${indent}${make(indent)}${eol}${blockIndent}` };
+    return textEdit(block.openBrace + 1, close, `${eol}${existing}${indent}${make(indent)}${eol}${blockIndent}`);
   }
 
   const indent = itemIndent(file, block);
   if (startsLine(text, close)) {
     // The usual layout: `}` on its own line. Insert a whole line before it.
     const at = file.lines.lineStarts[file.lines.offsetToPosition(close).line];
-    return { start: at, end: at, newText: `${indent}${make(indent)}${eol}` };
+    return textEdit(at, at, `${indent}${make(indent)}${eol}`);
   }
 
   // `  a = 1 }`: the brace follows the last item; move it to its own line.
   let from = close;
   while (from > 0 && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
-  return { start: from, end: close, newText: `${eol}${indent}${make(indent)}${eol}${blockIndent}` };
+  return textEdit(from, close, `${eol}${indent}${make(indent)}${eol}${blockIndent}`);
 }
 
 /**
@@ -173,9 +174,9 @@ export function insertAttribute(file: TfFile, block: TfBlock, name: string, valu
   const padded = width > name.length ? name.padEnd(width) : name;
   const edit = insertRawAttribute(file, block, padded, valueText);
   // A longer name would make `terraform fmt` realign the run above: start a new run after a blank line.
-  if (!sameLine && width > 0 && name.length > width) return { ...edit, newText: file.lines.eol + edit.newText };
+  if (!sameLine && width > 0 && name.length > width) return textEdit(edit.start, edit.end, file.lines.eol + edit.newText);
   // After a nested block or a multi-line value, set the new line apart as well.
-  if (!sameLine && width === 0 && (block.attributes.length > 0 || block.blocks.length > 0)) return { ...edit, newText: file.lines.eol + edit.newText };
+  if (!sameLine && width === 0 && (block.attributes.length > 0 || block.blocks.length > 0)) return textEdit(edit.start, edit.end, file.lines.eol + edit.newText);
   return edit;
 }
 
@@ -194,18 +195,18 @@ export function insertObjectItem(file: TfFile, expr: TfExpr, key: string, valueT
   const eol = file.lines.eol;
   const multiLine = lineOf(file, open) !== lineOf(file, close);
   if (!multiLine) {
-    if (items.length === 0) return { start: open + 1, end: close, newText: ` ${key} = ${valueText} ` };
+    if (items.length === 0) return textEdit(open + 1, close, ` ${key} = ${valueText} `);
     const last = items[items.length - 1];
     // Items of a one-line object are separated by commas; keep a trailing one if present.
     let end = last.range.end;
     const after = text.slice(end, close);
     const comma = /^\s*,/.exec(after);
     if (comma) end += comma[0].length;
-    return { start: end, end, newText: `${comma ? ' ' : ', '}${key} = ${valueText}${comma ? ',' : ''}` };
+    return textEdit(end, end, `${comma ? ' ' : ', '}${key} = ${valueText}${comma ? ',' : ''}`);
   }
   if (items.length === 0) {
     const indent = file.lines.indentAt(open) + indentUnit(file);
-    return { start: open + 1, end: close, newText: `${eol}${indent}${key} = ${valueText}${eol}${file.lines.indentAt(open)}` };
+    return textEdit(open + 1, close, `${eol}${indent}${key} = ${valueText}${eol}${file.lines.indentAt(open)}`);
   }
   const last = items[items.length - 1];
   const indent = file.lines.indentAt(last.range.start);
@@ -226,8 +227,8 @@ export function insertObjectItem(file: TfFile, expr: TfExpr, key: string, valueT
   if (comma) end += comma[0].length;
   const lineEnd = file.lines.lineEnd(lineOf(file, end));
   // After the last item's line (and any comment on it), unless `}` shares that line.
-  if (lineEnd <= close) return { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${shown} = ${valueText}${comma ? ',' : ''}` };
-  return { start: end, end, newText: `${eol}${indent}${shown} = ${valueText}` };
+  if (lineEnd <= close) return textEdit(lineEnd, lineEnd, `${eol}${indent}${shown} = ${valueText}${comma ? ',' : ''}`);
+  return textEdit(end, end, `${eol}${indent}${shown} = ${valueText}`);
 }
 
 /**
@@ -239,6 +240,6 @@ export function insertBlock(file: TfFile, block: TfBlock, blockType: string, att
   const edit = insertRawBlock(file, block, blockType, attributes);
   const sameLine = lineOf(file, block.openBrace) === lineOf(file, block.closeBrace);
   const last = [...block.attributes, ...block.blocks].sort((a, b) => b.range.start - a.range.start)[0];
-  if (!sameLine && last && 'expr' in last) return { ...edit, newText: file.lines.eol + edit.newText };
+  if (!sameLine && last && 'expr' in last) return textEdit(edit.start, edit.end, file.lines.eol + edit.newText);
   return edit;
 }

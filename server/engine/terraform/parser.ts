@@ -15,6 +15,7 @@ import type { OffsetRange } from '../types';
 import type {
   TfAttribute, TfBlock, TfCall, TfExpr, TfExprKind, TfFile, TfLabel, TfObjectItem, TfReference, TfSyntaxError,
 } from './model';
+import { offsetRange } from '../offsetRange';
 
 const { Parser, Query } = TreeSitter;
 type Parser = TreeSitter.Parser;
@@ -84,7 +85,7 @@ export function liveTreeCount(): number {
 export function parseTerraform(path: string, text: string, previous?: TfFile): TfFile {
   const lines = LineIndex.of(text, previous?.lines);
   if (!parser) {
-    return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: 'Terraform parser is not initialised (initTerraform() was not awaited)' }]);
+    return emptyFile(path, text, lines, [{ range: offsetRange(0, 0), message: 'Terraform parser is not initialised (initTerraform() was not awaited)' }]);
   }
   let tree: Tree | null = null;
   try {
@@ -106,7 +107,7 @@ export function parseTerraform(path: string, text: string, previous?: TfFile): T
     } catch {
       // ignore
     }
-    return emptyFile(path, text, lines, [{ range: { start: 0, end: 0 }, message: `Cannot parse Terraform: ${(e as Error).message}` }]);
+    return emptyFile(path, text, lines, [{ range: offsetRange(0, 0), message: `Cannot parse Terraform: ${(e as Error).message}` }]);
   }
 }
 
@@ -500,7 +501,7 @@ class TfExprImpl implements TfExpr {
    * block's node, or by its own node).
    */
   childAt(c: TreeSitter.TreeCursor): TfExprImpl {
-    const r = { start: c.startIndex, end: c.endIndex };
+    const r = offsetRange(c.startIndex, c.endIndex);
     if (this.nodeCache) return new TfExprImpl(c.currentNode, r, this.src, this.owner);
     const e = new TfExprImpl(null, r, this.src, this.owner);
     e.at = c.currentDescendantIndex;
@@ -598,11 +599,11 @@ class TfExprImpl implements TfExpr {
 }
 
 function range(n: { startIndex: number; endIndex: number }): OffsetRange {
-  return { start: n.startIndex, end: n.endIndex };
+  return offsetRange(n.startIndex, n.endIndex);
 }
 
 function shift(r: OffsetRange, delta: number): OffsetRange {
-  return { start: r.start + delta, end: r.end + delta };
+  return offsetRange(r.start + delta, r.end + delta);
 }
 
 /** Blocks nested deeper than this are not read (no configuration nests so; the model stays shallow enough to walk). */
@@ -638,7 +639,7 @@ function readAttribute(node: TsNode, src: string, owner: object, block: TfBlock 
 function readBlock(node: TsNode, src: string, owner: object, parent: TfBlockImpl | null, depth: number): TfBlockImpl {
   const children = node.children;
   const typeNode = children[0];
-  const typeRange = typeNode ? range(typeNode) : { start: node.startIndex, end: node.startIndex };
+  const typeRange = typeNode ? range(typeNode) : offsetRange(node.startIndex, node.startIndex);
   const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, range(node), parent);
   for (let i = 1; i < children.length; i++) {
     const c = children[i];
@@ -684,17 +685,17 @@ function readBlockAt(c: TreeSitter.TreeCursor, src: string, owner: object, paren
   const start = c.startIndex;
   const end = c.endIndex;
   if (!c.gotoFirstChild()) {
-    const b = new TfBlockImpl(src.slice(start, start), { start, end: start }, { start, end }, parent);
+    const b = new TfBlockImpl(src.slice(start, start), offsetRange(start, start), offsetRange(start, end), parent);
     b.closeBrace = end;
     if (!parent) b.address = addressOf(b.type, []);
     return b;
   }
-  const typeRange = { start: c.startIndex, end: c.endIndex };
-  const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, { start, end }, parent);
+  const typeRange = offsetRange(c.startIndex, c.endIndex);
+  const block = new TfBlockImpl(src.slice(typeRange.start, typeRange.end), typeRange, offsetRange(start, end), parent);
   while (c.gotoNextSibling()) {
     switch (c.nodeType) {
       case 'string_lit': {
-        const fullRange = { start: c.startIndex, end: c.endIndex };
+        const fullRange = offsetRange(c.startIndex, c.endIndex);
         const content = cursorStringContent(c, src);
         c.gotoParent();
         block.labels.push({ value: unescapeTemplateLiteral(src.slice(content.start, content.end)), range: content, fullRange });
@@ -703,7 +704,7 @@ function readBlockAt(c: TreeSitter.TreeCursor, src: string, owner: object, paren
       case 'identifier': {
         const s = c.startIndex;
         const e = c.endIndex;
-        block.labels.push({ value: src.slice(s, e), range: { start: s, end: e }, fullRange: { start: s, end: e } });
+        block.labels.push({ value: src.slice(s, e), range: offsetRange(s, e), fullRange: offsetRange(s, e) });
         break;
       }
       // An opening brace the parser had to assume (missing from the text) is no place for edits.
@@ -768,13 +769,13 @@ function readAttributeAt(c: TreeSitter.TreeCursor, src: string, owner: object, b
     c.gotoParent();
     if (!isName) return null;
   }
-  const e = new TfExprImpl(null, { start: exprStart, end }, src, owner);
+  const e = new TfExprImpl(null, offsetRange(exprStart, end), src, owner);
   e.at = at;
   e.top = top;
   return {
     name: src.slice(nameStart, nameEnd),
-    nameRange: { start: nameStart, end: nameEnd },
-    range: { start: nameStart, end },
+    nameRange: offsetRange(nameStart, nameEnd),
+    range: offsetRange(nameStart, end),
     expr: e,
     block,
   };
@@ -829,7 +830,7 @@ function stringContent(n: TsNode, src: string): OffsetRange {
   const last = n.lastChild;
   const start = first && first.type === 'quoted_template_start' ? first.endIndex : n.startIndex;
   const end = last && last.type === 'quoted_template_end' ? last.startIndex : n.endIndex;
-  return { start, end: Math.max(start, Math.min(end, src.length)) };
+  return offsetRange(start, Math.max(start, Math.min(end, src.length)));
 }
 
 /** Resolves HCL string escapes and the `$${` / `%%{` template escapes. */
@@ -970,7 +971,7 @@ export function textShape(src: string, start: number, end: number): Shape | null
       // " \ $ % \n \r
       if (ch === 34 || ch === 92 || ch === 36 || ch === 37 || ch === 10 || ch === 13) return null;
     }
-    return { kind: 'string', value: src.slice(start + 1, end - 1), content: { start: start + 1, end: end - 1 } };
+    return { kind: 'string', value: src.slice(start + 1, end - 1), content: offsetRange(start + 1, end - 1) };
   }
   if (isDigit(c0) || c0 === 45) {
     let i = c0 === 45 ? start + 1 : start;
@@ -1026,7 +1027,7 @@ function cursorStringContent(c: TreeSitter.TreeCursor, src: string): OffsetRange
     while (c.gotoNextSibling());
     if (c.nodeType === 'quoted_template_end') end = c.startIndex;
   }
-  return { start, end: Math.max(start, Math.min(end, src.length)) };
+  return offsetRange(start, Math.max(start, Math.min(end, src.length)));
 }
 
 /**
@@ -1050,7 +1051,7 @@ function cursorHeredocContent(c: TreeSitter.TreeCursor, src: string): OffsetRang
   const start = nl < 0 || nl > hEnd ? hEnd : nl + 1;
   let end = closeStart >= 0 ? closeStart : hEnd;
   while (end > start && (src[end - 1] === ' ' || src[end - 1] === '\t')) end--;
-  return { start, end: Math.max(start, end) };
+  return offsetRange(start, Math.max(start, end));
 }
 
 function exprFromChild(node: TsNode, parent: TfExpr): TfExpr {
@@ -1147,7 +1148,7 @@ function callAt(expr: TfExprImpl): TfCall | undefined {
     } while (c.gotoNextSibling());
     c.gotoParent();
   } while (c.gotoNextSibling());
-  return { name: expr.src.slice(nameStart, nameEnd), nameRange: { start: nameStart, end: nameEnd }, args, expandFinal };
+  return { name: expr.src.slice(nameStart, nameEnd), nameRange: offsetRange(nameStart, nameEnd), args, expandFinal };
 }
 
 function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
@@ -1175,7 +1176,7 @@ function objectItemsAt(expr: TfExprImpl): TfObjectItem[] | undefined {
       while (c.gotoNextSibling()) single = false;
       const value = keyExpr && !single && typeAt(c) === 'expression' ? expr.childAt(c) : null;
       c.gotoParent();
-      if (keyExpr && value) found.push({ keyExpr, bareKey, value, range: { start: c.startIndex, end: c.endIndex } });
+      if (keyExpr && value) found.push({ keyExpr, bareKey, value, range: offsetRange(c.startIndex, c.endIndex) });
     } while (c.gotoNextSibling());
   }
   // Keys' kinds read after the walk (reading one moves the cursor).
@@ -1322,7 +1323,7 @@ const IDENT = /[\p{ID_Start}_][\p{ID_Continue}-]*/uy;
  */
 function scanTraversal(src: string, start: number, rootEnd: number, limit: number): TfReference {
   const parts = [src.slice(start, rootEnd)];
-  const partRanges: OffsetRange[] = [{ start, end: rootEnd }];
+  const partRanges: OffsetRange[] = [offsetRange(start, rootEnd)];
   let end = rootEnd;
   let indexed = false;
   let i = rootEnd;
@@ -1349,7 +1350,7 @@ function scanTraversal(src: string, start: number, rootEnd: number, limit: numbe
       const m = IDENT.exec(src);
       if (!m || j + m[0].length > limit) break;
       parts.push(m[0]);
-      partRanges.push({ start: j, end: j + m[0].length });
+      partRanges.push(offsetRange(j, j + m[0].length));
       i = end = j + m[0].length;
     } else if (c === '[') {
       const close = matchingBracket(src, i, limit);
@@ -1358,7 +1359,7 @@ function scanTraversal(src: string, start: number, rootEnd: number, limit: numbe
       i = end = close + 1;
     } else break;
   }
-  return { parts, range: { start, end }, partRanges, indexed };
+  return { parts, range: offsetRange(start, end), partRanges, indexed };
 }
 
 /** Offset of the `]` closing the `[` at `open`, skipping nested brackets and strings; -1 if none before `limit`. */
@@ -1412,7 +1413,7 @@ function missingError(missing: TsNode, parent: TsNode, src: string): TfSyntaxErr
     // Point at the opening quote: the string runs on to wherever the parser gave up.
     const open = parent.firstChild;
     const at = open ? open.startIndex : missing.startIndex;
-    return { range: { start: at, end: Math.min(at + 1, src.length) }, message: 'Syntax error: unterminated string (missing \'"\')' };
+    return { range: offsetRange(at, Math.min(at + 1, src.length)), message: 'Syntax error: unterminated string (missing \'"\')' };
   }
   if (missing.type === 'heredoc_identifier') {
     const open = parent.children.find((c) => c?.type === 'heredoc_identifier' && !c.isMissing);
@@ -1420,7 +1421,7 @@ function missingError(missing: TsNode, parent: TsNode, src: string): TfSyntaxErr
     return { range: r, message: `Syntax error: heredoc${open ? ` ${open.text}` : ''} has no end marker` };
   }
   const at = missing.startIndex;
-  return { range: { start: at, end: at }, message: `Syntax error: missing '${what}'` };
+  return { range: offsetRange(at, at), message: `Syntax error: missing '${what}'` };
 }
 
 function unexpectedError(err: TsNode, src: string): TfSyntaxError {
@@ -1468,5 +1469,5 @@ function collectLeaves(n: TsNode, out: TsNode[]): void {
 function trimRange(src: string, start: number, end: number): OffsetRange | null {
   while (start < end && /\s/.test(src[start])) start++;
   while (end > start && /\s/.test(src[end - 1])) end--;
-  return end > start ? { start, end } : null;
+  return end > start ? offsetRange(start, end) : null;
 }

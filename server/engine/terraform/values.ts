@@ -3,6 +3,7 @@
  * `var.x` takes the variable's `default`, everything else is unknown.
  */
 import type { TfAttribute, TfBlock, TfExpr, TfModule } from './model';
+import { offsetRange } from '../offsetRange';
 
 export type TfResolved =
   | { kind: 'known'; value: string | number | boolean | null; expr: TfExpr }
@@ -38,7 +39,7 @@ export function resolveAttr(module: TfModule, attr: TfAttribute | undefined): Tf
 /** The block header `resource "aws_instance" "web"`, where findings about a missing setting sit. */
 export function headerRange(block: TfBlock): { start: number; end: number } {
   const last = block.labels[block.labels.length - 1];
-  return { start: block.typeRange.start, end: last ? last.fullRange.end : block.typeRange.end };
+  return offsetRange(block.typeRange.start, last ? last.fullRange.end : block.typeRange.end);
 }
 
 /** Top-level `resource` blocks of the given types in a file. */
