@@ -3,6 +3,7 @@ import type { DfStage } from '../server/engine/dockerfile/model';
 import type { TextEdit } from '../server/engine/types';
 import { minimalVariant } from './lib/baseImages';
 import { finalStage, fromImage, stageChain } from './lib/docker';
+import { textEdit } from '../server/engine/offsetRange';
 
 /** The edit writing `ref` in place of the stage's image; null when the image is pinned by digest or built from ARGs in a way a suffix cannot follow. */
 function imageEdit(stage: DfStage, ref: string): TextEdit | null {
@@ -11,7 +12,7 @@ function imageEdit(stage: DfStage, ref: string): TextEdit | null {
   if (!img.raw.includes('$')) return { ...img.range, newText: ref };
   // `node:${NODE_VERSION}` -> `node:${NODE_VERSION}-slim`: only a suffix can follow a variable.
   if (ref.startsWith(img.resolved) && !ref.includes('$')) {
-    return { start: img.range.end, end: img.range.end, newText: ref.slice(img.resolved.length) };
+    return textEdit(img.range.end, img.range.end, ref.slice(img.resolved.length));
   }
   return null;
 }

@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import type { DfFile, DfInstruction, DfStage } from '../server/engine/dockerfile/model';
 import { runCommands, splitShell, type ShellCommand } from '../server/engine/dockerfile/shell';
 import type { OffsetRange, TextEdit } from '../server/engine/types';
+import { offsetRange, textEdit } from '../server/engine/offsetRange';
 
 type Toolchain = 'go' | 'npm' | 'maven' | 'gradle' | 'cargo' | 'dotnet' | 'native';
 
@@ -201,7 +202,7 @@ function messageFor(f: RunFinding): string {
 function hitRange(f: RunFinding): OffsetRange {
   const start = Math.min(...f.hits.map((h) => h.command.range.start));
   const end = Math.max(...f.hits.map((h) => h.command.range.end));
-  return { start, end };
+  return offsetRange(start, end);
 }
 
 // ---------------------------------------------------------------------------
@@ -340,7 +341,7 @@ function buildFix(df: DfFile, stage: DfStage, hits: Hit[]): { title: string; edi
   const buildName = stage.name ?? uniqueName(df, 'build');
   if (stage.name === null) {
     const at = stage.image.range.end;
-    edits.push({ start: at, end: at, newText: ` ${kw('AS')} ${buildName}` });
+    edits.push(textEdit(at, at, ` ${kw('AS')} ${buildName}`));
   }
   const runtimeName = uniqueName(df, 'runtime', [buildName]);
 
@@ -395,7 +396,7 @@ function buildFix(df: DfFile, stage: DfStage, hits: Hit[]): { title: string; edi
 
   const endsWithBreak = df.text.length === 0 || /[\r\n]$/.test(df.text);
   const block = (endsWithBreak ? '' : eol) + eol + out.join(eol) + eol;
-  edits.push({ start: df.text.length, end: df.text.length, newText: block });
+  edits.push(textEdit(df.text.length, df.text.length, block));
   return {
     title: `Add a runtime stage \`${runtimeName}\` that copies only the output of stage \`${buildName}\``,
     edits,

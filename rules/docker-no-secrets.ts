@@ -3,6 +3,7 @@ import type { DfFile, DfInstruction, DfProperty } from '../server/engine/dockerf
 import { chunkInstructions } from './lib/docker';
 import type { Fix, TextEdit } from '../server/engine/types';
 import { containsKeyId, credentialSetting, isLiteralSecret, isSecretKeyShaped, mask } from './lib/secrets';
+import { textEdit } from '../server/engine/offsetRange';
 
 /** Names that say a variable carries a credential (catalog: `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, AWS key names). */
 const SECRET_NAME = /^(?:.*_)?(?:PASSWORD|PASSWD|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|ACCESS_KEY_ID|API_KEY|PRIVATE_KEY)$/i;
@@ -39,11 +40,11 @@ function removal(ctx: DfContext, instr: DfInstruction, prop: DfProperty): TextEd
     let end = instr.range.end;
     if (text.startsWith('\r\n', end)) end += 2;
     else if (text[end] === '\n' || text[end] === '\r') end += 1;
-    return { start, end, newText: '' };
+    return textEdit(start, end, '');
   }
   const i = props.indexOf(prop);
-  if (i > 0) return { start: props[i - 1].range.end, end: prop.range.end, newText: '' };
-  return { start: prop.range.start, end: props[1].range.start, newText: '' };
+  if (i > 0) return textEdit(props[i - 1].range.end, prop.range.end, '');
+  return textEdit(prop.range.start, props[1].range.start, '');
 }
 
 /**
@@ -65,7 +66,7 @@ function suggestion(ctx: DfContext, instr: DfInstruction, prop: DfProperty): Fix
     if (run.flags.some((f) => f.name === 'mount' && f.value?.includes(`env=${prop.name}`))) continue;
     const at = run.flags[0]?.range.start ?? run.argsRange?.start;
     if (at === undefined) continue;
-    edits.push({ start: at, end: at, newText: `${mount} ` });
+    edits.push(textEdit(at, at, `${mount} `));
   }
   if (edits.length > 1) {
     return ctx.suggest(`Pass ${prop.name} as a build secret: RUN ${mount} (build with --secret id=${id},env=${prop.name})`, edits);

@@ -4,6 +4,7 @@ import { expandVariables } from '../server/engine/dockerfile/parser';
 import type { TextEdit } from '../server/engine/types';
 import { officialImage } from './lib/baseImages';
 import { baseName, commandsOf, environmentAt, eolOf, finalStage, packageCommand, positionals, stageChain } from './lib/docker';
+import { textEdit } from '../server/engine/offsetRange';
 
 /** Base images that already run as a non-root user when no USER says otherwise. */
 function startsNonRoot(stage: DfStage): boolean {
@@ -111,7 +112,7 @@ function insertLines(df: DfFile, final: DfStage, lines: string[]): TextEdit {
   const text = lines.map((l) => l.replace(/^(USER|RUN) /, (m) => kw(m.trim()) + ' '));
   const lineOf = df.lines.offsetToPosition(anchor.range.end).line;
   const at = df.lines.lineEnd(lineOf);
-  return { start: at, end: at, newText: eol + text.join(eol) };
+  return textEdit(at, at, eol + text.join(eol));
 }
 
 export default defineRule({

@@ -5,6 +5,7 @@ import { LineIndex } from '../server/engine/positions';
 import { defineRule } from '../server/engine/rule';
 import type { DfFile } from '../server/engine/dockerfile/model';
 import type { OffsetRange } from '../server/engine/types';
+import { offsetRange } from '../server/engine/offsetRange';
 
 /**
  * dockerfile-utils reports hard errors (what `docker build` rejects) with error
@@ -206,7 +207,7 @@ export default defineRule({
     // One chunk: the engine's `ast` is the parse of the whole text.
     const problems = (whole ? problemsIn(ctx.text, ctx.lines, df.chunks.length <= 1 ? df.ast : undefined) : chunkedProblems(df)) ?? [];
     for (const p of problems) {
-      ctx.report({ range: { start: p.start, end: p.end }, message: p.message, resource: stageNameAt(df, p.start) });
+      ctx.report({ range: offsetRange(p.start, p.end), message: p.message, resource: stageNameAt(df, p.start) });
     }
   },
 });

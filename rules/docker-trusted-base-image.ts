@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import type { OffsetRange } from '../server/engine/types';
 import { expandVariables, splitImageReference } from '../server/engine/dockerfile/parser';
 import { fromImage, mountsOf, stageByRef } from './lib/docker';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
@@ -84,7 +85,7 @@ export default defineRule({
             const written = ctx.text.slice(f.valueRange.start, f.valueRange.end);
             const at = written.search(new RegExp(`(^|,)from=${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(,|$)`));
             const start = at < 0 ? -1 : f.valueRange.start + at + (written[at] === ',' ? 1 : 0) + 'from='.length;
-            sources.push({ value: from, range: start < 0 ? f.valueRange : { start, end: start + from.length } });
+            sources.push({ value: from, range: start < 0 ? f.valueRange : offsetRange(start, start + from.length) });
           }
         }
         for (const s of sources) {

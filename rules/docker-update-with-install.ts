@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import type { Fix } from '../server/engine/types';
 import { commandRange, commandsOf, mayRunAptInstall, packageCommand, stageShellDeps } from './lib/docker';
 import type { ShellCommand } from '../server/engine/dockerfile/shell';
+import { textEdit } from '../server/engine/offsetRange';
 
 /** Commands that refresh apt's package lists. */
 function refreshesAptLists(c: ShellCommand): boolean {
@@ -40,7 +41,7 @@ export default defineRule({
             if (c.form === 'shell') {
               // Run the update just before the install's pipeline, through the same privilege wrapper.
               const sudo = c.wrappers.find((w) => w.text === 'sudo' || w.text === 'doas');
-              const edit = { start: c.element.start, end: c.element.start, newText: `${sudo ? `${sudo.text} ` : ''}apt-get update && ` };
+              const edit = textEdit(c.element.start, c.element.start, `${sudo ? `${sudo.text} ` : ''}apt-get update && `);
               const title = 'Run apt-get update before the install, in the same RUN';
               // After `||` (or inside if/while/...) the inserted `&&` would change what runs when.
               fixes.push(c.connector === '||' ? ctx.suggest(title, [edit]) : ctx.fix(title, [edit]));

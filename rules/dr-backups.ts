@@ -9,6 +9,7 @@ import type { Fix, OffsetRange } from '../server/engine/types';
 import { cfnHoldsOwnData, offendingNodes, tfIsReplica } from './lib/stateful';
 import { CFN_STATEFUL, TF_STATEFUL } from './lib/reads';
 import { cfnOfTypes } from './lib/byType';
+import { mapDense } from '../server/engine/arrays';
 
 /** The retention the fix sets: a week, the console's default for new databases. */
 const RETENTION_DAYS = 7;
@@ -64,7 +65,7 @@ export default defineRule({
         // The fix replaces the offending literal (one `!If` branch stays a branch), keeping its type.
         const offenders = offendingNodes(tpl, node, (v) => v.kind === 'known' && isZero(v.value));
         if (offenders.length === 0) continue;
-        const edits = offenders.map((o) => replaceValue(tpl, o.node, isScalar(o.node) && typeof o.node.value === 'string' ? String(RETENTION_DAYS) : RETENTION_DAYS));
+        const edits = mapDense(offenders, (o) => replaceValue(tpl, o.node, isScalar(o.node) && typeof o.node.value === 'string' ? String(RETENTION_DAYS) : RETENTION_DAYS));
         const fix = offenders.every((o) => o.literal) ? ctx.fix(RETENTION_TITLE, edits) : ctx.suggest(RETENTION_TITLE, edits);
         ctx.report({
           range: nodeRange(offenders[0].node)!,

@@ -6,6 +6,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import { imageKeys, isApproved } from './lib/ami';
 import { cfnLaunchResources, cfnLookup, knownStrings } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 function describe(value: string): string {
   const keys = imageKeys(value);
@@ -62,7 +63,7 @@ export default defineRule({
       if (bad === undefined) continue;
       const id = launch.res.logicalId;
       ctx.report({
-        range: { start: look.node.range![0], end: look.node.range![1] },
+        range: offsetRange(look.node.range![0], look.node.range![1]),
         resource: id,
         message: `${id}: ${describe(bad)} is not on the approved AMI list. ${HINT}.`,
       });

@@ -8,6 +8,7 @@ import {
   type CfnLookup, type TfLookup,
 } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const TITLE = 'Use unlimited CPU credits';
 const BURSTABLE = /^(t2|t3|t3a|t4g)\./i;
@@ -78,12 +79,12 @@ export default defineRule({
       if (c.state === 'missing') {
         const t2 = t.burstable.find((v) => /^t2\./i.test(v));
         if (!t2) continue; // T3, T3a and T4g launch as unlimited by default
-        range = { start: type.look.node.range![0], end: type.look.node.range![1] };
+        range = offsetRange(type.look.node.range![0], type.look.node.range![1]);
         message = `${id}: ${t2} runs in standard credit mode (the T2 default); set ${key}: unlimited ${WHY}.`;
       } else {
         const standard = knownStrings(c.values).find((v) => v.toLowerCase() === 'standard');
         if (!standard) continue;
-        range = credits.fromTemplate ? { start: type.look.node.range![0], end: type.look.node.range![1] } : { start: c.node.range![0], end: c.node.range![1] };
+        range = credits.fromTemplate ? offsetRange(type.look.node.range![0], type.look.node.range![1]) : offsetRange(c.node.range![0], c.node.range![1]);
         message = `${id}: ${t.burstable[0]} ${credits.fromTemplate ? 'gets standard CPU credits from its launch template' : `has ${key.split('.')[1]} '${standard}'`}; set ${key}: unlimited ${WHY}.`;
       }
       ctx.report({

@@ -3,6 +3,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnInstanceTemplate, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const TITLE = 'Enable detailed monitoring';
 const WHY = 'CloudWatch then reports the instance metrics every minute instead of every five, so alarms on CPU and status checks react in time';
@@ -30,7 +31,7 @@ export default defineRule({
       // An instance launched from a template takes its setting; the template is judged itself.
       if (verdict === 'missing' && launch.kind === 'instance' && cfnInstanceTemplate(tpl, res).state !== 'none') continue;
       const key = path.slice(launch.kind === 'launch-template' ? 2 : 1).join('.');
-      const range: OffsetRange = look.state === 'present' ? { start: look.node.range![0], end: look.node.range![1] } : (look as { anchor: OffsetRange }).anchor;
+      const range: OffsetRange = look.state === 'present' ? offsetRange(look.node.range![0], look.node.range![1]) : (look as { anchor: OffsetRange }).anchor;
       ctx.report({
         range,
         resource: res.logicalId,

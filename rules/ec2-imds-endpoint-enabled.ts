@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLookup, tfSetFix } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const TF_TYPES = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
 const TITLE = 'Keep instance metadata enabled';
@@ -24,7 +25,7 @@ export default defineRule({
       if (!knownStrings(look.values).some((v) => v.toLowerCase() === 'disabled')) continue;
       const id = launch.res.logicalId;
       ctx.report({
-        range: { start: look.node.range![0], end: look.node.range![1] },
+        range: offsetRange(look.node.range![0], look.node.range![1]),
         resource: id,
         message: `${id}: HttpEndpoint is 'disabled'; set it to 'enabled'. ${WHY} (HttpTokens: required) instead of turning it off.`,
         fixes: cfnSetFix(ctx, launch.res, path, 'enabled', TITLE, look.node),

@@ -3,6 +3,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import type { Fix } from '../server/engine/types';
 import { cfnLaunchers, cfnLaunchResources, cfnLookup, cfnSetFix, knownStrings, tfLaunchers, tfLookup, tfSetFix } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const TF_TYPES = ['aws_instance', 'aws_spot_instance_request', 'aws_launch_template', 'aws_launch_configuration'];
 const TITLE = 'Set the metadata response hop limit to 1';
@@ -26,7 +27,12 @@ function tooHigh(v: string): number | undefined {
 
 /** Exact fixes become suggestions where the change can break containers or pods. */
 function soften(fixes: Fix[], note: string | undefined): Fix[] {
-  return note ? fixes.map((f) => ({ ...f, kind: 'suggestion' as const })) : fixes;
+  if (!note) return fixes;
+  // Built by pushing, in the field order of ctx.fix/ctx.suggest: a mapped spread made
+  // holey arrays and Fix objects of another layout, which deoptimized the code reading fixes.
+  const out: Fix[] = [];
+  for (const f of fixes) out.push({ title: f.title, kind: 'suggestion', changes: f.changes });
+  return out;
 }
 
 export default defineRule({
@@ -53,7 +59,7 @@ export default defineRule({
       const id = launch.res.logicalId;
       const note = caution(launchers.get(id)?.has('eks') ?? false, high);
       ctx.report({
-        range: { start: look.node.range![0], end: look.node.range![1] },
+        range: offsetRange(look.node.range![0], look.node.range![1]),
         resource: id,
         message: `${id}: HttpPutResponseHopLimit is ${high}; set it to 1 ${WHY}.${note ?? ''}`,
         fixes: soften(cfnSetFix(ctx, launch.res, path, 1, TITLE, look.node), note),

@@ -17,6 +17,7 @@ import {
 } from './lib/tags';
 import { CFN_LAUNCH, CFN_SECURITY_GROUPS, TF_LAUNCH, TF_SECURITY_GROUPS } from './lib/reads';
 import { cfnDeps, cfnUnit, plus } from './lib/memo';
+import { textEdit } from '../server/engine/offsetRange';
 
 const CFN_ENTITY: Record<string, NamingEntity> = {
   'AWS::EC2::Instance': 'ec2_instance',
@@ -136,7 +137,7 @@ function tfCheck(ctx: TfContext, block: TfBlock, entity: NamingEntity): void {
       const eol = ctx.file.lines.eol;
       const end = ctx.file.text.length;
       const lead = end > 0 && !/[\r\n]$/.test(ctx.file.text) ? eol : '';
-      edits.push({ start: end, end, newText: `${lead}${eol}data "aws_region" "current" {}${eol}` });
+      edits.push(textEdit(end, end, `${lead}${eol}data "aws_region" "current" {}${eol}`));
       exact = false;
     }
     const title = `Add the tag Name = ${valueText}${name.regional && region === null ? ' (and a data "aws_region" "current")' : ''}`;

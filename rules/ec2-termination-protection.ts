@@ -2,6 +2,7 @@ import { defineRule } from '../server/engine/rule';
 import { tfResourceBlocks } from './lib/tfBlocks';
 import { cfnInstanceTemplate, cfnIsSpot, cfnLaunchResources, cfnLookup, cfnSetFix, tfInstanceTemplate, tfIsSpot, tfLookup, tfSetFix, cfnTrueVerdict, tfTrueVerdict } from './lib/ec2';
 import { CFN_LAUNCH, TF_LAUNCH } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 const TITLE = 'Enable termination protection';
 const WHY = 'so that nobody terminates the instance by accident: termination cannot be undone';
@@ -34,7 +35,7 @@ export default defineRule({
       if (verdict === 'ok' || verdict === 'unknown') continue;
       const id = res.logicalId;
       ctx.report({
-        range: look.state === 'present' ? { start: look.node.range![0], end: look.node.range![1] } : (look as { anchor: { start: number; end: number } }).anchor,
+        range: look.state === 'present' ? offsetRange(look.node.range![0], look.node.range![1]) : (look as { anchor: { start: number; end: number } }).anchor,
         resource: id,
         message: verdict === 'missing'
           ? `${id}: termination protection is off; set DisableApiTermination: true ${WHY}.`

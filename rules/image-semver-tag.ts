@@ -8,6 +8,7 @@ import { tfResourceBlocks } from './lib/tfBlocks';
 import type { OffsetRange } from '../server/engine/types';
 import { cfnStrings, dockerImageValue, judgeEcrImage, tfExprString, tfTemplateString, verdictMessage, type EcrJudgement } from './lib/images';
 import { CFN_ECR, TF_ECR } from './lib/reads';
+import { offsetRange } from '../server/engine/offsetRange';
 
 /** The first reference that breaks the rule among the values a setting can take. */
 function firstBad(values: string[]): EcrJudgement | undefined {
@@ -182,7 +183,7 @@ function jsonTextImages(ctx: TfContext, expr: TfExpr, fallback: OffsetRange | nu
     // Inside a quoted HCL string the JSON's own escapes are doubled; the value itself rarely has any.
     const value = tfTemplateString(ctx.module, raw, escapes);
     const at = expr.range.start + offset + start;
-    out.push({ range: fallback ?? { start: at, end: at + raw.length }, value, container: null });
+    out.push({ range: fallback ?? offsetRange(at, at + raw.length), value, container: null });
     key.lastIndex = i + quote.length;
   }
   return out;

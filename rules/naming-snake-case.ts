@@ -3,6 +3,7 @@ import { indentUnit } from '../server/engine/terraform/edit';
 import type { TfBlock, TfFile, TfReference } from '../server/engine/terraform/model';
 import type { FileEdits, Fix, OffsetRange, TextEdit } from '../server/engine/types';
 import type { DfFile, DfStage } from '../server/engine/dockerfile/model';
+import { offsetRange, textEdit } from '../server/engine/offsetRange';
 
 /** tflint's `snake_case` format: lower case words of letters and digits joined by single underscores. */
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -169,7 +170,7 @@ function declarationEdit(file: TfFile, d: Declaration, newName: string): TextEdi
     const m = /^ +(?==)/.exec(file.text.slice(d.range.end, d.range.end + 200));
     if (m && m[0].length > 1) {
       const pad = Math.max(1, d.name.length + m[0].length - newName.length);
-      return { start: d.range.start, end: d.range.end + m[0].length, newText: newName + ' '.repeat(pad) };
+      return textEdit(d.range.start, d.range.end + m[0].length, newName + ' '.repeat(pad));
     }
   }
   return { ...d.range, newText: newName };
@@ -189,7 +190,7 @@ function movedBlock(file: TfFile, d: Declaration, newName: string): TextEdit {
     `${unit}to   = ${address(d, newName)}`,
     '}',
   ].join(eol);
-  return { start: at, end: at, newText: text };
+  return textEdit(at, at, text);
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -221,7 +222,7 @@ function stageReferences(df: DfFile, stage: DfStage): { ranges: OffsetRange[]; o
           const re = new RegExp(`(^|,)from=(${escapeRe(stage.name!)})(?=,|$)`, 'gi');
           for (const m of written.matchAll(re)) {
             const start = f.valueRange.start + (m.index ?? 0) + m[1].length + 'from='.length;
-            ranges.push({ start, end: start + m[2].length });
+            ranges.push(offsetRange(start, start + m[2].length));
           }
           if (/(^|,)from=[^,]*\$/.test(written)) opaque++;
         }

@@ -15,6 +15,7 @@ import {
   classify, credentialSetting, decodeBase64, dedupe, describe, isLiteralSecret, keyIdStarts, keyIdsIn, reportable, scanText,
   type CredentialKind, type TextHit,
 } from './lib/secrets';
+import { offsetRange } from '../server/engine/offsetRange';
 
 interface Hit {
   start: number;
@@ -182,7 +183,7 @@ function nameValue(m: DMap, resource: string | null, out: Hit[]): void {
 function report(ctx: BaseContext, hits: Hit[], where: (h: Hit) => string): void {
   for (const h of dedupe(hits)) {
     if (!reportable(h)) continue;
-    ctx.report({ range: { start: h.start, end: h.end }, resource: h.resource, message: describe(h, where(h), h.indirect) });
+    ctx.report({ range: offsetRange(h.start, h.end), resource: h.resource, message: describe(h, where(h), h.indirect) });
   }
 }
 
@@ -360,7 +361,7 @@ export default defineRule({
           forEachCfnEntry(tpl, resMap, 1, (r) => {
             // A resource: its unit known without reading its body, whether it may hold credentials cached by its text.
             const res = k < all.length && all[k].pair === r.pair ? all[k++] : undefined;
-            const unit = res ? cfnUnit(res) : { start: r.keyRange.start, end: r.value().range.end };
+            const unit = res ? cfnUnit(res) : offsetRange(r.keyRange.start, r.value().range.end);
             units.push(unit);
             // Without reuse (`deps` null: one-pass runs, syntax errors, aliases) facts are not kept and
             // `ctx.memo` runs its check at once: both asked directly, without a closure per resource.
@@ -373,7 +374,7 @@ export default defineRule({
         const value = e.value();
         if (e.key === 'Parameters' && value.kind === 'map') {
           for (const p of value.entries) {
-            if (!maybe(tpl.text, { start: p.keyRange.start, end: p.value.range.end })) continue;
+            if (!maybe(tpl.text, offsetRange(p.keyRange.start, p.value.range.end))) continue;
             walk(p.value, null, hits, 0, indirect);
             const def = p.value.kind === 'map' ? entry(p.value, 'Default')?.value : undefined;
             if (p.key && CREDENTIAL_PARAMETER.test(p.key.replace(/[^A-Za-z0-9]/g, '')) && def?.kind === 'scalar') {
@@ -382,7 +383,7 @@ export default defineRule({
               if (h) hits.push(h);
             }
           }
-        } else if (maybe(tpl.text, { start: e.keyRange.start, end: value.range.end })) {
+        } else if (maybe(tpl.text, offsetRange(e.keyRange.start, value.range.end))) {
           walk(value, null, hits, 0, indirect);
         }
       });

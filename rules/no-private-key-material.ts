@@ -12,6 +12,7 @@ import { factOf, factsOf } from '../server/engine/memo';
 import { tfFacts } from '../server/engine/units';
 import type { OffsetRange } from '../server/engine/types';
 import { UNKNOWN, OPAQUE_NAME, tfExprString } from './lib/images';
+import { offsetRange } from '../server/engine/offsetRange';
 
 // ---------------------------------------------------------------------------
 // Inline key material
@@ -42,7 +43,7 @@ export function privateKeyBlocks(text: string): KeyBlock[] {
     const endMarker = `-----END ${m[1]}PRIVATE KEY${m[2] ?? ''}-----`;
     const endAt = text.indexOf(endMarker, afterBegin);
     const end = endAt >= 0 && endAt - afterBegin < 20000 ? endAt + endMarker.length : afterBegin;
-    out.push({ range: { start, end }, kind: `${m[1]}PRIVATE KEY${m[2] ?? ''}`.trim() });
+    out.push({ range: offsetRange(start, end), kind: `${m[1]}PRIVATE KEY${m[2] ?? ''}`.trim() });
     BEGIN.lastIndex = end;
   }
   return out;
@@ -100,7 +101,7 @@ function keyPathsIn(text: string, base: number): PathHit[] {
   for (let m = WORD.exec(text); m; m = WORD.exec(text)) {
     if (!m[0].includes('/')) continue;
     const place = privateKeyPlace(m[0]);
-    if (place) out.push({ range: { start: base + m.index, end: base + m.index + m[0].length }, path: m[0], place });
+    if (place) out.push({ range: offsetRange(base + m.index, base + m.index + m[0].length), path: m[0], place });
   }
   return out;
 }
@@ -199,7 +200,7 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
       }
       const base = p.block.range.start;
       const rel = factOf(blockRecord(file, p.block, factsOf), 'no-private-key-material:tf-paths', () => tfStringPaths(p.node, file.text, -base, []));
-      for (const h of rel) hits.push(base === 0 ? h : { ...h, range: { start: base + h.range.start, end: base + h.range.end } });
+      for (const h of rel) hits.push(base === 0 ? h : { ...h, range: offsetRange(base + h.range.start, base + h.range.end) });
     }
   } else {
     tfStringPaths(root, file.text, 0, hits);
@@ -218,13 +219,13 @@ function terraformPaths(ctx: BaseContext, file: TfFile, module: TfModule, seen: 
           const value = tfExprString(module, a.expr);
           if (value.includes(UNKNOWN) || value.includes(OPAQUE_NAME)) continue;
           const place = privateKeyPlace(value, true);
-          if (place) out.push({ range: { start: a.expr.range.start - base, end: a.expr.range.end - base }, at: a.range.start - base, path: value, place });
+          if (place) out.push({ range: offsetRange(a.expr.range.start - base, a.expr.range.end - base), at: a.range.start - base, path: value, place });
         }
       });
       return out;
     });
     for (const h of rel) {
-      reportOnce(ctx, seen, { start: h.range.start + base, end: h.range.end + base }, tfAddressAt(file, h.at + base), pathMessage({ path: h.path, place: h.place }));
+      reportOnce(ctx, seen, offsetRange(h.range.start + base, h.range.end + base), tfAddressAt(file, h.at + base), pathMessage({ path: h.path, place: h.place }));
     }
   }
 }
@@ -249,7 +250,7 @@ function copyArgs(df: DfFile, instr: DfInstruction): DfArg[] {
       const quoted = JSON.stringify(s);
       const at = df.text.indexOf(quoted, from);
       const start = at >= 0 ? at + 1 : from;
-      out.push({ value: s, range: { start, end: start + (at >= 0 ? quoted.length - 2 : 0) } });
+      out.push({ value: s, range: offsetRange(start, start + (at >= 0 ? quoted.length - 2 : 0)) });
       if (at >= 0) from = at + quoted.length;
     }
     return out;
@@ -378,7 +379,7 @@ export default defineRule({
           });
           if (rel.length === 0) continue;
           const base = cfnUnit(res).start;
-          for (const h of rel) hits.push({ ...h, range: { start: base + h.range.start, end: base + h.range.end } });
+          for (const h of rel) hits.push({ ...h, range: offsetRange(base + h.range.start, base + h.range.end) });
         }
       }
     } else if (PLACE_HINT.test(text)) {

@@ -17,6 +17,7 @@ import type { TfAttribute, TfBlock, TfExpr, TfModule } from '../../server/engine
 import { callOf, objectItems, tupleItems } from '../../server/engine/terraform/parser';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 import { mapDense } from '../../server/engine/arrays';
+import { offsetRange } from '../../server/engine/offsetRange';
 
 interface DBase {
   /** Where the node is written. */
@@ -202,10 +203,10 @@ export function alignDecoded(value: string, src: string, base: number): Alignmen
 
 /** The file range of `value[s..e)`. */
 export function spanOf(al: Alignment, s: number, e: number): OffsetRange {
-  if (e <= s || s >= al.starts.length) return { start: al.base.start, end: al.base.end };
+  if (e <= s || s >= al.starts.length) return offsetRange(al.base.start, al.base.end);
   const start = al.starts[s];
   const end = Math.max(start, al.ends[Math.min(e, al.ends.length) - 1]);
-  return { start, end };
+  return offsetRange(start, end);
 }
 
 const alignments = new WeakMap<DBase, Alignment>();
@@ -306,7 +307,7 @@ export function fromCfn(tpl: CfnTemplate, node: Node | null | undefined, depth =
 }
 
 function rangeOf(n: Node): OffsetRange {
-  return n.range ? { start: n.range[0], end: n.range[1] } : { start: 0, end: 0 };
+  return n.range ? offsetRange(n.range[0], n.range[1]) : offsetRange(0, 0);
 }
 
 /** An unknown value written at `n`. */
@@ -380,7 +381,7 @@ function fromContent(tpl: CfnTemplate, n: Node, depth: number): DNode | null {
       const k = p.key as Node;
       const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
       // The map's own range object stands for a key without one (never changed by readers).
-      const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : range;
+      const keyRange = k?.range ? offsetRange(k.range[0], k.range[1]) : range;
       entries.push(new LazyCfnEntry(key, keyRange, tpl, v, depth));
     }
     return { kind: 'map', entries, range, path, text };
@@ -444,7 +445,7 @@ export function forEachCfnEntry(tpl: CfnTemplate, n: YAMLMap, depth: number, vis
     if (!v || isNoValue(tpl, v)) continue;
     const k = p.key as Node;
     const key = isScalar(k) && k.value !== null && typeof k.value !== 'object' ? String(k.value) : null;
-    const keyRange = k?.range ? { start: k.range[0], end: k.range[1] } : (base ??= rangeOf(n));
+    const keyRange = k?.range ? offsetRange(k.range[0], k.range[1]) : (base ??= rangeOf(n));
     visit(new VisitedCfnEntry(p, key, keyRange, tpl, v, depth));
   }
 }
@@ -629,7 +630,7 @@ class LazyTfEntry implements DEntry {
 
   /** The entry as written: the attribute from its name to the end of its value, or the whole nested block. */
   source(): string {
-    const r = this.attr !== null ? { start: this.attr.nameRange.start, end: this.attr.expr.range.end } : this.block!.range;
+    const r = this.attr !== null ? offsetRange(this.attr.nameRange.start, this.attr.expr.range.end) : this.block!.range;
     return this.text.slice(r.start, r.end);
   }
 }

@@ -29,6 +29,7 @@ import { alternatives, listElements, TfEvaluator, type TfScope, type TfValue } f
 import { cfnRange, cfnRefTargets } from './network';
 import { moduleKey } from '../../server/engine/terraform/moduleKey';
 import { mapDense } from '../../server/engine/arrays';
+import { offsetRange } from '../../server/engine/offsetRange';
 
 export type Direction = 'ingress' | 'egress';
 export type ProtocolName = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
@@ -290,7 +291,7 @@ function spanRanges(a: OffsetRange | null, b: OffsetRange | null, text: string):
   if (!b || a.start === b.start) return a;
   const [x, y] = a.start < b.start ? [a, b] : [b, a];
   const between = text.slice(x.end, y.start);
-  if (!/[\r\n]/.test(between) && /^[\s,"']*(ToPort|to_port)?["']?\s*[:=]?\s*$/.test(between)) return { start: x.start, end: y.end };
+  if (!/[\r\n]/.test(between) && /^[\s,"']*(ToPort|to_port)?["']?\s*[:=]?\s*$/.test(between)) return offsetRange(x.start, y.end);
   return a;
 }
 
@@ -580,7 +581,7 @@ export function tfBlockSecurityGroupRules(file: TfFile, module: TfModule, block:
 /** `r` with every range moved by `d`. */
 function moveTfRule(r: SgRule, d: number): SgRule {
   if (d === 0) return r;
-  const mv = (x: OffsetRange | null): OffsetRange | null => (x ? { start: x.start + d, end: x.end + d } : x);
+  const mv = (x: OffsetRange | null): OffsetRange | null => (x ? offsetRange(x.start + d, x.end + d) : x);
   return sgRule(
     r.format, r.direction, r.resource, r.group, r.label, mv(r.range)!,
     mapDense(r.traffic, (t): Traffic => ({ protocol: t.protocol, ports: t.ports, protocolRange: mv(t.protocolRange), portRange: mv(t.portRange) })),
