@@ -46,9 +46,10 @@ async function main(): Promise<number> {
   const started = Date.now();
   const results: E2eResult[] = [];
   const wallMs = new Map<string, number>();
-  for (const scenario of scenarios) {
-    log(`scenario ${scenario.name} (${scenario.trusted ? 'trusted' : 'restricted mode'}; workspace ${scenario.workspace.join(' + ')})`);
-    const run = prepareScenario(tmpRoot, scenario);
+  /** Scenarios that failed once and passed when run again in a fresh copy: reported, not hidden. */
+  const flaky: { scenario: string; firstFailure: string }[] = [];
+  const attempt = async (scenario: (typeof scenarios)[number], root: string): Promise<{ result: E2eResult; artifacts: string; t0: number }> => {
+    const run = prepareScenario(root, scenario);
     const t0 = Date.now();
     let result: E2eResult;
     try {
@@ -56,9 +57,28 @@ async function main(): Promise<number> {
     } catch (e) {
       result = failedResult(scenario, (e as Error).stack ?? String(e), t0);
     }
+    fs.writeFileSync(nodePath.join(run.artifacts, 'result.json'), JSON.stringify(result, null, 2));
+    return { result, artifacts: run.artifacts, t0 };
+  };
+  const failureOf = (r: E2eResult): string =>
+    r.error ?? r.tests.filter((t) => t.state === 'failed').map((t) => `${t.title}: ${t.error}`).join('\n');
+  for (const scenario of scenarios) {
+    log(`scenario ${scenario.name} (${scenario.trusted ? 'trusted' : 'restricted mode'}; workspace ${scenario.workspace.join(' + ')})`);
+    let { result, artifacts, t0 } = await attempt(scenario, tmpRoot);
+    if (result.failed > 0 || result.error || result.passed === 0) {
+      // A real editor starting in a fresh profile occasionally does something of its
+      // own at startup (seen once in many runs: the extension already active in the
+      // plain workspace). The scenario runs once more in a fresh copy and profile; the
+      // first failure is logged, kept in <scenario>-attempt1/ and in summary.json.
+      const first = failureOf(result);
+      log(`scenario ${scenario.name} failed; running it once more in a fresh copy:\n${first}`);
+      fs.rmSync(`${artifacts}-attempt1`, { recursive: true, force: true });
+      fs.renameSync(artifacts, `${artifacts}-attempt1`);
+      ({ result, artifacts, t0 } = await attempt(scenario, nodePath.join(tmpRoot, 'again')));
+      if (result.failed === 0 && !result.error && result.passed > 0) flaky.push({ scenario: scenario.name, firstFailure: first });
+    }
     results.push(result);
     wallMs.set(scenario.name, Date.now() - t0);
-    fs.writeFileSync(nodePath.join(run.artifacts, 'result.json'), JSON.stringify(result, null, 2));
     const status = result.error ? `ERROR: ${result.error}` : `${result.passed} passed, ${result.failed} failed`;
     log(`scenario ${scenario.name}: ${status} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
@@ -72,6 +92,7 @@ async function main(): Promise<number> {
       name: r.scenario, passed: r.passed, failed: r.failed, suiteMs: r.durationMs, wallMs: wallMs.get(r.scenario),
       metrics: r.metrics, error: r.error,
     })),
+    flaky,
   };
   fs.writeFileSync(nodePath.join(ARTIFACTS, 'summary.json'), JSON.stringify(summary, null, 2));
   for (const r of results) {
@@ -79,6 +100,7 @@ async function main(): Promise<number> {
     if (metrics) log(`${r.scenario} metrics: ${metrics}`);
   }
   for (const r of results) for (const t of r.tests.filter((x) => x.state === 'failed')) log(`FAILED ${r.scenario}: ${t.title}\n${t.error}`);
+  for (const f of flaky) log(`FLAKY ${f.scenario}: failed once, passed when run again; first failure:\n${f.firstFailure}`);
   log(`${failed === 0 ? 'PASS' : 'FAIL'}: ${passed} passed, ${failed} failed in ${seconds.toFixed(1)} s (${host} host); artifacts in ${nodePath.relative(process.cwd(), ARTIFACTS) || ARTIFACTS}`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }

@@ -16,7 +16,10 @@ describe('a workspace without IaC files', () => {
 
   it('does not activate the extension at startup', async () => {
     await sleep(1000); // startup activation (workspaceContains, onStartupFinished) has had its chance
-    assert.equal(ext().isActive, false);
+    // If it did activate, say which documents the editor had open (onLanguage:yaml/json
+    // activates for any of those, including ones the editor opens for itself).
+    const open = vscode.workspace.textDocuments.map((d) => `${d.languageId} ${d.uri.toString()}`);
+    assert.equal(ext().isActive, false, `active at startup; open documents: ${open.join(', ') || 'none'}`);
   });
 
   it('activates for YAML and JSON files but starts no server for them', async () => {
