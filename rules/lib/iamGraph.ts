@@ -207,16 +207,11 @@ class LazyAttached implements Attached {
   }
 }
 
-function attached(site: Site, doc: DocFn | LazyDoc | null, awsManaged: string | null, unknown: boolean): Attached {
+function attached(site: Site, doc: DocFn | LazyDoc | null, awsManaged: string | null, unknown: boolean): LazyAttached {
   const read = doc === null ? null : doc instanceof LazyDoc ? doc : new LazyDoc(doc);
   return new LazyAttached(site.range, site.path, site.resource, awsManaged, unknown, read);
 }
 
-/** The same attachment, written elsewhere (one policy attached to several principals): it shares the document's reader. */
-function relocated(a: Attached, range: OffsetRange): Attached {
-  if (a instanceof LazyAttached) return a.at(range);
-  return attached({ range, path: a.path, resource: a.resource }, () => a.doc, a.awsManaged, a.unknown);
-}
 
 /** A listed document use, read when `doc` is first read (see `LazyAttached`). */
 class LazyUse implements PolicyUse {
@@ -574,12 +569,12 @@ function tfIamGraphOfKey(module: TfModule): IamGraph {
     if (a) policyDocs.set(addr(l), docOf(l, a.expr, 'identity'));
   }
 
-  const managed = (l: Located, e: TfExpr, range: OffsetRange = e.range): Attached => {
+  const managed = (l: Located, e: TfExpr, range: OffsetRange = e.range): LazyAttached => {
     const a = managedRef(l, e, range);
     g.managed.push(a);
     return a;
   };
-  const managedRef = (l: Located, e: TfExpr, range: OffsetRange): Attached => {
+  const managedRef = (l: Located, e: TfExpr, range: OffsetRange): LazyAttached => {
     const base = { range, path: l.file.path, resource: addr(l) };
     const n = node(l, e);
     if (n.kind === 'unknown' && n.ref) {
@@ -644,7 +639,7 @@ function tfIamGraphOfKey(module: TfModule): IamGraph {
         if (kind === 'user' && (!items || items.length > 0)) g.userPolicySites.push({ ...site(l, a.nameRange), what: 'the policy is attached straight to users' });
         for (const e of items ?? []) {
           const who = target(l, e, kind);
-          if (who) who.policies.push(att ? relocated(att, e.range) : attached(site(l, e.range), null, null, true));
+          if (who) who.policies.push(att ? att.at(e.range) : attached(site(l, e.range), null, null, true));
         }
       }
       continue;
